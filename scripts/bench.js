@@ -1,0 +1,25 @@
+// `npm run bench`: bundles bench/index.ts with esbuild (as Lambda code usually is, so decorator
+// metadata is dropped, proving nothing depends on it) and runs it in one Node process.
+const path = require('node:path');
+const fs = require('node:fs');
+const { buildSync } = require('esbuild');
+
+const root = path.resolve(__dirname, '..');
+const outDir = path.join(root, '.tmp');
+fs.mkdirSync(outDir, { recursive: true });
+const outfile = path.join(outDir, 'bench.js');
+buildSync({
+  entryPoints: [path.join(root, 'bench/index.ts')],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  outfile,
+  sourcemap: 'inline',
+  alias: {
+    'lift-ws/testing': path.join(root, 'src/testing/index.ts'),
+    'lift-ws': path.join(root, 'src/index.ts'),
+  },
+  external: ['@aws-sdk/*', '@smithy/*', 'winston', 'jsonwebtoken', 'jwks-rsa', 'ws', 'dynalite'],
+  logLevel: 'warning',
+});
+require(outfile);

@@ -1,0 +1,88 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type TableDescription,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { connectionsTable } from './connections-table';
+
+export interface CreateConnectionsTableOptions {
+  /** How long to wait for the table and its indexes to become ACTIVE. Default 300000 (5 min). */
+  timeoutMs?: number;
+  /** Pause between status checks. Default 1000. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Creates the connections table (`connectionsTable` layout, on-demand capacity) if it does not
+ * exist, waits until it and its indexes are ACTIVE, and enables TTL on `expiresAt`. Safe to call
+ * on a table that already exists. For local runs, tests and scripts; deploy with the template.
+ *
+ * @example
+ * const client = new DynamoDBClient({ endpoint: 'http://127.0.0.1:4567', region: 'us-east-1' });
+ * await createConnectionsTable(client, 'connections');
+ * const store = new DynamoDBConnectionStore({ tableName: 'connections', client });
+ */
+export async function createConnectionsTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: CreateConnectionsTableOptions = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  try {
+    await client.send(new CreateTableCommand(connectionsTable.createTableInput(tableName)));
+  } catch (error) {
+    if (errorName(error) !== 'ResourceInUseException') throw error;
+  }
+  const table = await waitUntilActive(client, tableName, Date.now() + timeoutMs, pollIntervalMs);
+  // An existing table of another layout would fail later, on the first listing: say it now.
+  const indexes = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const { indexName } of [connectionsTable.userIndex, connectionsTable.tenantIndex]) {
+    if (!indexes.has(indexName)) {
+      throw new Error(`table ${tableName} exists without the index ${indexName}`);
+    }
+  }
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: connectionsTable.ttlAttribute, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    // dynalite has no UpdateTimeToLive, and AWS refuses to enable TTL twice. Neither matters:
+    // the store never relies on TTL deletion, which is only the cleanup.
+    const unsupported = errorName(error) === 'UnknownOperationException';
+    const alreadyEnabled =
+      errorName(error) === 'ValidationException' &&
+      /already enabled/i.test(error instanceof Error ? error.message : '');
+    if (!unsupported && !alreadyEnabled) throw error;
+  }
+}
+
+async function waitUntilActive(
+  client: DynamoDBClient,
+  tableName: string,
+  deadline: number,
+  pollIntervalMs: number,
+): Promise<TableDescription> {
+  for (;;) {
+    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === 'ACTIVE',
+    );
+    if (table?.TableStatus === 'ACTIVE' && indexesActive) return table;
+    if (Date.now() >= deadline) {
+      throw new Error(`table ${tableName} is not ACTIVE yet (${table?.TableStatus ?? 'unknown'})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+  }
+}
+
+function errorName(error: unknown): unknown {
+  return typeof error === 'object' && error !== null
+    ? (error as { name?: unknown }).name
+    : undefined;
+}

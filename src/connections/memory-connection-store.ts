@@ -1,0 +1,212 @@
+import { GoneError } from '../errors/named-errors';
+import type {
+  ConnectionRecord,
+  ConnectionStore,
+  NewConnection,
+  RateLimitDecision,
+  TokenBucketSpec,
+} from './connection-store';
+import { createConnectionRecord, isLive, validateTtlSeconds } from './connection-record';
+import { TokenBucketRule } from './token-bucket-rule';
+
+export interface MemoryConnectionStoreOptions {
+  /** Lifetime of a connection from `connectedAt`. Default 7200 (API Gateway's 2 h limit). */
+  ttlSeconds?: number;
+  /** Epoch-ms clock. Tests inject a fake one to move past expiry or refill buckets. */
+  now?: () => number;
+}
+
+/** Buckets kept before full ones are swept, so a long local session does not grow forever. */
+const BUCKET_SWEEP_THRESHOLD = 10_000;
+
+/**
+ * A `ConnectionStore` in process memory: the default for local runs and tests.
+ *
+ * It behaves like `DynamoDBConnectionStore` (both pass the same contract suite): expired
+ * connections are invisible, deleting a connection removes its room memberships, joining needs a
+ * live connection. Nothing is shared between processes or Lambda containers, so use
+ * `DynamoDBConnectionStore` in AWS.
+ *
+ * @example
+ * const store = new MemoryConnectionStore();
+ * export const handler = bootstrap([ChatController], { connections: store });
+ */
+export class MemoryConnectionStore implements ConnectionStore {
+  private readonly connections = new Map<string, ConnectionRecord>();
+  private readonly roomMembersByRoom = new Map<string, Set<string>>();
+  private readonly roomsByConnection = new Map<string, Set<string>>();
+  private readonly connectionsByUser = new Map<string, Set<string>>();
+  private readonly connectionsByTenant = new Map<string, Set<string>>();
+  /** Bucket key -> GCRA `tat` in epoch µs (see TokenBucketRule). */
+  private readonly buckets = new Map<string, number>();
+  private readonly ttlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(options: MemoryConnectionStoreOptions = {}) {
+    this.ttlSeconds = validateTtlSeconds(options.ttlSeconds);
+    this.now = options.now ?? Date.now;
+  }
+
+  save(connection: NewConnection): Promise<ConnectionRecord> {
+    return settle(() => {
+      const record = createConnectionRecord(connection, this.now(), this.ttlSeconds);
+      const previous = this.connections.get(record.connectionId);
+      if (previous) this.unindex(previous);
+      // Like a DynamoDB put of the connection item: memberships are separate and survive.
+      this.connections.set(record.connectionId, record);
+      if (record.userId) addTo(this.connectionsByUser, record.userId, record.connectionId);
+      if (record.tenantId) addTo(this.connectionsByTenant, record.tenantId, record.connectionId);
+      return structuredClone(record);
+    });
+  }
+
+  get(connectionId: string): Promise<ConnectionRecord | undefined> {
+    return settle(() => {
+      const record = this.live(connectionId);
+      return record ? structuredClone(record) : undefined;
+    });
+  }
+
+  delete(connectionId: string): Promise<void> {
+    return settle(() => this.forget(connectionId));
+  }
+
+  deleteMany(connectionIds: readonly string[]): Promise<void> {
+    return settle(() => {
+      for (const connectionId of connectionIds) this.forget(connectionId);
+    });
+  }
+
+  touch(connectionId: string): Promise<boolean> {
+    return settle(() => {
+      const record = this.live(connectionId);
+      if (!record) return false;
+      record.lastSeenAt = new Date(this.now()).toISOString();
+      return true;
+    });
+  }
+
+  join(connectionId: string, room: string): Promise<void> {
+    return settle(() => {
+      // A membership without a live connection would never be cleaned up by a delete.
+      if (!this.live(connectionId)) {
+        throw new GoneError(`connection ${connectionId} is not tracked (unknown or expired)`);
+      }
+      addTo(this.roomMembersByRoom, room, connectionId);
+      addTo(this.roomsByConnection, connectionId, room);
+    });
+  }
+
+  leave(connectionId: string, room: string): Promise<void> {
+    return settle(() => {
+      removeFrom(this.roomMembersByRoom, room, connectionId);
+      removeFrom(this.roomsByConnection, connectionId, room);
+    });
+  }
+
+  roomMembers(room: string): AsyncIterable<string> {
+    return this.liveAmong(this.roomMembersByRoom.get(room));
+  }
+
+  roomsOf(connectionId: string): Promise<string[]> {
+    return settle(() =>
+      this.live(connectionId) ? [...(this.roomsByConnection.get(connectionId) ?? [])] : [],
+    );
+  }
+
+  connectionsOfUser(userId: string): AsyncIterable<string> {
+    return this.liveAmong(this.connectionsByUser.get(userId));
+  }
+
+  connectionsOfTenant(tenantId: string): AsyncIterable<string> {
+    return this.liveAmong(this.connectionsByTenant.get(tenantId));
+  }
+
+  count(): Promise<number> {
+    return settle(() => {
+      // Sweeping here keeps memory bounded when $disconnect events were lost.
+      for (const connectionId of [...this.connections.keys()]) this.live(connectionId);
+      return this.connections.size;
+    });
+  }
+
+  takeToken(key: string, spec: TokenBucketSpec, cost = 1): Promise<RateLimitDecision> {
+    return settle(() => {
+      const rule = new TokenBucketRule(spec, cost);
+      const nowUs = TokenBucketRule.toMicros(this.now());
+      const tat = Math.max(this.buckets.get(key) ?? nowUs, nowUs);
+      if (tat > rule.latestTatAllowing(nowUs)) return rule.refused(nowUs, tat);
+      const newTat = tat + rule.costUs;
+      this.buckets.set(key, newTat);
+      if (this.buckets.size > BUCKET_SWEEP_THRESHOLD) this.sweepFullBuckets(nowUs);
+      return rule.allowed(nowUs, newTat);
+    });
+  }
+
+  /** The record when live; an expired one is dropped on the way (lazy expiry). */
+  private live(connectionId: string): ConnectionRecord | undefined {
+    const record = this.connections.get(connectionId);
+    if (!record) return undefined;
+    if (isLive(record.expiresAt, this.now())) return record;
+    this.forget(connectionId);
+    return undefined;
+  }
+
+  private forget(connectionId: string): void {
+    const record = this.connections.get(connectionId);
+    if (record) {
+      this.unindex(record);
+      this.connections.delete(connectionId);
+    }
+    for (const room of this.roomsByConnection.get(connectionId) ?? []) {
+      removeFrom(this.roomMembersByRoom, room, connectionId);
+    }
+    this.roomsByConnection.delete(connectionId);
+  }
+
+  private unindex(record: ConnectionRecord): void {
+    if (record.userId) removeFrom(this.connectionsByUser, record.userId, record.connectionId);
+    if (record.tenantId) removeFrom(this.connectionsByTenant, record.tenantId, record.connectionId);
+  }
+
+  private liveAmong(ids: ReadonlySet<string> | undefined): AsyncIterable<string> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        // A snapshot: the set may change while a slow consumer (a fan-out) is iterating.
+        const liveIds = this.liveIds([...(ids ?? [])]);
+        return { next: () => settle(() => liveIds.next()) };
+      },
+    };
+  }
+
+  private *liveIds(ids: readonly string[]): Generator<string, undefined> {
+    for (const connectionId of ids) {
+      if (this.live(connectionId)) yield connectionId;
+    }
+    return undefined;
+  }
+
+  private sweepFullBuckets(nowUs: number): void {
+    for (const [key, tat] of this.buckets) {
+      if (tat <= nowUs) this.buckets.delete(key);
+    }
+  }
+}
+
+/** Runs synchronous work as a promise, turning a throw into a rejection. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()));
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  const values = index.get(key);
+  if (values) values.add(value);
+  else index.set(key, new Set([value]));
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const values = index.get(key);
+  if (!values) return;
+  values.delete(value);
+  if (values.size === 0) index.delete(key);
+}

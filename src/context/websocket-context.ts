@@ -1,0 +1,403 @@
+import type { ConnectionRecord, ConnectionStore } from '../connections/connection-store';
+import { BadRequestError, GoneError, PayloadTooLargeError } from '../errors/named-errors';
+import { WsError } from '../errors/ws-error';
+import type {
+  LambdaContext,
+  WebSocketEvent,
+  WebSocketEventType,
+  WebSocketRequestContext,
+} from '../events/websocket-event';
+import type { Logger } from '../logging/logger';
+import type {
+  BroadcastOptions,
+  BroadcastResult,
+  ConnectionInfo,
+  ManagementApi,
+  MessageData,
+} from '../management/management-api';
+import { WebSocketResponse } from './websocket-response';
+
+/** API Gateway's limit for one WebSocket message (and so for one PostToConnection). */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+
+/**
+ * What a context needs from the runtime, built once per handler in `bootstrap`.
+ * @internal
+ */
+export interface ContextServices {
+  readonly logger: Logger;
+  /** The `@connections` client for an event's endpoint (cached per endpoint). */
+  management(ctx: WebSocketContext): ManagementApi;
+  readonly store?: ConnectionStore;
+  readonly broadcast: BroadcastOptions;
+  readonly maxMessageBytes: number;
+  /** Called with ids a send or fan-out found gone (the store forgets them). */
+  onGone?(connectionIds: readonly string[]): Promise<void>;
+}
+
+/**
+ * What one event sent, for the metrics line.
+ * @internal
+ */
+export interface OutboundStats {
+  bytesOut: number;
+  messagesOut: number;
+  fanoutSent: number;
+  fanoutGone: number;
+  fanoutFailed: number;
+}
+
+const EMPTY: Readonly<Record<string, string | undefined>> = Object.freeze({});
+const NOT_PARSED = Symbol('not parsed');
+const textEncoder = new TextEncoder();
+
+function byteLength(data: MessageData): number {
+  return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+}
+
+/** Serialises once; undefined (or a function) has no JSON form. */
+function toJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('sendJSON: the value has no JSON representation');
+  return json;
+}
+
+/**
+ * Everything a route method gets: the event, who is calling, and the messaging and connection
+ * APIs. A fresh context is made for every event.
+ *
+ * @example
+ * @OnMessage('sendMessage')
+ * async send(ctx: WebSocketContext) {
+ *   const { text } = ctx.body<{ text: string }>();
+ *   await ctx.sendJSON({ type: 'echo', text, from: ctx.userId });
+ * }
+ */
+export class WebSocketContext {
+  /** The raw event, as Lambda received it. */
+  readonly event: WebSocketEvent;
+  /** The Lambda context (awsRequestId, getRemainingTimeInMillis...). */
+  readonly lambdaContext: LambdaContext;
+  readonly connectionId: string;
+  readonly routeKey: string;
+  readonly eventType: WebSocketEventType;
+  readonly stage: string;
+  readonly domainName: string;
+  readonly apiId: string;
+  readonly requestId: string;
+
+  /** Verified claims (set by JwtAuth, or from the authorizer context or connection store). */
+  claims: Record<string, unknown> | undefined;
+  userId: string | undefined;
+  tenantId: string | undefined;
+  /** The stored connection, when a connection store is configured. */
+  connection: ConnectionRecord | undefined;
+
+  /** @internal The action a `$default` message was dispatched by. */
+  action: string | undefined;
+  /** @internal The route that handled the event, for metrics (never a client-chosen string). */
+  matchedRoute: string | undefined;
+  /** @internal Counters for the metrics line. */
+  readonly outbound: OutboundStats = { bytesOut: 0, messagesOut: 0, fanoutSent: 0, fanoutGone: 0, fanoutFailed: 0 };
+
+  private readonly services: ContextServices;
+  private parsedBody: unknown = NOT_PARSED;
+  private decodedBody: string | undefined;
+  private childLogger: Logger | undefined;
+  private values: Map<string, unknown> | undefined;
+  private response: WebSocketResponse | undefined;
+  private lowerHeaders: Record<string, string | undefined> | undefined;
+
+  /** @internal Made by the runtime; the event is already validated. */
+  constructor(event: WebSocketEvent, lambdaContext: LambdaContext, services: ContextServices) {
+    const rc: WebSocketRequestContext = event.requestContext;
+    this.event = event;
+    this.lambdaContext = lambdaContext;
+    this.services = services;
+    this.connectionId = rc.connectionId;
+    this.routeKey = rc.routeKey;
+    this.eventType = rc.eventType;
+    this.stage = rc.stage;
+    this.domainName = rc.domainName;
+    this.apiId = rc.apiId;
+    this.requestId = rc.requestId;
+  }
+
+  // ---- event facts ---------------------------------------------------------------------------
+
+  isConnectEvent(): boolean {
+    return this.eventType === 'CONNECT';
+  }
+
+  isDisconnectEvent(): boolean {
+    return this.eventType === 'DISCONNECT';
+  }
+
+  isMessageEvent(): boolean {
+    return this.eventType === 'MESSAGE';
+  }
+
+  /** The `@connections` endpoint the messaging methods use, e.g. `https://{domain}/{stage}`. */
+  get managementEndpoint(): string {
+    return this.services.management(this).endpoint;
+  }
+
+  // ---- request data --------------------------------------------------------------------------
+
+  /** The message body as a string (base64-decoded when API Gateway flagged it so). */
+  get rawBody(): string {
+    if (this.decodedBody === undefined) {
+      const body = this.event.body;
+      if (typeof body !== 'string') this.decodedBody = '';
+      else if (this.event.isBase64Encoded) this.decodedBody = Buffer.from(body, 'base64').toString('utf8');
+      else this.decodedBody = body;
+    }
+    return this.decodedBody;
+  }
+
+  /**
+   * The body parsed as JSON, parsed once and cached.
+   * @throws BadRequestError when the body is empty or not JSON.
+   */
+  body<T = unknown>(): T {
+    if (this.parsedBody === NOT_PARSED) {
+      const raw = this.rawBody;
+      if (raw.length === 0) throw new BadRequestError('the message body is empty; expected JSON');
+      try {
+        this.parsedBody = JSON.parse(raw) as unknown;
+      } catch {
+        throw new BadRequestError('the message body is not valid JSON');
+      }
+    }
+    return this.parsedBody as T;
+  }
+
+  /** @internal Parse attempt without throwing, shared with `$default` dispatch. */
+  tryBody(): unknown {
+    if (this.parsedBody !== NOT_PARSED) return this.parsedBody;
+    try {
+      return this.body();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A query-string parameter of the `$connect` URL. */
+  query(name: string): string | undefined {
+    return this.event.queryStringParameters?.[name] ?? undefined;
+  }
+
+  /**
+   * Reads a request header (case-insensitive), or with a value sets a header on the answer
+   * (on `$connect` it goes on the 101 response, e.g. `Sec-WebSocket-Protocol`).
+   */
+  header(name: string): string | undefined;
+  header(name: string, value: string): this;
+  header(name: string, value?: string): string | undefined | this {
+    if (value !== undefined) {
+      this.responseBuilder().header(name, value);
+      return this;
+    }
+    if (!this.lowerHeaders) {
+      const headers = this.event.headers ?? EMPTY;
+      const lower: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+      for (const key of Object.keys(headers)) lower[key.toLowerCase()] = headers[key];
+      this.lowerHeaders = lower;
+    }
+    return this.lowerHeaders[name.toLowerCase()];
+  }
+
+  // ---- per-event values ----------------------------------------------------------------------
+
+  /** Stores a value for later middleware and the route (Lift's `ctx.Set`). */
+  set(key: string, value: unknown): this {
+    (this.values ??= new Map()).set(key, value);
+    return this;
+  }
+
+  get<T = unknown>(key: string): T | undefined {
+    return this.values?.get(key) as T | undefined;
+  }
+
+  /** A child of the handler's logger carrying connectionId, routeKey and requestId. */
+  get logger(): Logger {
+    return (this.childLogger ??= this.services.logger.child({
+      connectionId: this.connectionId,
+      routeKey: this.routeKey,
+      requestId: this.requestId,
+      awsRequestId: this.lambdaContext.awsRequestId,
+    }));
+  }
+
+  // ---- the answer ----------------------------------------------------------------------------
+
+  /**
+   * Starts an explicit answer. `return ctx.status(401).json({ error: 'no' })`.
+   * On `$connect`, a non-2xx status refuses the handshake with that HTTP status.
+   */
+  status(statusCode: number): WebSocketResponse {
+    const response = this.responseBuilder();
+    response.statusCode = statusCode;
+    return response;
+  }
+
+  /** @internal The answer built through status()/header(), if any. */
+  get pendingResponse(): WebSocketResponse | undefined {
+    return this.response;
+  }
+
+  private responseBuilder(): WebSocketResponse {
+    return (this.response ??= new WebSocketResponse(200));
+  }
+
+  // ---- messaging -----------------------------------------------------------------------------
+
+  /** Sends to the caller's connection. Not possible during `$connect` (it is not open yet). */
+  async send(data: MessageData): Promise<void> {
+    if (this.eventType === 'CONNECT') {
+      throw new GoneError(
+        'cannot send during $connect: the connection opens only after $connect returns (AWS answers 410)',
+      );
+    }
+    await this.sendTo(this.connectionId, data);
+  }
+
+  /** Sends `JSON.stringify(value)` to the caller. */
+  async sendJSON(value: unknown): Promise<void> {
+    await this.send(toJson(value));
+  }
+
+  /** Sends to any connection of this API. */
+  async sendTo(connectionId: string, data: MessageData): Promise<void> {
+    this.assertSize(data);
+    try {
+      await this.services.management(this).post(connectionId, data);
+      this.outbound.bytesOut += byteLength(data);
+      this.outbound.messagesOut += 1;
+    } catch (error) {
+      if (error instanceof WsError && error.statusCode === 410) await this.forget([connectionId]);
+      throw error;
+    }
+  }
+
+  /**
+   * Sends one message to many connections with bounded concurrency.
+   * Never throws on a partial failure: see the result's `sent`, `gone` and `failed`.
+   */
+  async broadcast(
+    connectionIds: Iterable<string> | AsyncIterable<string>,
+    data: MessageData | object,
+    options: BroadcastOptions = {},
+  ): Promise<BroadcastResult> {
+    const payload: MessageData =
+      typeof data === 'string' || data instanceof Uint8Array ? data : textEncoder.encode(toJson(data));
+    this.assertSize(payload);
+    const result = await this.services.management(this).broadcast(connectionIds, payload, {
+      ...this.services.broadcast,
+      deadline: this.defaultDeadline(),
+      ...options,
+    });
+    const stats = this.outbound;
+    stats.bytesOut += byteLength(payload) * result.sent;
+    stats.messagesOut += result.sent;
+    stats.fanoutSent += result.sent;
+    stats.fanoutGone += result.gone.length;
+    stats.fanoutFailed += result.failed.length;
+    if (result.gone.length > 0) await this.forget(result.gone);
+    return result;
+  }
+
+  /** Closes a connection (the caller's by default). A connection already gone counts as done. */
+  async disconnect(connectionId: string = this.connectionId): Promise<void> {
+    await this.services.management(this).delete(connectionId);
+  }
+
+  /** GetConnection: connectedAt, lastActiveAt, identity. */
+  async getConnectionInfo(connectionId: string = this.connectionId): Promise<ConnectionInfo> {
+    return this.services.management(this).getConnection(connectionId);
+  }
+
+  // ---- rooms, users, tenants (need a connection store) ---------------------------------------
+
+  /** The bootstrap's connection store, if one is configured. */
+  get connectionStore(): ConnectionStore | undefined {
+    return this.services.store;
+  }
+
+  /** Adds the caller's connection to a room. */
+  async join(room: string): Promise<void> {
+    await this.requireStore('join').join(this.connectionId, room);
+  }
+
+  async leave(room: string): Promise<void> {
+    await this.requireStore('leave').leave(this.connectionId, room);
+  }
+
+  /** Sends to every member of a room; `exceptSelf` leaves the caller out. */
+  async broadcastToRoom(
+    room: string,
+    data: MessageData | object,
+    options: BroadcastOptions & { exceptSelf?: boolean } = {},
+  ): Promise<BroadcastResult> {
+    const store = this.requireStore('broadcastToRoom');
+    const { exceptSelf, ...rest } = options;
+    return this.broadcast(store.roomMembers(room), data, {
+      ...rest,
+      exclude: exceptSelf ? [this.connectionId] : rest.exclude,
+    });
+  }
+
+  /** Sends to every connection of a user (all their tabs and devices). */
+  async sendToUser(userId: string, data: MessageData | object, options?: BroadcastOptions): Promise<BroadcastResult> {
+    return this.broadcast(this.requireStore('sendToUser').connectionsOfUser(userId), data, options);
+  }
+
+  /** Sends to every connection of a tenant. */
+  async broadcastToTenant(
+    tenantId: string,
+    data: MessageData | object,
+    options?: BroadcastOptions,
+  ): Promise<BroadcastResult> {
+    return this.broadcast(this.requireStore('broadcastToTenant').connectionsOfTenant(tenantId), data, options);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private assertSize(data: MessageData): void {
+    const size = byteLength(data);
+    if (size > this.services.maxMessageBytes) {
+      throw new PayloadTooLargeError(
+        `message of ${size} bytes is over the ${this.services.maxMessageBytes}-byte limit of API Gateway`,
+      );
+    }
+  }
+
+  /** Stop starting sends ~1.5 s before the Lambda times out, leaving time to answer. */
+  private defaultDeadline(): number | undefined {
+    const remaining = this.lambdaContext.getRemainingTimeInMillis?.();
+    return typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining - 1500 : undefined;
+  }
+
+  private async forget(connectionIds: readonly string[]): Promise<void> {
+    if (!this.services.onGone) return;
+    try {
+      await this.services.onGone(connectionIds);
+    } catch (error) {
+      this.logger.warn('could not remove gone connections from the store', { error, count: connectionIds.length });
+    }
+  }
+
+  private requireStore(method: string): ConnectionStore {
+    const store = this.services.store;
+    if (!store) {
+      throw new WsError(
+        500,
+        'NO_CONNECTION_STORE',
+        `ctx.${method}() needs a connection store: bootstrap(controllers, { connections: new MemoryConnectionStore() })`,
+        undefined,
+        { expose: false },
+      );
+    }
+    return store;
+  }
+}

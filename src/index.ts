@@ -1,0 +1,63 @@
+// The public API of lift-ws, and nothing else.
+export { WebSocketController } from './decorators/websocket-controller.decorator';
+export { OnConnect, OnDisconnect, OnMessage, OnDefault, type RouteDecorator } from './decorators/route-decorators';
+export { UseMiddleware } from './decorators/use-middleware.decorator';
+export { Body, Query, Header, Claims, ConnectionId, Ctx } from './decorators/param-decorators';
+export type { ControllerOptions } from './metadata/controller-metadata';
+
+export { bootstrap, type LiftWsHandler } from './runtime/bootstrap';
+export type { BootstrapOptions, HeartbeatOptions, BroadcastDefaults } from './runtime/bootstrap-options';
+export type { ControllerInput } from './routing/scan-controllers';
+export { adaptLegacyHandler, type LegacyHandler } from './runtime/adapt-legacy-handler';
+export type { ErrorEnvelope } from './runtime/error-envelope';
+
+export { WebSocketContext, MAX_MESSAGE_BYTES } from './context/websocket-context';
+export { WebSocketResponse } from './context/websocket-response';
+
+export type { Middleware, MiddlewareFunction, MiddlewareObject, MiddlewareClass, Next } from './middleware/middleware';
+export type { MetricsOptions } from './middleware/metrics-options';
+
+export { WsError, type WsErrorOptions } from './errors/ws-error';
+export {
+  BadRequestError,
+  UnauthorizedError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  GoneError,
+} from './errors/named-errors';
+
+export type {
+  ConnectionStore,
+  ConnectionRecord,
+  NewConnection,
+  RateLimitDecision,
+  TokenBucketSpec,
+} from './connections/connection-store';
+export type {
+  BroadcastResult,
+  BroadcastOptions,
+  SendOptions,
+  ConnectionInfo,
+  MessageData,
+  ManagementApi,
+} from './management/management-api';
+
+export type { Logger } from './logging/logger';
+export { createLogger, type LoggerOptions, type LogFormat } from './logging/create-logger';
+
+export type {
+  WebSocketEvent,
+  WebSocketEventType,
+  WebSocketRequestContext,
+  WebSocketConnectEvent,
+  WebSocketMessageEvent,
+  WebSocketDisconnectEvent,
+  WebSocketAuthorizerEvent,
+  WebSocketAuthorizerResult,
+  WebSocketResult,
+  WebSocketHandler,
+  LambdaContext,
+  AuthorizerContext,
+} from './events/websocket-event';

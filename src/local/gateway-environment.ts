@@ -1,0 +1,67 @@
+/** The variable the framework reads for a management endpoint other than `https://{domainName}/{stage}`. */
+export const MANAGEMENT_ENDPOINT_VARIABLE = 'LIFT_WS_MANAGEMENT_ENDPOINT';
+
+// Endpoints that running gateways wrote into the environment, so a second gateway in the same
+// process can tell them from a value the user set on purpose.
+const endpointsSetByGateways = new Set<string>();
+
+const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+/**
+ * Points the handler's process environment at the local gateway, so the real
+ * `@aws-sdk/client-apigatewaymanagementapi` client posts to it: the SDK needs a region and
+ * credentials even for a custom endpoint (the gateway checks no signature), and the framework
+ * takes the endpoint from LIFT_WS_MANAGEMENT_ENDPOINT. Whatever it set is restored on close.
+ */
+export class GatewayEnvironment {
+  private readonly written = new Map<string, { value: string; previous: string | undefined }>();
+  private ownsEndpoint = false;
+
+  constructor(
+    private readonly managementEndpoint: string,
+    private readonly region: string,
+  ) {}
+
+  /** Called when the gateway starts. */
+  apply(): void {
+    const current = process.env[MANAGEMENT_ENDPOINT_VARIABLE];
+    // A value the user exported (e.g. to test a proxy in front of the gateway) wins.
+    this.ownsEndpoint = current === undefined || current === '' || endpointsSetByGateways.has(current);
+    if (this.ownsEndpoint) {
+      endpointsSetByGateways.add(this.managementEndpoint);
+      this.write(MANAGEMENT_ENDPOINT_VARIABLE, this.managementEndpoint);
+    }
+    if (!process.env.AWS_REGION) this.write('AWS_REGION', this.region);
+    if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_SECRET_ACCESS_KEY) {
+      for (const [name, value] of Object.entries(DUMMY_CREDENTIALS)) this.write(name, value);
+    }
+  }
+
+  /**
+   * Called before every invocation: with two gateways in one process (two test files sharing
+   * a worker, a test starting a second gateway), the endpoint is this gateway's while its
+   * handler starts.
+   */
+  beforeInvoke(): void {
+    if (this.ownsEndpoint && process.env[MANAGEMENT_ENDPOINT_VARIABLE] !== this.managementEndpoint) {
+      process.env[MANAGEMENT_ENDPOINT_VARIABLE] = this.managementEndpoint;
+    }
+  }
+
+  /** Puts back what `apply` changed, unless someone changed it again since. */
+  restore(): void {
+    for (const [name, { value, previous }] of this.written) {
+      if (process.env[name] !== value) continue;
+      if (previous === undefined) delete process.env[name];
+      else process.env[name] = previous;
+    }
+    this.written.clear();
+    if (this.ownsEndpoint) endpointsSetByGateways.delete(this.managementEndpoint);
+    this.ownsEndpoint = false;
+  }
+
+  private write(name: string, value: string): void {
+    if (!this.written.has(name)) this.written.set(name, { value, previous: process.env[name] });
+    process.env[name] = value;
+  }
+}

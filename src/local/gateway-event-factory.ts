@@ -1,0 +1,269 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type {
+  LambdaContext,
+  WebSocketAuthorizerEvent,
+  WebSocketConnectEvent,
+  WebSocketDisconnectEvent,
+  WebSocketMessageEvent,
+  WebSocketRequestIdentity,
+} from '../events/websocket-event';
+import { gatewayIds } from './gateway-ids';
+
+/** What the gateway knows about a connection, from its handshake on. */
+export interface ConnectionFacts {
+  connectionId: string;
+  connectedAt: number;
+  sourceIp: string;
+  userAgent?: string;
+  /** `requestContext.authorizer` once a Lambda authorizer allowed the connection. */
+  authorizer?: Record<string, string>;
+}
+
+/** The handshake request as API Gateway forwards it. */
+export interface HandshakeRequest {
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+  query?: {
+    queryStringParameters: Record<string, string>;
+    multiValueQueryStringParameters: Record<string, string[]>;
+  };
+}
+
+export interface EventFactoryConfig {
+  stage: string;
+  apiId: string;
+  /** `requestContext.domainName`: host and port of the gateway. */
+  domainName: string;
+  port: number;
+  region: string;
+  functionName: string;
+}
+
+// API Gateway consumes the hop-by-hop handshake headers; the Lambda never sees them.
+const DROPPED_HEADERS = new Set(['connection', 'upgrade']);
+
+// A made-up account: ARNs only need to look right.
+const ACCOUNT_ID = '123456789012';
+
+/** Builds events shaped field for field like the ones Lambda receives from API Gateway. */
+export class GatewayEventFactory {
+  constructor(private readonly config: EventFactoryConfig) {}
+
+  /** Reads the handshake once: headers as sent, plus what API Gateway adds. */
+  handshake(req: IncomingMessage, facts: ConnectionFacts): HandshakeRequest {
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    const add = (name: string, value: string): void => {
+      // HTTP header names are case-insensitive: keep the first spelling seen.
+      const key = Object.keys(multiValueHeaders).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+      headers[key] = value;
+      (multiValueHeaders[key] ??= []).push(value);
+    };
+    let forwardedFor: string | undefined;
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i];
+      const value = req.rawHeaders[i + 1];
+      const lower = name.toLowerCase();
+      if (DROPPED_HEADERS.has(lower)) continue;
+      if (lower === 'x-forwarded-for') {
+        forwardedFor = value;
+        continue;
+      }
+      if (lower === 'x-forwarded-port' || lower === 'x-forwarded-proto' || lower === 'x-amzn-trace-id') {
+        continue;
+      }
+      add(name, value);
+    }
+    add('X-Amzn-Trace-Id', gatewayIds.newTraceId(facts.connectedAt));
+    add('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${facts.sourceIp}` : facts.sourceIp);
+    add('X-Forwarded-Port', String(this.config.port));
+    // AWS says https; the local gateway speaks plain http.
+    add('X-Forwarded-Proto', 'http');
+
+    const queryIndex = (req.url ?? '').indexOf('?');
+    const search = queryIndex === -1 ? '' : (req.url ?? '').slice(queryIndex + 1);
+    if (search === '') return { headers, multiValueHeaders };
+    const queryStringParameters: Record<string, string> = {};
+    const multiValueQueryStringParameters: Record<string, string[]> = {};
+    for (const [name, value] of new URLSearchParams(search)) {
+      queryStringParameters[name] = value;
+      (multiValueQueryStringParameters[name] ??= []).push(value);
+    }
+    return {
+      headers,
+      multiValueHeaders,
+      query: { queryStringParameters, multiValueQueryStringParameters },
+    };
+  }
+
+  /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect` */
+  methodArn(): string {
+    const { region, apiId, stage } = this.config;
+    return `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${apiId}/${stage}/$connect`;
+  }
+
+  authorizerEvent(
+    handshake: HandshakeRequest,
+    facts: ConnectionFacts,
+    requestId: string,
+    now: number,
+  ): WebSocketAuthorizerEvent {
+    return {
+      type: 'REQUEST',
+      methodArn: this.methodArn(),
+      headers: handshake.headers,
+      multiValueHeaders: handshake.multiValueHeaders,
+      // Unlike the integration's event, the authorizer's always carries the query maps.
+      queryStringParameters: handshake.query?.queryStringParameters ?? {},
+      multiValueQueryStringParameters: handshake.query?.multiValueQueryStringParameters ?? {},
+      stageVariables: {},
+      requestContext: {
+        routeKey: '$connect',
+        eventType: 'CONNECT',
+        extendedRequestId: requestId,
+        requestTime: gatewayIds.requestTime(now),
+        messageDirection: 'IN',
+        stage: this.config.stage,
+        connectedAt: facts.connectedAt,
+        requestTimeEpoch: now,
+        identity: this.identity(facts, 'sourceIpFirst'),
+        requestId,
+        domainName: this.config.domainName,
+        connectionId: facts.connectionId,
+        apiId: this.config.apiId,
+      },
+    };
+  }
+
+  connectEvent(
+    handshake: HandshakeRequest,
+    facts: ConnectionFacts,
+    requestId: string,
+    now: number,
+  ): WebSocketConnectEvent {
+    return {
+      headers: handshake.headers,
+      multiValueHeaders: handshake.multiValueHeaders,
+      // The query maps exist only when the URL has a query, as in AWS.
+      ...(handshake.query ?? {}),
+      requestContext: {
+        routeKey: '$connect',
+        eventType: 'CONNECT',
+        extendedRequestId: requestId,
+        requestTime: gatewayIds.requestTime(now),
+        messageDirection: 'IN',
+        stage: this.config.stage,
+        connectedAt: facts.connectedAt,
+        requestTimeEpoch: now,
+        identity: this.identity(facts, 'sourceIpFirst'),
+        requestId,
+        domainName: this.config.domainName,
+        connectionId: facts.connectionId,
+        apiId: this.config.apiId,
+        ...this.authorizer(facts),
+        messageId: null,
+        disconnectStatusCode: null,
+        disconnectReason: null,
+      },
+      isBase64Encoded: false,
+    };
+  }
+
+  messageEvent(
+    facts: ConnectionFacts,
+    routeKey: string,
+    body: string,
+    requestId: string,
+    now: number,
+  ): WebSocketMessageEvent {
+    // No headers and no query on messages: API Gateway forwards them on $connect only.
+    return {
+      requestContext: {
+        routeKey,
+        messageId: gatewayIds.newId(),
+        eventType: 'MESSAGE',
+        extendedRequestId: requestId,
+        requestTime: gatewayIds.requestTime(now),
+        messageDirection: 'IN',
+        stage: this.config.stage,
+        connectedAt: facts.connectedAt,
+        requestTimeEpoch: now,
+        identity: this.identity(facts, 'userAgentFirst'),
+        requestId,
+        domainName: this.config.domainName,
+        connectionId: facts.connectionId,
+        apiId: this.config.apiId,
+        ...this.authorizer(facts),
+      },
+      body,
+      isBase64Encoded: false,
+    };
+  }
+
+  disconnectEvent(
+    facts: ConnectionFacts,
+    statusCode: number,
+    reason: string,
+    requestId: string,
+    now: number,
+  ): WebSocketDisconnectEvent {
+    const host = this.config.domainName;
+    // $disconnect carries synthetic headers, not the client's.
+    return {
+      headers: { Host: host, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' },
+      multiValueHeaders: { Host: [host], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },
+      requestContext: {
+        routeKey: '$disconnect',
+        disconnectStatusCode: statusCode,
+        eventType: 'DISCONNECT',
+        extendedRequestId: requestId,
+        requestTime: gatewayIds.requestTime(now),
+        messageDirection: 'IN',
+        disconnectReason: reason,
+        stage: this.config.stage,
+        connectedAt: facts.connectedAt,
+        requestTimeEpoch: now,
+        identity: this.identity(facts, 'userAgentFirst'),
+        requestId,
+        domainName: this.config.domainName,
+        connectionId: facts.connectionId,
+        apiId: this.config.apiId,
+        ...this.authorizer(facts),
+      },
+      isBase64Encoded: false,
+    };
+  }
+
+  /** A Lambda context whose remaining time counts down to the integration timeout. */
+  lambdaContext(deadline: number): LambdaContext {
+    const { functionName, region } = this.config;
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${functionName}`,
+      memoryLimitInMB: '128',
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    };
+  }
+
+  private identity(
+    facts: ConnectionFacts,
+    order: 'sourceIpFirst' | 'userAgentFirst',
+  ): WebSocketRequestIdentity {
+    const userAgent = facts.userAgent === undefined ? {} : { userAgent: facts.userAgent };
+    // Same fields either way; the order only mirrors captured events.
+    return order === 'sourceIpFirst'
+      ? { sourceIp: facts.sourceIp, ...userAgent }
+      : { ...userAgent, sourceIp: facts.sourceIp };
+  }
+
+  private authorizer(facts: ConnectionFacts): { authorizer?: Record<string, string> } {
+    return facts.authorizer ? { authorizer: { ...facts.authorizer } } : {};
+  }
+}

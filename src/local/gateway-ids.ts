@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/**
+ * Ids the gateway hands out, shaped like API Gateway's. Kept in one place so the event shapes
+ * and the `@connections` API agree on them.
+ */
+export const gatewayIds = {
+  /**
+   * connectionId, requestId, messageId: 11 random bytes in base64, 15 characters and one '='
+   * (`L0SM9cOFvHcCIhw=`). '+' and '/' are mapped to letters so ids never depend on URL encoding
+   * luck; the `@connections` API still decodes percent-encoded ids.
+   */
+  newId(): string {
+    return randomBytes(11).toString('base64').replace(/\+/g, 'A').replace(/\//g, 'B');
+  },
+
+  /** `apiId`: 10 lowercase letters and digits, like `abcdef1234`. */
+  newApiId(): string {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    return Array.from(randomBytes(10), (byte) => alphabet[byte % alphabet.length]).join('');
+  },
+
+  /** X-Amzn-Trace-Id, as API Gateway adds it to `$connect` headers. */
+  newTraceId(epochMs: number): string {
+    const seconds = Math.floor(epochMs / 1000).toString(16);
+    return `Root=1-${seconds}-${randomBytes(12).toString('hex')}`;
+  },
+
+  /** `requestContext.requestTime` in API Gateway's CLF format: `26/Nov/2026:07:24:26 +0000`. */
+  requestTime(epochMs: number): string {
+    const d = new Date(epochMs);
+    return (
+      `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
+      `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
+    );
+  },
+};

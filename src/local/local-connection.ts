@@ -1,0 +1,87 @@
+import type { WebSocket } from 'ws';
+import type { ConnectionFacts } from './gateway-event-factory';
+
+export interface CloseRequest {
+  code: number;
+  reason: string;
+}
+
+export interface LocalConnectionTimers {
+  idleTimeoutMs: number;
+  maxConnectionMs: number;
+}
+
+// How long a client may take to answer our close frame before the socket is cut.
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * One open WebSocket connection: its facts for events, its socket, and the idle and maximum
+ * duration timers API Gateway runs on every connection.
+ */
+export class LocalConnection {
+  lastActiveAt: number;
+  /** Set when the gateway closed the socket: the code and reason `$disconnect` reports. */
+  closedByGateway?: CloseRequest;
+  /** Resolves once the socket is closed. */
+  readonly closed: Promise<void>;
+
+  private readonly idleTimer: NodeJS.Timeout;
+  private readonly maxTimer: NodeJS.Timeout;
+  private graceTimer?: NodeJS.Timeout;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly facts: ConnectionFacts,
+    readonly socket: WebSocket,
+    timers: LocalConnectionTimers,
+  ) {
+    this.lastActiveAt = facts.connectedAt;
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.idleTimer = setTimeout(() => this.close(1001, 'Going away'), timers.idleTimeoutMs);
+    this.maxTimer = setTimeout(() => this.close(1001, 'Going away'), timers.maxConnectionMs);
+  }
+
+  get id(): string {
+    return this.facts.connectionId;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Traffic in either direction, including `@connections` posts, resets the idle timer. */
+  touch(): void {
+    this.lastActiveAt = Date.now();
+    this.idleTimer.refresh();
+  }
+
+  /** Sends a text frame; false when the socket is no longer open. */
+  sendText(data: string | Buffer): boolean {
+    if (!this.isOpen) return false;
+    this.socket.send(data, { binary: false });
+    this.touch();
+    return true;
+  }
+
+  /** Starts the closing handshake; a client that does not answer is cut after a grace period. */
+  close(code: number, reason: string): void {
+    this.closedByGateway ??= { code, reason };
+    if (this.socket.readyState === this.socket.CLOSED) return;
+    this.socket.close(code, reason);
+    this.graceTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+  }
+
+  /** Runs `task` after the previous task of this connection (messageOrder `sequential`). */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Stops every timer once the socket is closed. */
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.maxTimer);
+    clearTimeout(this.graceTimer);
+  }
+}

@@ -1,0 +1,155 @@
+import type { WebSocketAuthorizerEvent, WebSocketAuthorizerResult } from '../events/websocket-event';
+import { createLogger } from '../logging/create-logger';
+import type { Logger } from '../logging/logger';
+import { AUTHORIZER_CONTEXT_KEYS } from './authorizer-context-keys';
+import { identityFromClaims, type ClaimsIdentity } from './identity-from-claims';
+import { resolveJwtConfig } from './jwt-config';
+import type { JwtAuthOptions } from './jwt-options';
+import { JwtVerifier, rejectionReason, type JwtRejectionReason } from './jwt-verifier';
+import { isOriginAllowed } from './origin-allow-list';
+import { findToken, type TokenRequest } from './token-source';
+
+/** Options of `createJwtAuthorizer`: JwtAuth's, plus how a refusal is answered. */
+export interface JwtAuthorizerOptions extends JwtAuthOptions {
+  /**
+   * How a missing or invalid token is refused:
+   * - `'unauthorized'` (default): the authorizer throws `Error('Unauthorized')`, the one answer
+   *   API Gateway turns into **401**. WebSocket APIs have no gateway responses, so a Deny policy
+   *   cannot be remapped to 401. The cost: each refusal counts as an invocation error in the
+   *   authorizer's Lambda metrics.
+   * - `'deny'`: a Deny policy, which API Gateway answers with **403**, and no Lambda error.
+   *
+   * An origin outside `allowedOrigins` always gets a Deny policy (403: the caller is known to be
+   * unwelcome, not unauthenticated).
+   */
+  onInvalidToken?: 'unauthorized' | 'deny';
+  /** Where refusal reasons go (never tokens). Default: `createLogger()`. */
+  logger?: Logger;
+}
+
+/** A Lambda REQUEST authorizer for the `$connect` route of a WebSocket API. */
+export type JwtAuthorizer = (event: WebSocketAuthorizerEvent) => Promise<WebSocketAuthorizerResult>;
+
+/** API Gateway refuses an authorizer context over 8 KB (and the connection with it). */
+const MAX_CONTEXT_BYTES = 8 * 1024;
+const ANONYMOUS = 'anonymous';
+
+function policy(
+  principalId: string,
+  effect: 'Allow' | 'Deny',
+  resource: string,
+  context?: Record<string, string>,
+): WebSocketAuthorizerResult {
+  return {
+    principalId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+    },
+    ...(context ? { context } : {}),
+  };
+}
+
+/** Headers looked up case-insensitively, as HTTP and the context's `header()` do. */
+function requestOf(event: WebSocketAuthorizerEvent): TokenRequest {
+  const headers = event.headers ?? {};
+  const lower = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') lower.set(name.toLowerCase(), value);
+  }
+  const query = event.queryStringParameters ?? {};
+  return {
+    header: (name) => lower.get(name.toLowerCase()),
+    query: (name) => (Object.prototype.hasOwnProperty.call(query, name) ? query[name] : undefined),
+  };
+}
+
+/**
+ * The context API Gateway hands to every later event of the connection. Values must be strings,
+ * numbers or booleans, so the claims go as one JSON string (read back exactly by
+ * `claimsFromAuthorizerContext`) next to the flat ids; the JSON is dropped when the whole would
+ * pass 8 KB. Returns undefined when even the ids do not fit.
+ */
+function authorizerContext(
+  claims: Record<string, unknown>,
+  identity: ClaimsIdentity,
+): { context: Record<string, string>; full: boolean } | undefined {
+  const flat: Record<string, string> = {};
+  if (typeof claims.sub === 'string') flat[AUTHORIZER_CONTEXT_KEYS.sub] = claims.sub;
+  if (identity.userId !== undefined) flat[AUTHORIZER_CONTEXT_KEYS.userId] = identity.userId;
+  if (identity.tenantId !== undefined) flat[AUTHORIZER_CONTEXT_KEYS.tenantId] = identity.tenantId;
+  const full = { ...flat, [AUTHORIZER_CONTEXT_KEYS.claims]: JSON.stringify(claims) };
+  if (Buffer.byteLength(JSON.stringify(full), 'utf8') <= MAX_CONTEXT_BYTES) return { context: full, full: true };
+  if (Buffer.byteLength(JSON.stringify(flat), 'utf8') <= MAX_CONTEXT_BYTES) return { context: flat, full: false };
+  return undefined;
+}
+
+/**
+ * Creates a Lambda REQUEST authorizer for `$connect` that verifies tokens exactly as JwtAuth does
+ * (same options, environment, token sources and verifier) and passes the claims on in the
+ * authorizer context, where `JwtAuth` finds them on message and `$disconnect` routes.
+ *
+ * An authorizer cannot set response headers: when clients send the token in
+ * `Sec-WebSocket-Protocol`, the `$connect` route must still echo a subprotocol (keep JwtAuth on
+ * it, or echo it in the route).
+ *
+ * @example
+ * // authorizer.ts, deployed as the $connect route's REQUEST authorizer
+ * export const handler = createJwtAuthorizer({ issuer: 'https://id.example.com', audience: 'chat' });
+ */
+export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuthorizer {
+  const { onInvalidToken = 'unauthorized', logger: givenLogger, ...jwtOptions } = options;
+  if (onInvalidToken !== 'unauthorized' && onInvalidToken !== 'deny') {
+    throw new Error(`createJwtAuthorizer: onInvalidToken must be 'unauthorized' or 'deny', got "${String(onInvalidToken)}"`);
+  }
+  const config = resolveJwtConfig('createJwtAuthorizer', jwtOptions);
+  const verifier = new JwtVerifier(config);
+  const logger = givenLogger ?? createLogger();
+
+  const refuse = (
+    event: WebSocketAuthorizerEvent,
+    reason: JwtRejectionReason,
+    meta: Record<string, unknown>,
+  ): WebSocketAuthorizerResult => {
+    logger.warn('authorizer refused the connection', { reason, ...meta });
+    // API Gateway maps exactly this error message to 401; any other error becomes 500.
+    if (onInvalidToken === 'unauthorized') throw new Error('Unauthorized');
+    return policy(ANONYMOUS, 'Deny', event.methodArn);
+  };
+
+  return async function jwtAuthorizer(event: WebSocketAuthorizerEvent): Promise<WebSocketAuthorizerResult> {
+    const meta = {
+      requestId: event.requestContext?.requestId,
+      connectionId: event.requestContext?.connectionId,
+    };
+    const request = requestOf(event);
+
+    const origin = request.header('origin');
+    if (!isOriginAllowed(config.allowedOrigins, origin)) {
+      logger.warn('authorizer refused the connection', { reason: 'origin', origin, ...meta });
+      return policy(ANONYMOUS, 'Deny', event.methodArn);
+    }
+
+    const found = findToken(request, config.tokenSources, config.queryParameter);
+    if (!found) return refuse(event, 'missing', meta);
+
+    let claims: Record<string, unknown>;
+    try {
+      claims = await verifier.verify(found.token);
+    } catch (error) {
+      const reason = rejectionReason(error);
+      if (reason) return refuse(event, reason, { tokenSource: found.source, ...meta });
+      // The JWKS endpoint is down: not the client's fault, so not a 401 (API Gateway answers 500).
+      logger.error('authorizer could not verify the token', { error, ...meta });
+      throw new Error('the token could not be verified (JWKS unavailable)');
+    }
+
+    const identity = identityFromClaims(claims);
+    const written = authorizerContext(claims, identity);
+    if (!written) return refuse(event, 'invalid', { detail: 'identity claims over 8 KB', ...meta });
+    if (!written.full) {
+      logger.warn('claims over 8 KB: only sub, userId and tenantId go into the authorizer context', meta);
+    }
+    return policy(identity.userId ?? ANONYMOUS, 'Allow', event.methodArn, written.context);
+  };
+}

@@ -1,0 +1,133 @@
+import type { WebSocketContext } from '../context/websocket-context';
+import { ForbiddenError } from '../errors/named-errors';
+import { claimsFromAuthorizerContext } from './claims-from-authorizer-context';
+import { identityFromClaims } from './identity-from-claims';
+import { resolveJwtConfig, type JwtConfig } from './jwt-config';
+import type { JwtAuthOptions } from './jwt-options';
+import { JwtVerifier, rejectionReason, tokenRejected } from './jwt-verifier';
+import type { MiddlewareObject, Next } from './middleware';
+import { isOriginAllowed } from './origin-allow-list';
+import { describeTokenSources, findToken } from './token-source';
+
+/**
+ * Authenticates WebSocket connections with a JWT.
+ *
+ * On `$connect` the token is read from the `Authorization` query parameter, then an
+ * `Authorization: Bearer` header, then `Sec-WebSocket-Protocol` (configurable), and verified with
+ * an explicit algorithm allow-list, issuer, audience and clock tolerance. A missing or bad token
+ * refuses the handshake with 401 (the route never runs); an origin outside `allowedOrigins`
+ * with 403. The claims land on `ctx.claims`, `ctx.userId` (`sub`, else `userId`) and
+ * `ctx.tenantId` (`tenant_id`, else `tenantId`).
+ *
+ * Message and `$disconnect` events carry no token: the claims come from the runtime (the
+ * connection store) or from `requestContext.authorizer` when `createJwtAuthorizer` guarded
+ * `$connect`; without either, 401.
+ *
+ * Bare, it reads its configuration from the environment when bootstrap constructs it:
+ * `JWT_SECRET` | `JWT_PUBLIC_KEY` | `JWT_JWKS_URI`, `JWT_ISSUER`, `JWT_AUDIENCE`,
+ * `JWT_ALGORITHMS`, `JWT_CLOCK_TOLERANCE`, `JWT_ALLOWED_ORIGINS`. Bad configuration throws then,
+ * not on the first event. Tokens are never logged.
+ *
+ * @example
+ * @WebSocketController()
+ * @UseMiddleware(JwtAuth)
+ * class ChatController { ... }
+ *
+ * @example
+ * @UseMiddleware(JwtAuth.with({ publicKey: PEM, issuer: 'https://id.example.com', audience: 'chat' }))
+ */
+export class JwtAuth implements MiddlewareObject {
+  private readonly config: JwtConfig;
+  private readonly verifier: JwtVerifier;
+  private readonly missingTokenMessage: string;
+
+  /**
+   * A configured JwtAuth; options left out fall back to the environment.
+   *
+   * @example
+   * JwtAuth.with({ secret: process.env.CHAT_JWT_SECRET, tokenSources: ['protocol'] });
+   */
+  static with(options: JwtAuthOptions): JwtAuth {
+    return new JwtAuth(options);
+  }
+
+  /** Validates the options (and environment) and parses the key, once. */
+  constructor(options: JwtAuthOptions = {}) {
+    this.config = resolveJwtConfig('JwtAuth', options);
+    this.verifier = new JwtVerifier(this.config);
+    this.missingTokenMessage = `no token: send it in ${describeTokenSources(
+      this.config.tokenSources,
+      this.config.queryParameter,
+    )}`;
+  }
+
+  async use(ctx: WebSocketContext, next: Next): Promise<unknown> {
+    if (ctx.eventType === 'CONNECT') await this.authenticateConnect(ctx);
+    else this.identifyConnection(ctx);
+    return next();
+  }
+
+  private async authenticateConnect(ctx: WebSocketContext): Promise<void> {
+    const config = this.config;
+    if (!isOriginAllowed(config.allowedOrigins, ctx.header('origin'))) {
+      ctx.logger.warn('JwtAuth refused the connection', { reason: 'origin', origin: ctx.header('origin') });
+      throw new ForbiddenError('this origin may not connect', { reason: 'origin' });
+    }
+
+    const found = findToken(ctx, config.tokenSources, config.queryParameter);
+    if (!found) {
+      ctx.logger.warn('JwtAuth refused the connection', { reason: 'missing' });
+      throw tokenRejected('missing', this.missingTokenMessage);
+    }
+
+    let claims: Record<string, unknown>;
+    try {
+      claims = await this.verifier.verify(found.token);
+    } catch (error) {
+      // Only the reason and where the token came from: never the token or its header.
+      ctx.logger.warn('JwtAuth refused the connection', {
+        reason: rejectionReason(error) ?? 'unavailable',
+        tokenSource: found.source,
+      });
+      throw error;
+    }
+
+    this.applyClaims(ctx, claims, true);
+    // The browser closes a socket whose 101 does not select one of its offered subprotocols.
+    if (found.protocol !== undefined) ctx.header('Sec-WebSocket-Protocol', found.protocol);
+  }
+
+  private identifyConnection(ctx: WebSocketContext): void {
+    if (ctx.claims) {
+      // Hydrated by the runtime (connection store or authorizer context).
+      if (ctx.userId === undefined || ctx.tenantId === undefined) this.applyClaims(ctx, ctx.claims, false);
+      return;
+    }
+    const claims = claimsFromAuthorizerContext(ctx.event.requestContext.authorizer);
+    if (!claims) {
+      ctx.logger.warn('JwtAuth refused the message', { reason: 'no-claims' });
+      throw tokenRejected(
+        'no-claims',
+        'no verified identity for this connection (no authorizer context and no stored claims)',
+      );
+    }
+    if (this.config.requireSub && identityFromClaims(claims).userId === undefined) {
+      ctx.logger.warn('JwtAuth refused the message', { reason: 'missing-sub' });
+      throw tokenRejected('missing-sub', 'the authorizer context has no sub or userId');
+    }
+    this.applyClaims(ctx, claims, false);
+  }
+
+  /** A verified token is authoritative; otherwise ids the runtime already set are kept. */
+  private applyClaims(ctx: WebSocketContext, claims: Record<string, unknown>, fromToken: boolean): void {
+    const identity = identityFromClaims(claims);
+    ctx.claims = claims;
+    if (fromToken) {
+      ctx.userId = identity.userId;
+      ctx.tenantId = identity.tenantId;
+    } else {
+      ctx.userId ??= identity.userId;
+      ctx.tenantId ??= identity.tenantId;
+    }
+  }
+}

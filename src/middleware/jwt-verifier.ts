@@ -1,0 +1,197 @@
+import type { KeyObject } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
+import {
+  JsonWebTokenError,
+  NotBeforeError,
+  TokenExpiredError,
+  decode as decodeJwt,
+  verify as verifyJwt,
+  type JwtHeader,
+  type JwtPayload,
+  type VerifyOptions,
+} from 'jsonwebtoken';
+import { JwksClient, type SigningKey } from 'jwks-rsa';
+import { UnauthorizedError } from '../errors/named-errors';
+import { WsError } from '../errors/ws-error';
+import type { JwtConfig } from './jwt-config';
+import type { JwtAlgorithm } from './jwt-options';
+
+/** Why a connection was refused; also in the error's `details.reason`. */
+export type JwtRejectionReason =
+  | 'missing'
+  | 'malformed'
+  | 'unsigned'
+  | 'algorithm'
+  | 'invalid-signature'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'too-old'
+  | 'issuer'
+  | 'audience'
+  | 'missing-sub'
+  | 'missing-exp'
+  | 'missing-iat'
+  | 'unknown-key'
+  | 'no-claims'
+  | 'invalid';
+
+/** Messages say why, for the client and the log; none of them may ever contain the token. */
+const MESSAGES: Readonly<Record<JwtRejectionReason, string>> = {
+  missing: 'no token',
+  malformed: 'the token is malformed',
+  unsigned: 'unsigned tokens (alg "none") are not accepted',
+  algorithm: 'the token algorithm is not allowed',
+  'invalid-signature': 'the token signature is invalid',
+  expired: 'the token has expired',
+  'not-yet-valid': 'the token is not valid yet (nbf)',
+  'too-old': 'the token is too old (iat beyond the maximum age)',
+  issuer: 'the token issuer is not accepted',
+  audience: 'the token audience is not accepted',
+  'missing-sub': 'the token has no sub claim',
+  'missing-exp': 'the token has no exp claim',
+  'missing-iat': 'the token has no iat claim, needed for the maximum age',
+  'unknown-key': 'the token signing key (kid) is unknown',
+  'no-claims': 'no verified identity for this connection',
+  invalid: 'the token is invalid',
+};
+
+/**
+ * A 401 carrying the reason. `cause` keeps the library error for logs: jsonwebtoken's and
+ * jwks-rsa's messages never include the token.
+ * @internal
+ */
+export function tokenRejected(reason: JwtRejectionReason, message?: string, cause?: unknown): UnauthorizedError {
+  return new UnauthorizedError(message ?? MESSAGES[reason], { reason }, cause === undefined ? undefined : { cause });
+}
+
+/** The reason in a rejection made by `tokenRejected`. @internal */
+export function rejectionReason(error: unknown): JwtRejectionReason | undefined {
+  if (!(error instanceof UnauthorizedError)) return undefined;
+  const details = error.details as { reason?: JwtRejectionReason } | undefined;
+  return details?.reason;
+}
+
+/** Header lines are ~8 KB at most in practice; anything far longer is not a token of ours. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+/** PEM → parsed key, so that a JWKS key is parsed once, not per event. Bounded: keys rotate. */
+const MAX_CACHED_KEYS = 16;
+
+/** Maps jsonwebtoken's errors (identified by class and message) to a reason. */
+function reasonOf(error: unknown): JwtRejectionReason {
+  if (error instanceof TokenExpiredError) return error.message === 'maxAge exceeded' ? 'too-old' : 'expired';
+  if (error instanceof NotBeforeError) return 'not-yet-valid';
+  if (!(error instanceof Error)) return 'invalid';
+  const message = error.message;
+  if (message === 'invalid signature') return 'invalid-signature';
+  if (message === 'jwt signature is required') return 'unsigned';
+  if (message === 'jwt malformed' || message === 'invalid token') return 'malformed';
+  if (message.startsWith('jwt issuer invalid')) return 'issuer';
+  if (message.startsWith('jwt audience invalid')) return 'audience';
+  if (message.startsWith('iat required')) return 'missing-iat';
+  // 'invalid algorithm', a key type that does not fit the header's alg, a wrong EC curve.
+  if (message === 'invalid algorithm' || message.includes('secretOrPublicKey must be') || message.includes('"alg"')) {
+    return 'algorithm';
+  }
+  return error instanceof JsonWebTokenError ? 'invalid' : 'malformed';
+}
+
+/**
+ * Verifies tokens for JwtAuth and createJwtAuthorizer alike: one verifier per configuration,
+ * built once, so keys are parsed and JWKS answers cached for the life of the container.
+ * @internal
+ */
+export class JwtVerifier {
+  private readonly config: JwtConfig;
+  private readonly verifyOptions: VerifyOptions;
+  private readonly staticKey: KeyObject | undefined;
+  private readonly jwks: JwksClient | undefined;
+  private readonly jwksKeys = new Map<string, KeyObject>();
+
+  constructor(config: JwtConfig) {
+    this.config = config;
+    this.verifyOptions = {
+      algorithms: [...config.algorithms],
+      issuer: config.issuer,
+      audience: config.audience,
+      clockTolerance: config.clockToleranceSec,
+      maxAge: config.maxAgeSec,
+    };
+    const source = config.keySource;
+    if (source.kind === 'jwks') {
+      this.jwks = new JwksClient({
+        jwksUri: source.uri,
+        cache: true,
+        cacheMaxAge: source.jwks.cacheMaxAgeMs,
+        // Unknown kids miss the cache; the rate limit stops a flood of them from hammering the IdP.
+        rateLimit: true,
+        jwksRequestsPerMinute: source.jwks.requestsPerMinute,
+        timeout: source.jwks.timeoutMs,
+      });
+    } else {
+      this.staticKey = source.key;
+    }
+  }
+
+  /**
+   * Verifies signature, algorithm, time claims, issuer, audience and the required claims.
+   * @returns the token's claims.
+   * @throws UnauthorizedError (401) with `details.reason`; WsError 503 when the JWKS endpoint
+   * cannot be reached (not the client's fault: a 401 would make it drop a good token).
+   */
+  async verify(token: string): Promise<Record<string, unknown>> {
+    if (token.length > MAX_TOKEN_LENGTH) throw tokenRejected('malformed');
+    const key = this.staticKey ?? (await this.jwksKey(token));
+    let payload: string | JwtPayload;
+    try {
+      payload = verifyJwt(token, key, this.verifyOptions);
+    } catch (error) {
+      throw tokenRejected(reasonOf(error), undefined, error);
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw tokenRejected('malformed', 'the token payload is not a JSON object');
+    }
+    if (this.config.requireExp && typeof payload.exp !== 'number') throw tokenRejected('missing-exp');
+    if (this.config.requireSub && (typeof payload.sub !== 'string' || payload.sub.length === 0)) {
+      throw tokenRejected('missing-sub');
+    }
+    return payload as Record<string, unknown>;
+  }
+
+  /** Picks the JWKS key by `kid`, refusing disallowed algorithms before any network call. */
+  private async jwksKey(token: string): Promise<KeyObject> {
+    let header: JwtHeader | undefined;
+    try {
+      header = decodeJwt(token, { complete: true })?.header;
+    } catch {
+      header = undefined;
+    }
+    if (!header || typeof header.alg !== 'string') throw tokenRejected('malformed');
+    if (header.alg.toLowerCase() === 'none') throw tokenRejected('unsigned');
+    if (!this.config.algorithms.includes(header.alg as JwtAlgorithm)) throw tokenRejected('algorithm');
+    const kid = typeof header.kid === 'string' ? header.kid : undefined;
+
+    let signingKey: SigningKey;
+    try {
+      signingKey = await (this.jwks as JwksClient).getSigningKey(kid);
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'SigningKeyNotFoundError' || name === 'JwksRateLimitError') {
+        throw tokenRejected('unknown-key', undefined, error);
+      }
+      throw new WsError(503, 'AUTH_UNAVAILABLE', 'the token cannot be verified right now; try again later', undefined, {
+        cause: error,
+      });
+    }
+    // A JWK that names its algorithm must not be used with another one.
+    if (signingKey.alg && signingKey.alg !== header.alg) throw tokenRejected('algorithm');
+
+    const pem = signingKey.getPublicKey();
+    let key = this.jwksKeys.get(pem);
+    if (!key) {
+      key = createPublicKey(pem);
+      if (this.jwksKeys.size >= MAX_CACHED_KEYS) this.jwksKeys.clear();
+      this.jwksKeys.set(pem, key);
+    }
+    return key;
+  }
+}

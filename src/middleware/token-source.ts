@@ -1,0 +1,100 @@
+import type { TokenSource } from './jwt-options';
+
+/** What token extraction reads: the context and the authorizer event both offer it. */
+export interface TokenRequest {
+  /** A query-string parameter, exact name. */
+  query(name: string): string | undefined;
+  /** A request header, case-insensitive. */
+  header(name: string): string | undefined;
+}
+
+/** A token found on a `$connect` request. */
+export interface FoundToken {
+  readonly token: string;
+  readonly source: TokenSource;
+  /**
+   * For the `protocol` source: the subprotocol the `$connect` answer must echo in
+   * `Sec-WebSocket-Protocol` (a browser closes a socket whose handshake answer does not pick
+   * one of the subprotocols it offered).
+   */
+  readonly protocol?: string;
+}
+
+/** Three base64url segments; the signature may be empty so that `alg: none` is refused by name. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const BEARER = /^bearer\s+/i;
+
+function fromQuery(request: TokenRequest, parameter: string): string | undefined {
+  const value = request.query(parameter)?.trim();
+  if (!value) return undefined;
+  // Lift sends the raw token; some clients copy the header form into the URL.
+  const token = value.replace(BEARER, '').trim();
+  return token || undefined;
+}
+
+function fromHeader(request: TokenRequest): string | undefined {
+  const value = request.header('authorization')?.trim();
+  // Other schemes (Basic, AWS SigV4...) are not ours to judge: treat them as no token.
+  if (!value || !BEARER.test(value)) return undefined;
+  const token = value.replace(BEARER, '').trim();
+  return token || undefined;
+}
+
+/**
+ * Browsers can only add subprotocols to a WebSocket handshake, so clients send the token as one:
+ * `new WebSocket(url, [jwt])` or `new WebSocket(url, ['bearer', jwt])`. The header then reads
+ * `<jwt>` or `bearer, <jwt>`.
+ *
+ * The echo prefers a non-token entry (`bearer`, `lift-ws`): the browser accepts any offered
+ * value, and echoing a name rather than the credential keeps the token out of the 101 answer
+ * (and so out of proxies and access logs that record response headers). Only when the token is
+ * the sole entry must it be echoed itself.
+ */
+function fromProtocol(request: TokenRequest): { token: string; protocol: string } | undefined {
+  const value = request.header('sec-websocket-protocol');
+  if (!value) return undefined;
+  let token: string | undefined;
+  let other: string | undefined;
+  for (const raw of value.split(',')) {
+    const entry = raw.trim();
+    if (entry.length === 0) continue;
+    if (token === undefined && JWT_SHAPE.test(entry)) token = entry;
+    else other ??= entry;
+  }
+  if (token === undefined) return undefined;
+  return { token, protocol: other ?? token };
+}
+
+/**
+ * Looks for the token in the configured sources, in order; the first source that has one wins.
+ * @internal
+ */
+export function findToken(
+  request: TokenRequest,
+  sources: readonly TokenSource[],
+  queryParameter: string,
+): FoundToken | undefined {
+  for (const source of sources) {
+    if (source === 'query') {
+      const token = fromQuery(request, queryParameter);
+      if (token) return { token, source };
+    } else if (source === 'header') {
+      const token = fromHeader(request);
+      if (token) return { token, source };
+    } else {
+      const found = fromProtocol(request);
+      if (found) return { token: found.token, source, protocol: found.protocol };
+    }
+  }
+  return undefined;
+}
+
+/** Describes the configured sources for a "no token" message. @internal */
+export function describeTokenSources(sources: readonly TokenSource[], queryParameter: string): string {
+  const names: Record<TokenSource, string> = {
+    query: `the ${queryParameter} query parameter`,
+    header: 'an Authorization: Bearer header',
+    protocol: 'Sec-WebSocket-Protocol',
+  };
+  return sources.map((source) => names[source]).join(', or ');
+}

@@ -1,0 +1,71 @@
+import type { ConnectionStore } from '../connections/connection-store';
+import type { Logger } from '../logging/logger';
+import type { LoggerOptions } from '../logging/create-logger';
+import type { ManagementApi } from '../management/management-api';
+import type { Middleware } from '../middleware/middleware';
+import type { MetricsOptions } from '../middleware/metrics-options';
+
+export interface HeartbeatOptions {
+  /** The action clients send. Default `ping`. A controller's own `@OnMessage('ping')` wins. */
+  action?: string;
+  /**
+   * How the pong reaches the client. `frame` (default) posts `{"type":"pong"}` to the
+   * connection, which works on one-way routes; `response` returns it as the route's body,
+   * for two-way routes.
+   */
+  reply?: 'frame' | 'response';
+}
+
+export interface BroadcastDefaults {
+  /** Sends in flight at once. Default 32. */
+  concurrency?: number;
+  /** Per-attempt timeout, ms. Default 5000. */
+  timeoutMs?: number;
+  /** Retries on 429 / 5xx. Default 2. */
+  retries?: number;
+}
+
+/**
+ * Options of `bootstrap(controllers, options)`. All are optional.
+ *
+ * @example
+ * export const handler = bootstrap([ChatController], {
+ *   middleware: [requestTimer],
+ *   connections: new DynamoDBConnectionStore({ tableName: process.env.TABLE! }),
+ *   metrics: { namespace: 'Chat' },
+ * });
+ */
+export interface BootstrapOptions {
+  /** Middleware around every route, before class and method middleware. */
+  middleware?: Middleware[];
+  /**
+   * Where `$default` messages carry their action: a dotted path or API Gateway's
+   * `$request.body.<path>` form. Default `action`.
+   */
+  actionField?: string;
+  /**
+   * The `@connections` endpoint. Default: env LIFT_WS_MANAGEMENT_ENDPOINT, else
+   * `https://{domainName}/{stage}` of each event. Needed with custom domains.
+   */
+  managementEndpoint?: string;
+  /** Replace the `@connections` client factory (e.g. an instrumented one). */
+  managementClientFactory?: (endpoint: string) => ManagementApi;
+  /** A logger (winston or any with the same methods), or options for the default winston one. */
+  logger?: Logger | LoggerOptions;
+  /**
+   * Also post error envelopes to the caller's connection on message routes (API Gateway only
+   * returns the Lambda's body on two-way routes, so without this the client never learns of
+   * the error). Default true; turn off when every route is two-way.
+   */
+  errorFrames?: boolean;
+  /** Track connections: save on connect, delete on disconnect and when gone; rooms, users, tenants. */
+  connections?: ConnectionStore;
+  /** Defaults for broadcast and room fan-out. */
+  broadcast?: BroadcastDefaults;
+  /** Largest message accepted and sent, bytes. Default 128 KB, API Gateway's limit. */
+  maxMessageBytes?: number;
+  /** The built-in `ping` action. Default on; `false` turns it off. */
+  heartbeat?: boolean | HeartbeatOptions;
+  /** CloudWatch Embedded Metric Format lines on stdout. Off unless given. */
+  metrics?: boolean | MetricsOptions;
+}

@@ -1,0 +1,12 @@
+/**
+ * lift-ws/testing: what a user needs to test controllers without AWS.
+ *
+ * @example
+ * import { connectEvent, messageEvent, lambdaContext, ConnectionsRecorder } from 'lift-ws/testing';
+ */
+export { connectEvent } from './connect-event';
+export { messageEvent, type MessageBody, type MessageEventOptions } from './message-event';
+export { disconnectEvent, type DisconnectEventOptions } from './disconnect-event';
+export { authorizerEvent, type AuthorizerEventOptions } from './authorizer-event';
+export type { EventOptions, QueryValue } from './event-options';
+export { lambdaContext, type LambdaContextOptions, type TestLambdaContext } from './lambda-context';
