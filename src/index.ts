@@ -61,3 +61,24 @@ export type {
   LambdaContext,
   AuthorizerContext,
 } from './events/websocket-event';
+
+export { JwtAuth } from './middleware/jwt-auth';
+export type { JwtAuthOptions, JwtAlgorithm, TokenSource, JwksOptions } from './middleware/jwt-options';
+export {
+  createJwtAuthorizer,
+  type JwtAuthorizer,
+  type JwtAuthorizerOptions,
+} from './middleware/create-jwt-authorizer';
+export { claimsFromAuthorizerContext } from './middleware/claims-from-authorizer-context';
+export { RateLimit, type RateLimitOptions, type RateSpec } from './middleware/rate-limit';
+
+export { MemoryConnectionStore, type MemoryConnectionStoreOptions } from './connections/memory-connection-store';
+export {
+  DynamoDBConnectionStore,
+  type DynamoDBConnectionStoreOptions,
+} from './connections/dynamodb-connection-store';
+export {
+  createConnectionsTable,
+  type CreateConnectionsTableOptions,
+} from './connections/create-connections-table';
+export { ManagementClient, type ManagementClientOptions } from './management/management-client';

@@ -81,10 +81,6 @@ export class WebSocketContext {
   readonly connectionId: string;
   readonly routeKey: string;
   readonly eventType: WebSocketEventType;
-  readonly stage: string;
-  readonly domainName: string;
-  readonly apiId: string;
-  readonly requestId: string;
 
   /** Verified claims (set by JwtAuth, or from the authorizer context or connection store). */
   claims: Record<string, unknown> | undefined;
@@ -98,7 +94,10 @@ export class WebSocketContext {
   /** @internal The route that handled the event, for metrics (never a client-chosen string). */
   matchedRoute: string | undefined;
   /** @internal Counters for the metrics line. */
-  readonly outbound: OutboundStats = { bytesOut: 0, messagesOut: 0, fanoutSent: 0, fanoutGone: 0, fanoutFailed: 0 };
+  get outbound(): OutboundStats {
+    return (this.stats ??= { bytesOut: 0, messagesOut: 0, fanoutSent: 0, fanoutGone: 0, fanoutFailed: 0 });
+  }
+  private stats: OutboundStats | undefined;
 
   private readonly services: ContextServices;
   private parsedBody: unknown = NOT_PARSED;
@@ -117,13 +116,26 @@ export class WebSocketContext {
     this.connectionId = rc.connectionId;
     this.routeKey = rc.routeKey;
     this.eventType = rc.eventType;
-    this.stage = rc.stage;
-    this.domainName = rc.domainName;
-    this.apiId = rc.apiId;
-    this.requestId = rc.requestId;
   }
 
   // ---- event facts ---------------------------------------------------------------------------
+
+  get stage(): string {
+    return this.event.requestContext.stage;
+  }
+
+  get domainName(): string {
+    return this.event.requestContext.domainName;
+  }
+
+  get apiId(): string {
+    return this.event.requestContext.apiId;
+  }
+
+  /** API Gateway's request id (the same as extendedRequestId). */
+  get requestId(): string {
+    return this.event.requestContext.requestId;
+  }
 
   isConnectEvent(): boolean {
     return this.eventType === 'CONNECT';

@@ -32,6 +32,19 @@ const NETWORK_CODES = new Set([
   'ENETDOWN',
 ]);
 
+const NETWORK_CODE_IN_MESSAGE = new RegExp(`\\b(?:${[...NETWORK_CODES].join('|')})\\b`);
+
+/**
+ * By its `code`, or else by its message: when Node's socket error comes from another realm
+ * (jest runs modules in a vm context), the SDK's retry middleware fails its `instanceof Error`
+ * check and rethrows `new Error("AWS SDK error wrapper for Error: connect ECONNREFUSED ...")`,
+ * dropping the code.
+ */
+function isNetworkError(code: unknown, message: string): boolean {
+  if (typeof code === 'string') return NETWORK_CODES.has(code);
+  return NETWORK_CODE_IN_MESSAGE.test(message);
+}
+
 /** @internal */
 export function classifyFailure(error: unknown, timedOut: boolean): CallFailure {
   const err = (typeof error === 'object' && error !== null ? error : {}) as {
@@ -48,9 +61,7 @@ export function classifyFailure(error: unknown, timedOut: boolean): CallFailure 
   const gone = name === 'GoneException' || statusCode === 410;
   const network =
     statusCode === undefined &&
-    (timedOut ||
-      name === 'TimeoutError' ||
-      (typeof err.code === 'string' && NETWORK_CODES.has(err.code)));
+    (timedOut || name === 'TimeoutError' || isNetworkError(err.code, message));
   const retryable =
     !gone &&
     (network ||

@@ -9,10 +9,6 @@ import { ManagementClient, type ManagementClientOptions } from './management-cli
  */
 const clients = new Map<string, ManagementClient>();
 
-// The SDK signs every call, even to a local endpoint; the local gateway and the test recorder
-// ignore signatures, so any static key will do when the machine has none.
-const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
-
 /**
  * The cached client for `endpoint` (already resolved, no trailing slash), created on first use
  * with `options`; later calls for the same endpoint get the same client whatever their options.
@@ -50,5 +46,8 @@ function localCredentials(
 ): ManagementClientOptions['credentials'] {
   if (!isLocalEndpoint(endpoint)) return undefined;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return undefined;
-  return LOCAL_CREDENTIALS;
+  // The SDK signs every call, even to a local endpoint; the local gateway and the test recorder
+  // ignore signatures, so any static key will do when the machine has none. A fresh object each
+  // time: the SDK writes bookkeeping fields onto the credentials it is given.
+  return { accessKeyId: 'local', secretAccessKey: 'local' };
 }

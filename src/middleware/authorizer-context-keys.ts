@@ -15,4 +15,7 @@ export const AUTHORIZER_CONTEXT_KEYS = {
  * Keys API Gateway adds to `requestContext.authorizer` itself; they are not claims.
  * @internal
  */
-export const GATEWAY_AUTHORIZER_KEYS: ReadonlySet<string> = new Set(['principalId', 'integrationLatency']);
+export const GATEWAY_AUTHORIZER_KEYS: ReadonlySet<string> = new Set([
+  'principalId',
+  'integrationLatency',
+]);

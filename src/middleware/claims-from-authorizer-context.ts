@@ -43,8 +43,17 @@ export function claimsFromAuthorizerContext(
   const claims: Record<string, unknown> = {};
   let found = false;
   for (const [key, value] of Object.entries(authorizer)) {
-    if (GATEWAY_AUTHORIZER_KEYS.has(key) || key === '__proto__' || value === undefined || value === null) continue;
-    claims[key] = NUMERIC_CLAIMS.has(key) && typeof value === 'string' && NUMBER.test(value) ? Number(value) : value;
+    if (
+      GATEWAY_AUTHORIZER_KEYS.has(key) ||
+      key === '__proto__' ||
+      value === undefined ||
+      value === null
+    )
+      continue;
+    claims[key] =
+      NUMERIC_CLAIMS.has(key) && typeof value === 'string' && NUMBER.test(value)
+        ? Number(value)
+        : value;
     found = true;
   }
   return found ? claims : undefined;

@@ -1,4 +1,7 @@
-import type { WebSocketAuthorizerEvent, WebSocketAuthorizerResult } from '../events/websocket-event';
+import type {
+  WebSocketAuthorizerEvent,
+  WebSocketAuthorizerResult,
+} from '../events/websocket-event';
 import { createLogger } from '../logging/create-logger';
 import type { Logger } from '../logging/logger';
 import { AUTHORIZER_CONTEXT_KEYS } from './authorizer-context-keys';
@@ -79,8 +82,10 @@ function authorizerContext(
   if (identity.userId !== undefined) flat[AUTHORIZER_CONTEXT_KEYS.userId] = identity.userId;
   if (identity.tenantId !== undefined) flat[AUTHORIZER_CONTEXT_KEYS.tenantId] = identity.tenantId;
   const full = { ...flat, [AUTHORIZER_CONTEXT_KEYS.claims]: JSON.stringify(claims) };
-  if (Buffer.byteLength(JSON.stringify(full), 'utf8') <= MAX_CONTEXT_BYTES) return { context: full, full: true };
-  if (Buffer.byteLength(JSON.stringify(flat), 'utf8') <= MAX_CONTEXT_BYTES) return { context: flat, full: false };
+  if (Buffer.byteLength(JSON.stringify(full), 'utf8') <= MAX_CONTEXT_BYTES)
+    return { context: full, full: true };
+  if (Buffer.byteLength(JSON.stringify(flat), 'utf8') <= MAX_CONTEXT_BYTES)
+    return { context: flat, full: false };
   return undefined;
 }
 
@@ -100,7 +105,9 @@ function authorizerContext(
 export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuthorizer {
   const { onInvalidToken = 'unauthorized', logger: givenLogger, ...jwtOptions } = options;
   if (onInvalidToken !== 'unauthorized' && onInvalidToken !== 'deny') {
-    throw new Error(`createJwtAuthorizer: onInvalidToken must be 'unauthorized' or 'deny', got "${String(onInvalidToken)}"`);
+    throw new Error(
+      `createJwtAuthorizer: onInvalidToken must be 'unauthorized' or 'deny', got "${String(onInvalidToken)}"`,
+    );
   }
   const config = resolveJwtConfig('createJwtAuthorizer', jwtOptions);
   const verifier = new JwtVerifier(config);
@@ -117,7 +124,9 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     return policy(ANONYMOUS, 'Deny', event.methodArn);
   };
 
-  return async function jwtAuthorizer(event: WebSocketAuthorizerEvent): Promise<WebSocketAuthorizerResult> {
+  return async function jwtAuthorizer(
+    event: WebSocketAuthorizerEvent,
+  ): Promise<WebSocketAuthorizerResult> {
     const meta = {
       requestId: event.requestContext?.requestId,
       connectionId: event.requestContext?.connectionId,
@@ -148,7 +157,10 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     const written = authorizerContext(claims, identity);
     if (!written) return refuse(event, 'invalid', { detail: 'identity claims over 8 KB', ...meta });
     if (!written.full) {
-      logger.warn('claims over 8 KB: only sub, userId and tenantId go into the authorizer context', meta);
+      logger.warn(
+        'claims over 8 KB: only sub, userId and tenantId go into the authorizer context',
+        meta,
+      );
     }
     return policy(identity.userId ?? ANONYMOUS, 'Allow', event.methodArn, written.context);
   };

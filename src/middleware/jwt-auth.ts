@@ -70,7 +70,10 @@ export class JwtAuth implements MiddlewareObject {
   private async authenticateConnect(ctx: WebSocketContext): Promise<void> {
     const config = this.config;
     if (!isOriginAllowed(config.allowedOrigins, ctx.header('origin'))) {
-      ctx.logger.warn('JwtAuth refused the connection', { reason: 'origin', origin: ctx.header('origin') });
+      ctx.logger.warn('JwtAuth refused the connection', {
+        reason: 'origin',
+        origin: ctx.header('origin'),
+      });
       throw new ForbiddenError('this origin may not connect', { reason: 'origin' });
     }
 
@@ -100,7 +103,8 @@ export class JwtAuth implements MiddlewareObject {
   private identifyConnection(ctx: WebSocketContext): void {
     if (ctx.claims) {
       // Hydrated by the runtime (connection store or authorizer context).
-      if (ctx.userId === undefined || ctx.tenantId === undefined) this.applyClaims(ctx, ctx.claims, false);
+      if (ctx.userId === undefined || ctx.tenantId === undefined)
+        this.applyClaims(ctx, ctx.claims, false);
       return;
     }
     const claims = claimsFromAuthorizerContext(ctx.event.requestContext.authorizer);
@@ -119,7 +123,11 @@ export class JwtAuth implements MiddlewareObject {
   }
 
   /** A verified token is authoritative; otherwise ids the runtime already set are kept. */
-  private applyClaims(ctx: WebSocketContext, claims: Record<string, unknown>, fromToken: boolean): void {
+  private applyClaims(
+    ctx: WebSocketContext,
+    claims: Record<string, unknown>,
+    fromToken: boolean,
+  ): void {
     const identity = identityFromClaims(claims);
     ctx.claims = claims;
     if (fromToken) {

@@ -100,27 +100,42 @@ function resolveKeySource(
   env: Env,
   fail: (message: string) => never,
 ): JwtKeySource {
-  const fromOptions = options.secret !== undefined || options.publicKey !== undefined || options.jwksUri !== undefined;
+  const fromOptions =
+    options.secret !== undefined ||
+    options.publicKey !== undefined ||
+    options.jwksUri !== undefined;
   const secret = fromOptions ? options.secret : envValue(env, 'JWT_SECRET');
   const publicKeyRaw = fromOptions ? options.publicKey : envValue(env, 'JWT_PUBLIC_KEY');
   const publicKey = typeof publicKeyRaw === 'string' ? pemFromEnv(publicKeyRaw) : publicKeyRaw;
   const jwksUri = fromOptions ? options.jwksUri : envValue(env, 'JWT_JWKS_URI');
   const given = [secret, publicKey, jwksUri].filter((value) => value !== undefined).length;
   if (given === 0) {
-    fail(`no key configured: set ${KEY_ENV_VARS}, or pass secret, publicKey or jwksUri to JwtAuth.with({...})`);
+    fail(
+      `no key configured: set ${KEY_ENV_VARS}, or pass secret, publicKey or jwksUri to JwtAuth.with({...})`,
+    );
   }
   if (given > 1) {
-    fail('configure exactly one of secret (JWT_SECRET), publicKey (JWT_PUBLIC_KEY) and jwksUri (JWT_JWKS_URI)');
+    fail(
+      'configure exactly one of secret (JWT_SECRET), publicKey (JWT_PUBLIC_KEY) and jwksUri (JWT_JWKS_URI)',
+    );
   }
 
   if (secret !== undefined) return { kind: 'secret', key: parseSecret(secret, fail) };
   if (publicKey !== undefined) return { kind: 'public', key: parsePublicKey(publicKey, fail) };
-  return { kind: 'jwks', uri: validateJwksUri(jwksUri as string, fail), jwks: jwksDefaults(options.jwks, fail) };
+  return {
+    kind: 'jwks',
+    uri: validateJwksUri(jwksUri as string, fail),
+    jwks: jwksDefaults(options.jwks, fail),
+  };
 }
 
-function parseSecret(secret: string | Buffer | KeyObject, fail: (message: string) => never): KeyObject {
+function parseSecret(
+  secret: string | Buffer | KeyObject,
+  fail: (message: string) => never,
+): KeyObject {
   if (secret instanceof KeyObject) {
-    if (secret.type !== 'secret') fail('secret must be a symmetric key; use publicKey for an RSA or EC key');
+    if (secret.type !== 'secret')
+      fail('secret must be a symmetric key; use publicKey for an RSA or EC key');
     return secret;
   }
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
@@ -133,7 +148,10 @@ function parseSecret(secret: string | Buffer | KeyObject, fail: (message: string
   return createSecretKey(bytes);
 }
 
-function parsePublicKey(key: string | Buffer | KeyObject, fail: (message: string) => never): KeyObject {
+function parsePublicKey(
+  key: string | Buffer | KeyObject,
+  fail: (message: string) => never,
+): KeyObject {
   if (key instanceof KeyObject && key.type === 'secret') {
     fail('publicKey must be an RSA or EC key; use secret for an HMAC key');
   }
@@ -142,7 +160,9 @@ function parsePublicKey(key: string | Buffer | KeyObject, fail: (message: string
     return createPublicKey(key);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return fail(`publicKey (JWT_PUBLIC_KEY) is not a valid PEM public key or certificate: ${reason}`);
+    return fail(
+      `publicKey (JWT_PUBLIC_KEY) is not a valid PEM public key or certificate: ${reason}`,
+    );
   }
 }
 
@@ -153,7 +173,8 @@ function validateJwksUri(uri: string, fail: (message: string) => never): string 
   } catch {
     return fail(`jwksUri (JWT_JWKS_URI) is not a valid URL: "${uri}"`);
   }
-  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  const local =
+    url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   // Keys fetched over plain HTTP could be swapped by anyone on the path.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
     fail(`jwksUri (JWT_JWKS_URI) must use https (http is allowed only for localhost): "${uri}"`);
@@ -161,13 +182,22 @@ function validateJwksUri(uri: string, fail: (message: string) => never): string 
   return url.toString();
 }
 
-function positive(name: string, value: number | undefined, fallback: number, fail: (message: string) => never): number {
+function positive(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  fail: (message: string) => never,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${name} must be a positive number`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(`${name} must be a positive number`);
   return value;
 }
 
-function jwksDefaults(options: JwksOptions | undefined, fail: (message: string) => never): Required<JwksOptions> {
+function jwksDefaults(
+  options: JwksOptions | undefined,
+  fail: (message: string) => never,
+): Required<JwksOptions> {
   return {
     cacheMaxAgeMs: positive('jwks.cacheMaxAgeMs', options?.cacheMaxAgeMs, 600_000, fail),
     requestsPerMinute: positive('jwks.requestsPerMinute', options?.requestsPerMinute, 10, fail),
@@ -179,7 +209,8 @@ function defaultAlgorithm(keySource: JwtKeySource): JwtAlgorithm {
   if (keySource.kind === 'secret') return 'HS256';
   if (keySource.kind === 'jwks') return 'RS256';
   const { asymmetricKeyType, asymmetricKeyDetails } = keySource.key;
-  if (asymmetricKeyType === 'ec') return EC_ALGORITHM_BY_CURVE[asymmetricKeyDetails?.namedCurve ?? ''] ?? 'ES256';
+  if (asymmetricKeyType === 'ec')
+    return EC_ALGORITHM_BY_CURVE[asymmetricKeyDetails?.namedCurve ?? ''] ?? 'ES256';
   if (asymmetricKeyType === 'rsa-pss') return 'PS256';
   return 'RS256';
 }
@@ -189,11 +220,11 @@ function resolveAlgorithms(
   keySource: JwtKeySource,
   fail: (message: string) => never,
 ): readonly JwtAlgorithm[] {
-  if (requested === undefined) return [defaultAlgorithm(keySource)];
-  if (!Array.isArray(requested) || requested.length === 0) {
+  const list = requested ?? [defaultAlgorithm(keySource)];
+  if (!Array.isArray(list) || list.length === 0) {
     fail('algorithms must be a non-empty list, such as ["RS256"]');
   }
-  for (const algorithm of requested) {
+  for (const algorithm of list) {
     if (typeof algorithm === 'string' && algorithm.toLowerCase() === 'none') {
       fail('algorithm "none" is never allowed: it accepts unsigned tokens');
     }
@@ -201,12 +232,14 @@ function resolveAlgorithms(
       fail(`unsupported algorithm "${String(algorithm)}"; supported: ${ALL.join(', ')}`);
     }
   }
-  const algorithms = [...new Set(requested as readonly JwtAlgorithm[])];
+  const algorithms = [...new Set(list as readonly JwtAlgorithm[])];
 
   if (keySource.kind === 'secret') {
     const asymmetric = algorithms.filter((algorithm) => !HMAC.includes(algorithm));
     if (asymmetric.length > 0) {
-      fail(`a secret verifies HS256/HS384/HS512 only, not ${asymmetric.join(', ')}; use publicKey or jwksUri`);
+      fail(
+        `a secret verifies HS256/HS384/HS512 only, not ${asymmetric.join(', ')}; use publicKey or jwksUri`,
+      );
     }
     const size = keySource.key.symmetricKeySize ?? 0;
     for (const algorithm of algorithms) {
@@ -221,7 +254,9 @@ function resolveAlgorithms(
   // HMAC next to a public key lets a forger "sign" with the public key as the HMAC secret.
   const hmac = algorithms.filter((algorithm) => HMAC.includes(algorithm));
   if (hmac.length > 0) {
-    fail(`${hmac.join(', ')} cannot be used with a public key or JWKS (algorithm confusion); use secret for HMAC`);
+    fail(
+      `${hmac.join(', ')} cannot be used with a public key or JWKS (algorithm confusion); use secret for HMAC`,
+    );
   }
   if (keySource.kind === 'public') {
     const { asymmetricKeyType, asymmetricKeyDetails } = keySource.key;
@@ -233,11 +268,15 @@ function resolveAlgorithms(
       if (!algorithm) fail(`unsupported EC curve "${asymmetricKeyDetails?.namedCurve ?? '?'}"`);
       fits = [algorithm];
     } else {
-      return fail(`unsupported public key type "${asymmetricKeyType ?? '?'}": use an RSA or EC key`);
+      return fail(
+        `unsupported public key type "${asymmetricKeyType ?? '?'}": use an RSA or EC key`,
+      );
     }
     const misfits = algorithms.filter((algorithm) => !fits.includes(algorithm));
     if (misfits.length > 0) {
-      fail(`a ${asymmetricKeyType} key cannot verify ${misfits.join(', ')}; it fits ${fits.join(', ')}`);
+      fail(
+        `a ${asymmetricKeyType} key cannot verify ${misfits.join(', ')}; it fits ${fits.join(', ')}`,
+      );
     }
   }
   return algorithms;
@@ -248,7 +287,8 @@ function resolveTokenSources(
   fail: (message: string) => never,
 ): readonly TokenSource[] {
   if (sources === undefined) return TOKEN_SOURCES;
-  if (!Array.isArray(sources) || sources.length === 0) fail('tokenSources must be a non-empty list');
+  if (!Array.isArray(sources) || sources.length === 0)
+    fail('tokenSources must be a non-empty list');
   for (const source of sources) {
     if (!TOKEN_SOURCES.includes(source)) {
       fail(`unknown token source "${String(source)}"; use ${TOKEN_SOURCES.join(', ')}`);
@@ -276,7 +316,7 @@ function resolveOrigins(
       parsed = undefined;
     }
     // Exact origins only: a wildcard or a path would widen or break the check silently.
-    if (parsed !== normalized) {
+    if (parsed !== normalized || normalized.includes('*')) {
       fail(`allowedOrigins: "${String(origin)}" is not an origin like https://chat.example.com`);
     }
     set.add(normalized);
@@ -289,14 +329,22 @@ function resolveOrigins(
  * key once. Throws an `Error` naming `owner` and the problem.
  * @internal
  */
-export function resolveJwtConfig(owner: string, options: JwtAuthOptions = {}, env: Env = process.env): JwtConfig {
+export function resolveJwtConfig(
+  owner: string,
+  options: JwtAuthOptions = {},
+  env: Env = process.env,
+): JwtConfig {
   const fail = (message: string): never => {
     throw new Error(`${owner}: ${message}`);
   };
   if (options === null || typeof options !== 'object') fail('options must be an object');
 
   const keySource = resolveKeySource(options, env, fail);
-  const algorithms = resolveAlgorithms(options.algorithms ?? envList(env, 'JWT_ALGORITHMS'), keySource, fail);
+  const algorithms = resolveAlgorithms(
+    options.algorithms ?? envList(env, 'JWT_ALGORITHMS'),
+    keySource,
+    fail,
+  );
   const issuer = oneOrMany('issuer', options.issuer ?? envList(env, 'JWT_ISSUER'), fail);
   const audience = oneOrMany('audience', options.audience ?? envList(env, 'JWT_AUDIENCE'), fail);
   if (keySource.kind === 'jwks' && issuer === undefined) {
@@ -304,12 +352,20 @@ export function resolveJwtConfig(owner: string, options: JwtAuthOptions = {}, en
     fail('issuer (JWT_ISSUER) is required with jwksUri');
   }
 
-  const clockToleranceSec = options.clockToleranceSec ?? envNumber(env, 'JWT_CLOCK_TOLERANCE', fail) ?? 0;
-  if (typeof clockToleranceSec !== 'number' || !Number.isFinite(clockToleranceSec) || clockToleranceSec < 0) {
+  const clockToleranceSec =
+    options.clockToleranceSec ?? envNumber(env, 'JWT_CLOCK_TOLERANCE', fail) ?? 0;
+  if (
+    typeof clockToleranceSec !== 'number' ||
+    !Number.isFinite(clockToleranceSec) ||
+    clockToleranceSec < 0
+  ) {
     fail('clockToleranceSec must be a number of seconds >= 0');
   }
   const maxAgeSec = options.maxAgeSec;
-  if (maxAgeSec !== undefined && (typeof maxAgeSec !== 'number' || !Number.isFinite(maxAgeSec) || maxAgeSec <= 0)) {
+  if (
+    maxAgeSec !== undefined &&
+    (typeof maxAgeSec !== 'number' || !Number.isFinite(maxAgeSec) || maxAgeSec <= 0)
+  ) {
     fail('maxAgeSec must be a positive number of seconds');
   }
 
@@ -327,7 +383,10 @@ export function resolveJwtConfig(owner: string, options: JwtAuthOptions = {}, en
     maxAgeSec,
     tokenSources: resolveTokenSources(options.tokenSources, fail),
     queryParameter,
-    allowedOrigins: resolveOrigins(options.allowedOrigins ?? envList(env, 'JWT_ALLOWED_ORIGINS'), fail),
+    allowedOrigins: resolveOrigins(
+      options.allowedOrigins ?? envList(env, 'JWT_ALLOWED_ORIGINS'),
+      fail,
+    ),
     requireSub: options.requireSub ?? true,
     requireExp: options.requireExp ?? true,
   };

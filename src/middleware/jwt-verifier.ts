@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { createPublicKey } from 'node:crypto';
 import {
   JsonWebTokenError,
   NotBeforeError,
@@ -10,9 +9,9 @@ import {
   type JwtPayload,
   type VerifyOptions,
 } from 'jsonwebtoken';
-import { JwksClient, type SigningKey } from 'jwks-rsa';
 import { UnauthorizedError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
+import { JwksKeyNotFoundError, JwksKeyStore } from './jwks-key-store';
 import type { JwtConfig } from './jwt-config';
 import type { JwtAlgorithm } from './jwt-options';
 
@@ -60,8 +59,16 @@ const MESSAGES: Readonly<Record<JwtRejectionReason, string>> = {
  * jwks-rsa's messages never include the token.
  * @internal
  */
-export function tokenRejected(reason: JwtRejectionReason, message?: string, cause?: unknown): UnauthorizedError {
-  return new UnauthorizedError(message ?? MESSAGES[reason], { reason }, cause === undefined ? undefined : { cause });
+export function tokenRejected(
+  reason: JwtRejectionReason,
+  message?: string,
+  cause?: unknown,
+): UnauthorizedError {
+  return new UnauthorizedError(
+    message ?? MESSAGES[reason],
+    { reason },
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** The reason in a rejection made by `tokenRejected`. @internal */
@@ -73,12 +80,11 @@ export function rejectionReason(error: unknown): JwtRejectionReason | undefined 
 
 /** Header lines are ~8 KB at most in practice; anything far longer is not a token of ours. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
-/** PEM → parsed key, so that a JWKS key is parsed once, not per event. Bounded: keys rotate. */
-const MAX_CACHED_KEYS = 16;
 
 /** Maps jsonwebtoken's errors (identified by class and message) to a reason. */
 function reasonOf(error: unknown): JwtRejectionReason {
-  if (error instanceof TokenExpiredError) return error.message === 'maxAge exceeded' ? 'too-old' : 'expired';
+  if (error instanceof TokenExpiredError)
+    return error.message === 'maxAge exceeded' ? 'too-old' : 'expired';
   if (error instanceof NotBeforeError) return 'not-yet-valid';
   if (!(error instanceof Error)) return 'invalid';
   const message = error.message;
@@ -89,7 +95,11 @@ function reasonOf(error: unknown): JwtRejectionReason {
   if (message.startsWith('jwt audience invalid')) return 'audience';
   if (message.startsWith('iat required')) return 'missing-iat';
   // 'invalid algorithm', a key type that does not fit the header's alg, a wrong EC curve.
-  if (message === 'invalid algorithm' || message.includes('secretOrPublicKey must be') || message.includes('"alg"')) {
+  if (
+    message === 'invalid algorithm' ||
+    message.includes('secretOrPublicKey must be') ||
+    message.includes('"alg"')
+  ) {
     return 'algorithm';
   }
   return error instanceof JsonWebTokenError ? 'invalid' : 'malformed';
@@ -104,8 +114,7 @@ export class JwtVerifier {
   private readonly config: JwtConfig;
   private readonly verifyOptions: VerifyOptions;
   private readonly staticKey: KeyObject | undefined;
-  private readonly jwks: JwksClient | undefined;
-  private readonly jwksKeys = new Map<string, KeyObject>();
+  private readonly jwks: JwksKeyStore | undefined;
 
   constructor(config: JwtConfig) {
     this.config = config;
@@ -118,15 +127,7 @@ export class JwtVerifier {
     };
     const source = config.keySource;
     if (source.kind === 'jwks') {
-      this.jwks = new JwksClient({
-        jwksUri: source.uri,
-        cache: true,
-        cacheMaxAge: source.jwks.cacheMaxAgeMs,
-        // Unknown kids miss the cache; the rate limit stops a flood of them from hammering the IdP.
-        rateLimit: true,
-        jwksRequestsPerMinute: source.jwks.requestsPerMinute,
-        timeout: source.jwks.timeoutMs,
-      });
+      this.jwks = new JwksKeyStore(source.uri, source.jwks);
     } else {
       this.staticKey = source.key;
     }
@@ -150,7 +151,8 @@ export class JwtVerifier {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw tokenRejected('malformed', 'the token payload is not a JSON object');
     }
-    if (this.config.requireExp && typeof payload.exp !== 'number') throw tokenRejected('missing-exp');
+    if (this.config.requireExp && typeof payload.exp !== 'number')
+      throw tokenRejected('missing-exp');
     if (this.config.requireSub && (typeof payload.sub !== 'string' || payload.sub.length === 0)) {
       throw tokenRejected('missing-sub');
     }
@@ -167,31 +169,29 @@ export class JwtVerifier {
     }
     if (!header || typeof header.alg !== 'string') throw tokenRejected('malformed');
     if (header.alg.toLowerCase() === 'none') throw tokenRejected('unsigned');
-    if (!this.config.algorithms.includes(header.alg as JwtAlgorithm)) throw tokenRejected('algorithm');
+    if (!this.config.algorithms.includes(header.alg as JwtAlgorithm))
+      throw tokenRejected('algorithm');
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
 
-    let signingKey: SigningKey;
+    let signingKey: Awaited<ReturnType<JwksKeyStore['signingKey']>>;
     try {
-      signingKey = await (this.jwks as JwksClient).getSigningKey(kid);
+      signingKey = await (this.jwks as JwksKeyStore).signingKey(kid);
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      if (name === 'SigningKeyNotFoundError' || name === 'JwksRateLimitError') {
+      if (error instanceof JwksKeyNotFoundError)
         throw tokenRejected('unknown-key', undefined, error);
-      }
-      throw new WsError(503, 'AUTH_UNAVAILABLE', 'the token cannot be verified right now; try again later', undefined, {
-        cause: error,
-      });
+      throw new WsError(
+        503,
+        'AUTH_UNAVAILABLE',
+        'the token cannot be verified right now; try again later',
+        undefined,
+        {
+          cause: error,
+        },
+      );
     }
     // A JWK that names its algorithm must not be used with another one.
-    if (signingKey.alg && signingKey.alg !== header.alg) throw tokenRejected('algorithm');
-
-    const pem = signingKey.getPublicKey();
-    let key = this.jwksKeys.get(pem);
-    if (!key) {
-      key = createPublicKey(pem);
-      if (this.jwksKeys.size >= MAX_CACHED_KEYS) this.jwksKeys.clear();
-      this.jwksKeys.set(pem, key);
-    }
-    return key;
+    if (signingKey.alg !== undefined && signingKey.alg !== header.alg)
+      throw tokenRejected('algorithm');
+    return signingKey.key;
   }
 }

@@ -14,7 +14,10 @@ export function normalizeOrigin(origin: string): string {
  * a user's browser session, so they pass and the token decides.
  * @internal
  */
-export function isOriginAllowed(allowed: ReadonlySet<string> | undefined, origin: string | undefined): boolean {
+export function isOriginAllowed(
+  allowed: ReadonlySet<string> | undefined,
+  origin: string | undefined,
+): boolean {
   if (allowed === undefined || origin === undefined) return true;
   return allowed.has(normalizeOrigin(origin));
 }

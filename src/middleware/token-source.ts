@@ -90,7 +90,10 @@ export function findToken(
 }
 
 /** Describes the configured sources for a "no token" message. @internal */
-export function describeTokenSources(sources: readonly TokenSource[], queryParameter: string): string {
+export function describeTokenSources(
+  sources: readonly TokenSource[],
+  queryParameter: string,
+): string {
   const names: Record<TokenSource, string> = {
     query: `the ${queryParameter} query parameter`,
     header: 'an Authorization: Bearer header',

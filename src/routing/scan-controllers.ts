@@ -133,10 +133,8 @@ function buildArgumentResolvers(
 
 function buildInvoker(instance: object, fn: (...args: unknown[]) => unknown, resolvers: ArgumentResolver[]): ComposedRoute {
   // The common case, every parameter the context, needs no argument array per event.
-  if (resolvers.every((resolver) => resolver === resolveContext)) {
-    if (resolvers.length === 1) return async (ctx) => fn.call(instance, ctx);
-  }
-  return async (ctx) => {
+  if (resolvers.length === 1 && resolvers[0] === resolveContext) return (ctx) => fn.call(instance, ctx);
+  return (ctx) => {
     const args = new Array<unknown>(resolvers.length);
     for (let i = 0; i < resolvers.length; i++) args[i] = resolvers[i](ctx);
     return fn.apply(instance, args);

@@ -96,8 +96,7 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
   validateOptions(options);
   const logger: Logger = isLogger(options.logger) ? options.logger : createLogger(options.logger ?? {});
   // winston formats a line before its transport drops it; skip the work when info is off.
-  const levelCheck = (logger as { isInfoEnabled?: () => boolean }).isInfoEnabled;
-  const infoEnabled = typeof levelCheck === 'function' ? () => levelCheck.call(logger) : () => true;
+  const infoEnabled = infoLevelCheck(logger);
   const store = options.connections;
   const maxMessageBytes = positiveInteger(options.maxMessageBytes, 'maxMessageBytes', MAX_MESSAGE_BYTES);
   const broadcast = {
@@ -167,28 +166,45 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
     }
   }
 
-  async function run(ctx: WebSocketContext): Promise<WebSocketResult> {
+  // The pipeline stays synchronous as long as every step is: a plain route on an event that
+  // needs no store lookup costs no promise beyond the handler's own.
+  type MaybePromise<T> = T | Promise<T>;
+
+  function run(ctx: WebSocketContext): MaybePromise<WebSocketResult> {
     if (ctx.isMessageEvent()) checkBody(ctx.event, maxMessageBytes);
-    if (!ctx.isConnectEvent()) await hydrateIdentity(ctx, store);
+    if (!ctx.isConnectEvent() && (store || ctx.event.requestContext.authorizer)) {
+      return hydrateIdentity(ctx, store).then(() => dispatch(ctx));
+    }
+    return dispatch(ctx);
+  }
+
+  function dispatch(ctx: WebSocketContext): MaybePromise<WebSocketResult> {
     const route = table.select(ctx);
     ctx.matchedRoute = route.action ?? (route === table.fallback ? '$default' : ctx.routeKey);
-    const value = await route.run(ctx);
+    const value = route.run(ctx);
+    return isThenable(value) ? Promise.resolve(value).then((settled) => finish(ctx, settled)) : finish(ctx, value);
+  }
+
+  function finish(ctx: WebSocketContext, value: unknown): MaybePromise<WebSocketResult> {
     const result = toResult(value, ctx.pendingResponse);
     if (ctx.isConnectEvent() && store && result.statusCode >= 200 && result.statusCode < 300) {
       // Saved only once $connect is accepted: a refused handshake leaves nothing behind.
-      await store.save({
-        connectionId: ctx.connectionId,
-        userId: ctx.userId,
-        tenantId: ctx.tenantId,
-        claims: ctx.claims,
-        connectedAt: toIso(ctx.event.requestContext.connectedAt),
-      });
+      return store
+        .save({
+          connectionId: ctx.connectionId,
+          userId: ctx.userId,
+          tenantId: ctx.tenantId,
+          claims: ctx.claims,
+          connectedAt: toIso(ctx.event.requestContext.connectedAt),
+        })
+        .then(() => result);
     }
     return result;
   }
 
   return async function liftWsHandler(rawEvent: unknown, lambdaContext?: LambdaContext): Promise<WebSocketResult> {
-    const started = performance.now();
+    const timed = metrics !== undefined || infoEnabled();
+    const started = timed ? performance.now() : 0;
     const awsContext: LambdaContext = lambdaContext ?? { awsRequestId: `local-${++anonymousInvocations}` };
     let event: WebSocketEvent;
     try {
@@ -215,7 +231,8 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
     let result: WebSocketResult;
     let errorCode: string | undefined;
     try {
-      result = await run(ctx);
+      const outcome = run(ctx);
+      result = isThenable(outcome) ? await outcome : outcome;
     } catch (error) {
       const mapped = mapError(error, ctx.requestId || awsContext.awsRequestId);
       errorCode = mapped.envelope.error.code;
@@ -230,8 +247,8 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
         ctx.logger.warn('could not delete the connection on $disconnect', { error });
       }
     }
-    const latencyMs = performance.now() - started;
-    if (infoEnabled()) {
+    const latencyMs = timed ? performance.now() - started : 0;
+    if (timed && infoEnabled()) {
       logger.info(`${ctx.routeKey}${ctx.action && ctx.action !== ctx.routeKey ? ` ${ctx.action}` : ''} ${result.statusCode}`, {
         connectionId: ctx.connectionId,
         routeKey: ctx.routeKey,
@@ -264,6 +281,11 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/** A lone surrogate cannot be encoded as UTF-8. Native check where Node has it (20+). */
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !LONE_SURROGATE.test(text);
 
 /** Inbound size and encoding, checked before anything parses the body. */
 function checkBody(event: WebSocketEvent, maxMessageBytes: number): void {
@@ -284,7 +306,29 @@ function checkBody(event: WebSocketEvent, maxMessageBytes: number): void {
     // API Gateway refuses these itself; a hand-made or local event still must not be parsed.
     throw new PayloadTooLargeError(`message is over the ${maxMessageBytes}-byte limit`);
   }
-  if (LONE_SURROGATE.test(body)) throw new BadRequestError('the message body is not valid UTF-8');
+  if (!isWellFormed(body)) throw new BadRequestError('the message body is not valid UTF-8');
+}
+
+/**
+ * winston formats a line before deciding to drop it, so the per-event line is skipped up front
+ * when info is off. The answer is cached until the logger's level changes.
+ */
+function infoLevelCheck(logger: Logger): () => boolean {
+  const winstonLike = logger as Logger & { isInfoEnabled?: () => boolean; level?: unknown };
+  if (typeof winstonLike.isInfoEnabled !== 'function') return () => true;
+  let seenLevel: unknown = Symbol('unset');
+  let enabled = true;
+  return () => {
+    if (winstonLike.level !== seenLevel) {
+      seenLevel = winstonLike.level;
+      enabled = winstonLike.isInfoEnabled!();
+    }
+    return enabled;
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function toIso(epochMs: unknown): string | undefined {

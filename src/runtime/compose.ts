@@ -1,8 +1,12 @@
 import type { WebSocketContext } from '../context/websocket-context';
 import type { MiddlewareFunction } from '../middleware/middleware';
 
-/** A composed chain: middleware around a final route invocation. */
-export type ComposedRoute = (ctx: WebSocketContext) => Promise<unknown>;
+/**
+ * A composed chain: middleware around a final route invocation. It may answer synchronously
+ * (a plain route without middleware does), saving the promise machinery on the hot path; callers
+ * await only what is thenable.
+ */
+export type ComposedRoute = (ctx: WebSocketContext) => unknown;
 
 /**
  * Builds the onion once, at bootstrap. Dispatch walks the array by index (the array is never
@@ -19,7 +23,7 @@ export function compose(middleware: readonly MiddlewareFunction[], route: Compos
     const dispatch = async (index: number): Promise<unknown> => {
       if (index <= lastIndex) throw new Error('next() called more than once in one middleware');
       lastIndex = index;
-      if (index === length) return route(ctx);
+      if (index === length) return await route(ctx);
       return chain[index](ctx, () => dispatch(index + 1));
     };
     return dispatch(0);

@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -44,6 +50,8 @@ export interface RecordedRequest {
   method: string;
   connectionId: string;
   stage: string;
+  /** Request headers (lower-case names), e.g. the SigV4 `authorization` the SDK sent. */
+  headers: IncomingHttpHeaders;
   body: Buffer;
   /** The status answered; 0 while unanswered (`hang`, or still delayed). */
   status: number;
@@ -73,7 +81,10 @@ interface PostWaiter {
   timer: NodeJS.Timeout;
 }
 
-const NAMED_ANSWERS: Record<Exclude<RecorderAnswer, object | 'hang'>, Omit<ResolvedAnswer, 'delayMs'>> = {
+const NAMED_ANSWERS: Record<
+  Exclude<RecorderAnswer, object | 'hang'>,
+  Omit<ResolvedAnswer, 'delayMs'>
+> = {
   ok: { status: 200 },
   gone: { status: 410, errorType: 'GoneException', message: 'Connection is gone' },
   'gone-without-type': { status: 410, message: 'Gone' },
@@ -120,7 +131,10 @@ export class ConnectionsRecorder {
   private endpointUrl: string | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly scripts = new Map<string, { answers: readonly RecorderAnswer[]; next: number }>();
+  private readonly scripts = new Map<
+    string,
+    { answers: readonly RecorderAnswer[]; next: number }
+  >();
   private readonly closed = new Set<string>();
   private readonly connectedAt = new Map<string, Date>();
   private readonly lastActiveAt = new Map<string, Date>();
@@ -270,7 +284,15 @@ export class ConnectionsRecorder {
       this.sendError(res, 400, 'BadRequestException', 'Invalid connection id');
       return;
     }
-    const record: RecordedRequest = { method, connectionId, stage, body, status: 0, at: new Date() };
+    const record: RecordedRequest = {
+      method,
+      connectionId,
+      stage,
+      headers: req.headers,
+      body,
+      status: 0,
+      at: new Date(),
+    };
     this.requests.push(record);
     const answer = this.nextAnswer(connectionId, method, body);
     if (answer === 'hang') return;
@@ -297,10 +319,7 @@ export class ConnectionsRecorder {
       script.next += 1;
     } else if (this.closed.has(connectionId)) {
       answer = 'gone';
-    } else if (
-      method === 'POST' &&
-      body.length > (this.options.maxPayloadBytes ?? 128 * 1024)
-    ) {
+    } else if (method === 'POST' && body.length > (this.options.maxPayloadBytes ?? 128 * 1024)) {
       answer = 'payload-too-large';
     }
     if (answer === 'hang') return 'hang';

@@ -10,3 +10,11 @@ export { disconnectEvent, type DisconnectEventOptions } from './disconnect-event
 export { authorizerEvent, type AuthorizerEventOptions } from './authorizer-event';
 export type { EventOptions, QueryValue } from './event-options';
 export { lambdaContext, type LambdaContextOptions, type TestLambdaContext } from './lambda-context';
+export {
+  ConnectionsRecorder,
+  type ConnectionsRecorderOptions,
+  type RecordedPost,
+  type RecordedRequest,
+  type RecorderAnswer,
+  type RecorderBehaviour,
+} from './connections-recorder';

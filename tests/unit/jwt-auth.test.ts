@@ -18,6 +18,12 @@ import {
   messageEvent,
 } from '../../src/testing';
 
+// Counts key parsing by our code (jsonwebtoken loads 'crypto', which stays untouched).
+jest.mock('node:crypto', () => {
+  const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+  return { ...actual, createPublicKey: jest.fn(actual.createPublicKey) };
+});
+
 // ---- fixtures ---------------------------------------------------------------------------------
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
@@ -72,7 +78,11 @@ function signOptions(claims: Record<string, unknown>, options: jwt.SignOptions):
   return claims.exp === undefined ? { expiresIn: 300, ...options } : options;
 }
 
-function hsToken(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}, secret = SECRET): string {
+function hsToken(
+  claims: Record<string, unknown> = {},
+  options: jwt.SignOptions = {},
+  secret = SECRET,
+): string {
   return jwt.sign({ sub: 'user-42', tenant_id: 'acme', ...claims }, secret, {
     algorithm: 'HS256',
     ...signOptions(claims, options),
@@ -86,12 +96,19 @@ function rsToken(claims: Record<string, unknown> = {}, options: jwt.SignOptions 
   });
 }
 
-const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const base64url = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A token with any header, HMAC-signed with any key: how algorithm-confusion forgeries are made. */
-function forgedToken(header: Record<string, unknown>, payload: Record<string, unknown>, hmacKey?: string): string {
+function forgedToken(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  hmacKey?: string,
+): string {
   const signingInput = `${base64url(header)}.${base64url(payload)}`;
-  const signature = hmacKey ? crypto.createHmac('sha256', hmacKey).update(signingInput).digest('base64url') : '';
+  const signature = hmacKey
+    ? crypto.createHmac('sha256', hmacKey).update(signingInput).digest('base64url')
+    : '';
   return `${signingInput}.${signature}`;
 }
 
@@ -152,10 +169,10 @@ afterEach(() => {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  jest.restoreAllMocks();
 });
 
-const withSecret = (options: JwtAuthOptions = {}): JwtAuth => JwtAuth.with({ secret: SECRET, ...options });
+const withSecret = (options: JwtAuthOptions = {}): JwtAuth =>
+  JwtAuth.with({ secret: SECRET, ...options });
 
 // ---- tests ------------------------------------------------------------------------------------
 
@@ -174,7 +191,10 @@ describe('JwtAuth on $connect', () => {
 
   it('takes userId and tenantId claims when sub / tenant_id are absent (requireSub: false)', async () => {
     const token = jwt.sign({ userId: 'u-7', tenantId: 't-9' }, SECRET, { expiresIn: 60 });
-    const outcome = await run(withSecret({ requireSub: false }), connectEvent({ query: { Authorization: token } }));
+    const outcome = await run(
+      withSecret({ requireSub: false }),
+      connectEvent({ query: { Authorization: token } }),
+    );
     expect(outcome.calls).toBe(1);
     expect(outcome.ctx.userId).toBe('u-7');
     expect(outcome.ctx.tenantId).toBe('t-9');
@@ -182,24 +202,42 @@ describe('JwtAuth on $connect', () => {
 
   it('accepts "Bearer <jwt>" in the query parameter and a custom parameter name', async () => {
     const token = hsToken();
-    expect((await run(withSecret(), connectEvent({ query: { Authorization: `Bearer ${token}` } }))).calls).toBe(1);
-    const custom = await run(withSecret({ queryParameter: 'token' }), connectEvent({ query: { token } }));
+    expect(
+      (await run(withSecret(), connectEvent({ query: { Authorization: `Bearer ${token}` } })))
+        .calls,
+    ).toBe(1);
+    const custom = await run(
+      withSecret({ queryParameter: 'token' }),
+      connectEvent({ query: { token } }),
+    );
     expect(custom.calls).toBe(1);
-    const ignored = await run(withSecret({ queryParameter: 'token' }), connectEvent({ query: { Authorization: token } }));
+    const ignored = await run(
+      withSecret({ queryParameter: 'token' }),
+      connectEvent({ query: { Authorization: token } }),
+    );
     expectRefused(ignored, 401, /no token: send it in the token query parameter/);
   });
 
   it('accepts an Authorization: Bearer header, whatever the header case', async () => {
     const token = hsToken();
-    const upper = await run(withSecret(), connectEvent({ headers: { Authorization: `Bearer ${token}` } }));
+    const upper = await run(
+      withSecret(),
+      connectEvent({ headers: { Authorization: `Bearer ${token}` } }),
+    );
     expect(upper.calls).toBe(1);
-    const lower = await run(withSecret(), connectEvent({ headers: { authorization: `bearer ${token}` } }));
+    const lower = await run(
+      withSecret(),
+      connectEvent({ headers: { authorization: `bearer ${token}` } }),
+    );
     expect(lower.calls).toBe(1);
     expect(lower.ctx.userId).toBe('user-42');
   });
 
   it('ignores Authorization headers of other schemes', async () => {
-    const outcome = await run(withSecret(), connectEvent({ headers: { Authorization: 'Basic dXNlcjpwYXNz' } }));
+    const outcome = await run(
+      withSecret(),
+      connectEvent({ headers: { Authorization: 'Basic dXNlcjpwYXNz' } }),
+    );
     const error = expectRefused(outcome, 401, /^no token/);
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect(error.details).toEqual({ reason: 'missing' });
@@ -207,7 +245,10 @@ describe('JwtAuth on $connect', () => {
 
   it('accepts the token as the only subprotocol and echoes it', async () => {
     const token = hsToken();
-    const outcome = await run(withSecret(), connectEvent({ headers: { 'Sec-WebSocket-Protocol': token } }));
+    const outcome = await run(
+      withSecret(),
+      connectEvent({ headers: { 'Sec-WebSocket-Protocol': token } }),
+    );
     expect(outcome.calls).toBe(1);
     expect(outcome.ctx.pendingResponse?.headers).toEqual({ 'Sec-WebSocket-Protocol': token });
   });
@@ -215,23 +256,35 @@ describe('JwtAuth on $connect', () => {
   it.each([
     ['bearer', 'bearer'],
     ['lift-ws', 'lift-ws'],
-  ])('picks the JWT out of "%s, <jwt>" and echoes %s instead of the token', async (name, echoed) => {
-    const token = hsToken();
-    const outcome = await run(withSecret(), connectEvent({ headers: { 'sec-websocket-protocol': `${name}, ${token}` } }));
-    expect(outcome.calls).toBe(1);
-    expect(outcome.ctx.userId).toBe('user-42');
-    expect(outcome.ctx.pendingResponse?.headers).toEqual({ 'Sec-WebSocket-Protocol': echoed });
-  });
+  ])(
+    'picks the JWT out of "%s, <jwt>" and echoes %s instead of the token',
+    async (name, echoed) => {
+      const token = hsToken();
+      const outcome = await run(
+        withSecret(),
+        connectEvent({ headers: { 'sec-websocket-protocol': `${name}, ${token}` } }),
+      );
+      expect(outcome.calls).toBe(1);
+      expect(outcome.ctx.userId).toBe('user-42');
+      expect(outcome.ctx.pendingResponse?.headers).toEqual({ 'Sec-WebSocket-Protocol': echoed });
+    },
+  );
 
   it('finds the token after it in the subprotocol list too', async () => {
     const token = hsToken();
-    const outcome = await run(withSecret(), connectEvent({ headers: { 'Sec-WebSocket-Protocol': `${token}, chat.v2` } }));
+    const outcome = await run(
+      withSecret(),
+      connectEvent({ headers: { 'Sec-WebSocket-Protocol': `${token}, chat.v2` } }),
+    );
     expect(outcome.calls).toBe(1);
     expect(outcome.ctx.pendingResponse?.headers['Sec-WebSocket-Protocol']).toBe('chat.v2');
   });
 
   it('treats a subprotocol list without a JWT as no token', async () => {
-    const outcome = await run(withSecret(), connectEvent({ headers: { 'Sec-WebSocket-Protocol': 'chat.v1, chat.v2' } }));
+    const outcome = await run(
+      withSecret(),
+      connectEvent({ headers: { 'Sec-WebSocket-Protocol': 'chat.v1, chat.v2' } }),
+    );
     expectRefused(outcome, 401, /no token/);
   });
 
@@ -262,7 +315,10 @@ describe('JwtAuth on $connect', () => {
 
     const reordered = await run(
       withSecret({ tokenSources: ['protocol', 'query'] }),
-      connectEvent({ query: { Authorization: bad }, headers: { 'Sec-WebSocket-Protocol': `bearer, ${good}` } }),
+      connectEvent({
+        query: { Authorization: bad },
+        headers: { 'Sec-WebSocket-Protocol': `bearer, ${good}` },
+      }),
     );
     expect(reordered.calls).toBe(1);
     expect(reordered.ctx.pendingResponse?.headers['Sec-WebSocket-Protocol']).toBe('bearer');
@@ -272,7 +328,10 @@ describe('JwtAuth on $connect', () => {
     const token = hsToken();
     const outcome = await run(
       withSecret({ tokenSources: ['protocol'] }),
-      connectEvent({ query: { Authorization: token }, headers: { Authorization: `Bearer ${token}` } }),
+      connectEvent({
+        query: { Authorization: token },
+        headers: { Authorization: `Bearer ${token}` },
+      }),
     );
     expectRefused(outcome, 401, /^no token: send it in Sec-WebSocket-Protocol$/);
 
@@ -292,26 +351,41 @@ describe('JwtAuth on $connect', () => {
     expect(outcome.calls).toBe(1);
     expect(outcome.ctx.userId).toBe('user-42');
 
-    const otherKey = jwt.sign({ sub: 'x' }, otherRsa.privateKey, { algorithm: 'RS256', expiresIn: 60 });
+    const otherKey = jwt.sign({ sub: 'x' }, otherRsa.privateKey, {
+      algorithm: 'RS256',
+      expiresIn: 60,
+    });
     expectRefused(
-      await run(JwtAuth.with({ publicKey: RSA_PEM }), connectEvent({ query: { Authorization: otherKey } })),
+      await run(
+        JwtAuth.with({ publicKey: RSA_PEM }),
+        connectEvent({ query: { Authorization: otherKey } }),
+      ),
       401,
       /signature is invalid/,
     );
   });
 
   it('verifies ES256 tokens against an EC key (the curve picks the default algorithm)', async () => {
-    const token = jwt.sign({ sub: 'ec-user' }, ec.privateKey, { algorithm: 'ES256', expiresIn: 60 });
-    const outcome = await run(JwtAuth.with({ publicKey: EC_PEM }), connectEvent({ query: { Authorization: token } }));
+    const token = jwt.sign({ sub: 'ec-user' }, ec.privateKey, {
+      algorithm: 'ES256',
+      expiresIn: 60,
+    });
+    const outcome = await run(
+      JwtAuth.with({ publicKey: EC_PEM }),
+      connectEvent({ query: { Authorization: token } }),
+    );
     expect(outcome.ctx.userId).toBe('ec-user');
   });
 
   it('parses the key once, at construction, not per event', async () => {
-    const spy = jest.spyOn(crypto, 'createPublicKey');
+    const spy = jest.mocked(crypto.createPublicKey);
+    spy.mockClear();
     const auth = JwtAuth.with({ publicKey: RSA_PEM });
     expect(spy).toHaveBeenCalledTimes(1);
     for (let i = 0; i < 3; i += 1) {
-      expect((await run(auth, connectEvent({ query: { Authorization: rsToken() } }))).calls).toBe(1);
+      expect((await run(auth, connectEvent({ query: { Authorization: rsToken() } }))).calls).toBe(
+        1,
+      );
     }
     expect(spy).toHaveBeenCalledTimes(1);
   });
@@ -319,24 +393,81 @@ describe('JwtAuth on $connect', () => {
   describe('refuses with 401 and says why', () => {
     const cases: Array<[string, () => string, JwtAuthOptions, RegExp, string]> = [
       ['an expired token', () => hsToken({ exp: now() - 30 }), {}, /has expired/, 'expired'],
-      ['a token not valid yet', () => hsToken({ nbf: now() + 60 }), {}, /not valid yet/, 'not-yet-valid'],
-      ['a wrong issuer', () => hsToken({}, { issuer: 'https://evil.example.com' }), { issuer: 'https://id.example.com' }, /issuer is not accepted/, 'issuer'],
-      ['a missing issuer', () => hsToken(), { issuer: 'https://id.example.com' }, /issuer is not accepted/, 'issuer'],
-      ['a wrong audience', () => hsToken({}, { audience: 'other-api' }), { audience: ['chat', 'admin'] }, /audience is not accepted/, 'audience'],
-      ['a bad signature', () => hsToken({}, {}, OTHER_SECRET), {}, /signature is invalid/, 'invalid-signature'],
-      ['a tampered payload', () => tamper(hsToken()), {}, /signature is invalid/, 'invalid-signature'],
-      ['no sub', () => jwt.sign({ name: 'x' }, SECRET, { expiresIn: 60 }), {}, /no sub claim/, 'missing-sub'],
+      [
+        'a token not valid yet',
+        () => hsToken({ nbf: now() + 60 }),
+        {},
+        /not valid yet/,
+        'not-yet-valid',
+      ],
+      [
+        'a wrong issuer',
+        () => hsToken({}, { issuer: 'https://evil.example.com' }),
+        { issuer: 'https://id.example.com' },
+        /issuer is not accepted/,
+        'issuer',
+      ],
+      [
+        'a missing issuer',
+        () => hsToken(),
+        { issuer: 'https://id.example.com' },
+        /issuer is not accepted/,
+        'issuer',
+      ],
+      [
+        'a wrong audience',
+        () => hsToken({}, { audience: 'other-api' }),
+        { audience: ['chat', 'admin'] },
+        /audience is not accepted/,
+        'audience',
+      ],
+      [
+        'a bad signature',
+        () => hsToken({}, {}, OTHER_SECRET),
+        {},
+        /signature is invalid/,
+        'invalid-signature',
+      ],
+      [
+        'a tampered payload',
+        () => tamper(hsToken()),
+        {},
+        /signature is invalid/,
+        'invalid-signature',
+      ],
+      [
+        'no sub',
+        () => jwt.sign({ name: 'x' }, SECRET, { expiresIn: 60 }),
+        {},
+        /no sub claim/,
+        'missing-sub',
+      ],
       ['an empty sub', () => hsToken({ sub: '' }), {}, /no sub claim/, 'missing-sub'],
       ['no exp', () => jwt.sign({ sub: 'x' }, SECRET), {}, /no exp claim/, 'missing-exp'],
-      ['an HS384 token when only HS256 is allowed', () => hsToken({}, { algorithm: 'HS384' }, `${SECRET}-longer-for-hs384`), { secret: `${SECRET}-longer-for-hs384` }, /algorithm is not allowed/, 'algorithm'],
+      [
+        'an HS384 token when only HS256 is allowed',
+        () => hsToken({}, { algorithm: 'HS384' }, `${SECRET}-longer-for-hs384`),
+        { secret: `${SECRET}-longer-for-hs384` },
+        /algorithm is not allowed/,
+        'algorithm',
+      ],
       ['garbage', () => 'not-a-token', {}, /malformed/, 'malformed'],
       ['three segments of garbage', () => 'abc.def.ghi', {}, /malformed|invalid/, ''],
-      ['a payload that is not an object', () => forgedString(), {}, /malformed|not a JSON object/, ''],
+      [
+        'a payload that is not an object',
+        () => forgedString(),
+        {},
+        /malformed|not a JSON object/,
+        '',
+      ],
     ];
 
     it.each(cases)('%s', async (_name, makeToken, options, message, reason) => {
       const token = makeToken();
-      const outcome = await run(withSecret(options), connectEvent({ query: { Authorization: token } }));
+      const outcome = await run(
+        withSecret(options),
+        connectEvent({ query: { Authorization: token } }),
+      );
       const error = expectRefused(outcome, 401, message);
       expect(error).toBeInstanceOf(UnauthorizedError);
       if (reason) expect(error.details).toEqual({ reason });
@@ -357,20 +488,37 @@ describe('JwtAuth on $connect', () => {
 
   it('allows no exp with requireExp: false', async () => {
     const token = jwt.sign({ sub: 'x' }, SECRET);
-    const outcome = await run(withSecret({ requireExp: false }), connectEvent({ query: { Authorization: token } }));
+    const outcome = await run(
+      withSecret({ requireExp: false }),
+      connectEvent({ query: { Authorization: token } }),
+    );
     expect(outcome.calls).toBe(1);
   });
 
   it('applies the clock tolerance to exp and nbf', async () => {
     const expired = hsToken({ exp: now() - 3 });
     const early = hsToken({ nbf: now() + 3 });
-    expectRefused(await run(withSecret(), connectEvent({ query: { Authorization: expired } })), 401, /expired/);
-    expectRefused(await run(withSecret(), connectEvent({ query: { Authorization: early } })), 401, /not valid yet/);
+    expectRefused(
+      await run(withSecret(), connectEvent({ query: { Authorization: expired } })),
+      401,
+      /expired/,
+    );
+    expectRefused(
+      await run(withSecret(), connectEvent({ query: { Authorization: early } })),
+      401,
+      /not valid yet/,
+    );
     const tolerant = withSecret({ clockToleranceSec: 10 });
-    expect((await run(tolerant, connectEvent({ query: { Authorization: expired } }))).calls).toBe(1);
+    expect((await run(tolerant, connectEvent({ query: { Authorization: expired } }))).calls).toBe(
+      1,
+    );
     expect((await run(tolerant, connectEvent({ query: { Authorization: early } }))).calls).toBe(1);
     const tooLate = hsToken({ exp: now() - 30 });
-    expectRefused(await run(tolerant, connectEvent({ query: { Authorization: tooLate } })), 401, /expired/);
+    expectRefused(
+      await run(tolerant, connectEvent({ query: { Authorization: tooLate } })),
+      401,
+      /expired/,
+    );
   });
 
   it('refuses tokens older than maxAgeSec, and tokens without iat then', async () => {
@@ -380,13 +528,24 @@ describe('JwtAuth on $connect', () => {
     expectRefused(await run(auth, connectEvent({ query: { Authorization: old } })), 401, /too old/);
     expect((await run(auth, connectEvent({ query: { Authorization: fresh } }))).calls).toBe(1);
     const noIat = hsToken({}, { noTimestamp: true });
-    expectRefused(await run(auth, connectEvent({ query: { Authorization: noIat } })), 401, /no iat claim/);
+    expectRefused(
+      await run(auth, connectEvent({ query: { Authorization: noIat } })),
+      401,
+      /no iat claim/,
+    );
   });
 
   describe('algorithm confusion', () => {
     it('refuses an HS256 token signed with the public key against an RS256 configuration', async () => {
-      const forged = forgedToken({ alg: 'HS256', typ: 'JWT' }, { sub: 'admin', exp: now() + 60 }, RSA_PEM);
-      const outcome = await run(JwtAuth.with({ publicKey: RSA_PEM }), connectEvent({ query: { Authorization: forged } }));
+      const forged = forgedToken(
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: 'admin', exp: now() + 60 },
+        RSA_PEM,
+      );
+      const outcome = await run(
+        JwtAuth.with({ publicKey: RSA_PEM }),
+        connectEvent({ query: { Authorization: forged } }),
+      );
       const error = expectRefused(outcome, 401, /algorithm is not allowed/);
       expect(error.details).toEqual({ reason: 'algorithm' });
     });
@@ -402,25 +561,35 @@ describe('JwtAuth on $connect', () => {
 
     it('refuses alg "none" sent through Sec-WebSocket-Protocol', async () => {
       const unsigned = forgedToken({ alg: 'none' }, { sub: 'admin', exp: now() + 60 });
-      const outcome = await run(withSecret(), connectEvent({ headers: { 'Sec-WebSocket-Protocol': `bearer, ${unsigned}` } }));
+      const outcome = await run(
+        withSecret(),
+        connectEvent({ headers: { 'Sec-WebSocket-Protocol': `bearer, ${unsigned}` } }),
+      );
       expectRefused(outcome, 401, /unsigned tokens/);
       expect(outcome.ctx.pendingResponse).toBeUndefined();
     });
 
     it('refuses an RS256 token against an HS256 configuration', async () => {
-      const outcome = await run(withSecret(), connectEvent({ query: { Authorization: rsToken() } }));
+      const outcome = await run(
+        withSecret(),
+        connectEvent({ query: { Authorization: rsToken() } }),
+      );
       expectRefused(outcome, 401, /algorithm is not allowed/);
     });
   });
 
   describe('origin allow-list', () => {
-    const allowed = (): JwtAuth => withSecret({ allowedOrigins: ['https://chat.example.com', 'http://localhost:3000'] });
+    const allowed = (): JwtAuth =>
+      withSecret({ allowedOrigins: ['https://chat.example.com', 'http://localhost:3000'] });
 
     it('lets allowed origins in (case and trailing slash do not matter)', async () => {
       const token = hsToken();
       const outcome = await run(
         allowed(),
-        connectEvent({ query: { Authorization: token }, headers: { Origin: 'https://Chat.Example.com/' } }),
+        connectEvent({
+          query: { Authorization: token },
+          headers: { Origin: 'https://Chat.Example.com/' },
+        }),
       );
       expect(outcome.calls).toBe(1);
     });
@@ -428,17 +597,26 @@ describe('JwtAuth on $connect', () => {
     it('refuses another origin with 403 before looking at the token', async () => {
       const outcome = await run(
         allowed(),
-        connectEvent({ query: { Authorization: hsToken() }, headers: { Origin: 'https://evil.example.net' } }),
+        connectEvent({
+          query: { Authorization: hsToken() },
+          headers: { Origin: 'https://evil.example.net' },
+        }),
       );
       const error = expectRefused(outcome, 403, /origin/);
       expect(error).toBeInstanceOf(ForbiddenError);
       expect(outcome.ctx.claims).toBeUndefined();
-      const nullOrigin = await run(allowed(), connectEvent({ query: { Authorization: hsToken() }, headers: { Origin: 'null' } }));
+      const nullOrigin = await run(
+        allowed(),
+        connectEvent({ query: { Authorization: hsToken() }, headers: { Origin: 'null' } }),
+      );
       expectRefused(nullOrigin, 403, /origin/);
     });
 
     it('lets clients without an Origin header through to the token check', async () => {
-      const outcome = await run(allowed(), connectEvent({ query: { Authorization: hsToken() }, headers: { Origin: undefined } }));
+      const outcome = await run(
+        allowed(),
+        connectEvent({ query: { Authorization: hsToken() }, headers: { Origin: undefined } }),
+      );
       expect(outcome.calls).toBe(1);
     });
 
@@ -446,7 +624,13 @@ describe('JwtAuth on $connect', () => {
       process.env.JWT_SECRET = SECRET;
       process.env.JWT_ALLOWED_ORIGINS = 'https://a.example.com, https://b.example.com';
       const auth = new JwtAuth();
-      const ok = await run(auth, connectEvent({ query: { Authorization: hsToken() }, headers: { Origin: 'https://b.example.com' } }));
+      const ok = await run(
+        auth,
+        connectEvent({
+          query: { Authorization: hsToken() },
+          headers: { Origin: 'https://b.example.com' },
+        }),
+      );
       expect(ok.calls).toBe(1);
       const refused = await run(auth, connectEvent({ query: { Authorization: hsToken() } }));
       expectRefused(refused, 403, /origin/);
@@ -458,7 +642,10 @@ describe('JwtAuth on $connect', () => {
     const outcomes = await Promise.all([
       run(withSecret(), connectEvent({ query: { Authorization: token } })),
       run(withSecret(), connectEvent({ headers: { Authorization: `Bearer ${token}` } })),
-      run(withSecret(), connectEvent({ headers: { 'Sec-WebSocket-Protocol': `bearer, ${token}` } })),
+      run(
+        withSecret(),
+        connectEvent({ headers: { 'Sec-WebSocket-Protocol': `bearer, ${token}` } }),
+      ),
       run(withSecret(), connectEvent({ query: { Authorization: hsToken({ exp: now() - 100 }) } })),
     ]);
     const [signature] = token.split('.').slice(2);
@@ -469,7 +656,9 @@ describe('JwtAuth on $connect', () => {
       expect(logged).not.toContain('eyJ');
       expect(logged).not.toMatch(/Bearer/);
       const error = outcome.error as WsError;
-      expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('eyJ');
+      expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(
+        'eyJ',
+      );
       expect(outcome.logs[0].meta.reason).toBeDefined();
     }
     expect(outcomes[2].logs[0].meta.tokenSource).toBe('protocol');
@@ -480,7 +669,12 @@ describe('JwtAuth with a JWKS endpoint', () => {
   let server: Server;
   let requests = 0;
   let jwksUri: string;
-  const jwk = { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'key-1', alg: 'RS256', use: 'sig' };
+  const jwk = {
+    ...rsa.publicKey.export({ format: 'jwk' }),
+    kid: 'key-1',
+    alg: 'RS256',
+    use: 'sig',
+  };
   const ISSUER = 'https://id.example.com/';
 
   beforeAll(async () => {
@@ -490,7 +684,9 @@ describe('JwtAuth with a JWKS endpoint', () => {
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [jwk] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
@@ -498,7 +694,9 @@ describe('JwtAuth with a JWKS endpoint', () => {
 
   afterAll(async () => {
     server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
   });
 
   beforeEach(() => {
@@ -514,7 +712,10 @@ describe('JwtAuth with a JWKS endpoint', () => {
     expect(first.calls).toBe(1);
     expect(first.ctx.userId).toBe('user-42');
     expect(requests).toBe(1);
-    const second = await run(auth, connectEvent({ query: { Authorization: kidToken('key-1', { sub: 'user-43' }) } }));
+    const second = await run(
+      auth,
+      connectEvent({ query: { Authorization: kidToken('key-1', { sub: 'user-43' }) } }),
+    );
     expect(second.ctx.userId).toBe('user-43');
     expect(requests).toBe(1);
   });
@@ -528,17 +729,40 @@ describe('JwtAuth with a JWKS endpoint', () => {
 
   it('refuses a disallowed algorithm without fetching the JWKS', async () => {
     const auth = JwtAuth.with({ jwksUri, issuer: ISSUER });
-    const forged = forgedToken({ alg: 'HS256', kid: 'key-1' }, { sub: 'admin', iss: ISSUER, exp: now() + 60 }, RSA_PEM);
-    expectRefused(await run(auth, connectEvent({ query: { Authorization: forged } })), 401, /algorithm is not allowed/);
-    const unsigned = forgedToken({ alg: 'none', kid: 'key-1' }, { sub: 'admin', iss: ISSUER, exp: now() + 60 });
-    expectRefused(await run(auth, connectEvent({ query: { Authorization: unsigned } })), 401, /unsigned/);
+    const forged = forgedToken(
+      { alg: 'HS256', kid: 'key-1' },
+      { sub: 'admin', iss: ISSUER, exp: now() + 60 },
+      RSA_PEM,
+    );
+    expectRefused(
+      await run(auth, connectEvent({ query: { Authorization: forged } })),
+      401,
+      /algorithm is not allowed/,
+    );
+    const unsigned = forgedToken(
+      { alg: 'none', kid: 'key-1' },
+      { sub: 'admin', iss: ISSUER, exp: now() + 60 },
+    );
+    expectRefused(
+      await run(auth, connectEvent({ query: { Authorization: unsigned } })),
+      401,
+      /unsigned/,
+    );
     expect(requests).toBe(0);
   });
 
   it('refuses a token signed by another key under a known kid', async () => {
     const auth = JwtAuth.with({ jwksUri, issuer: ISSUER });
-    const token = jwt.sign({ sub: 'x', iss: ISSUER }, otherRsa.privateKey, { algorithm: 'RS256', keyid: 'key-1', expiresIn: 60 });
-    expectRefused(await run(auth, connectEvent({ query: { Authorization: token } })), 401, /signature is invalid/);
+    const token = jwt.sign({ sub: 'x', iss: ISSUER }, otherRsa.privateKey, {
+      algorithm: 'RS256',
+      keyid: 'key-1',
+      expiresIn: 60,
+    });
+    expectRefused(
+      await run(auth, connectEvent({ query: { Authorization: token } })),
+      401,
+      /signature is invalid/,
+    );
   });
 
   it('answers 503 (not 401) when the JWKS endpoint cannot be reached', async () => {
@@ -546,7 +770,11 @@ describe('JwtAuth with a JWKS endpoint', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const auth = JwtAuth.with({ jwksUri: `http://127.0.0.1:${port}/jwks.json`, issuer: ISSUER, jwks: { timeoutMs: 2000 } });
+    const auth = JwtAuth.with({
+      jwksUri: `http://127.0.0.1:${port}/jwks.json`,
+      issuer: ISSUER,
+      jwks: { timeoutMs: 2000 },
+    });
     const outcome = await run(auth, connectEvent({ query: { Authorization: kidToken('key-1') } }));
     const error = expectRefused(outcome, 503, /cannot be verified right now/);
     expect(error.code).toBe('AUTH_UNAVAILABLE');
@@ -555,7 +783,10 @@ describe('JwtAuth with a JWKS endpoint', () => {
   it('reads JWT_JWKS_URI and JWT_ISSUER', async () => {
     process.env.JWT_JWKS_URI = jwksUri;
     process.env.JWT_ISSUER = ISSUER;
-    const outcome = await run(new JwtAuth(), connectEvent({ query: { Authorization: kidToken('key-1') } }));
+    const outcome = await run(
+      new JwtAuth(),
+      connectEvent({ query: { Authorization: kidToken('key-1') } }),
+    );
     expect(outcome.calls).toBe(1);
   });
 });
@@ -570,21 +801,31 @@ describe('JwtAuth configuration', () => {
     const ok = hsToken({}, { issuer: 'https://id.example.com', audience: 'admin' });
     expect((await run(auth, connectEvent({ query: { Authorization: ok } }))).calls).toBe(1);
     const wrongAudience = hsToken({}, { issuer: 'https://id.example.com', audience: 'other' });
-    expectRefused(await run(auth, connectEvent({ query: { Authorization: wrongAudience } })), 401, /audience/);
+    expectRefused(
+      await run(auth, connectEvent({ query: { Authorization: wrongAudience } })),
+      401,
+      /audience/,
+    );
   });
 
   it('reads JWT_PUBLIC_KEY with literal \\n and defaults to RS256', async () => {
     process.env.JWT_PUBLIC_KEY = RSA_PEM.trim().replace(/\n/g, '\\n');
     const auth = new JwtAuth();
     expect((await run(auth, connectEvent({ query: { Authorization: rsToken() } }))).calls).toBe(1);
-    expectRefused(await run(auth, connectEvent({ query: { Authorization: hsToken() } })), 401, /algorithm/);
+    expectRefused(
+      await run(auth, connectEvent({ query: { Authorization: hsToken() } })),
+      401,
+      /algorithm/,
+    );
   });
 
   it('reads JWT_CLOCK_TOLERANCE', async () => {
     process.env.JWT_SECRET = SECRET;
     process.env.JWT_CLOCK_TOLERANCE = '10';
     const expired = hsToken({ exp: now() - 3 });
-    expect((await run(new JwtAuth(), connectEvent({ query: { Authorization: expired } }))).calls).toBe(1);
+    expect(
+      (await run(new JwtAuth(), connectEvent({ query: { Authorization: expired } }))).calls,
+    ).toBe(1);
     process.env.JWT_CLOCK_TOLERANCE = 'soon';
     expect(() => new JwtAuth()).toThrow(/JWT_CLOCK_TOLERANCE must be a number/);
   });
@@ -595,33 +836,119 @@ describe('JwtAuth configuration', () => {
     const auth = JwtAuth.with({ secret: SECRET });
     const token = hsToken({}, { audience: 'chat' });
     expect((await run(auth, connectEvent({ query: { Authorization: token } }))).calls).toBe(1);
-    expectRefused(await run(auth, connectEvent({ query: { Authorization: hsToken() } })), 401, /audience/);
+    expectRefused(
+      await run(auth, connectEvent({ query: { Authorization: hsToken() } })),
+      401,
+      /audience/,
+    );
   });
 
   it.each<[string, () => unknown, RegExp]>([
-    ['no key at all', () => new JwtAuth(), /JwtAuth: no key configured: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URI/],
+    [
+      'no key at all',
+      () => new JwtAuth(),
+      /JwtAuth: no key configured: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URI/,
+    ],
     ['two keys', () => JwtAuth.with({ secret: SECRET, publicKey: RSA_PEM }), /exactly one of/],
     ['alg none', () => withSecret({ algorithms: ['none' as 'HS256'] }), /"none" is never allowed/],
-    ['an unknown algorithm', () => withSecret({ algorithms: ['XS256' as 'HS256'] }), /unsupported algorithm "XS256"/],
+    [
+      'an unknown algorithm',
+      () => withSecret({ algorithms: ['XS256' as 'HS256'] }),
+      /unsupported algorithm "XS256"/,
+    ],
     ['an empty allow-list', () => withSecret({ algorithms: [] }), /non-empty list/],
-    ['RS256 with a secret', () => withSecret({ algorithms: ['RS256'] }), /a secret verifies HS256\/HS384\/HS512 only/],
-    ['HS256 with a public key', () => JwtAuth.with({ publicKey: RSA_PEM, algorithms: ['HS256'] }), /algorithm confusion/],
-    ['HMAC mixed in with a public key', () => JwtAuth.with({ publicKey: RSA_PEM, algorithms: ['RS256', 'HS256'] }), /algorithm confusion/],
-    ['HMAC with a JWKS', () => JwtAuth.with({ jwksUri: 'https://id.example.com/jwks.json', issuer: 'x', algorithms: ['HS256'] }), /algorithm confusion/],
-    ['ES256 with an RSA key', () => JwtAuth.with({ publicKey: RSA_PEM, algorithms: ['ES256'] }), /rsa key cannot verify ES256/],
-    ['ES384 with a P-256 key', () => JwtAuth.with({ publicKey: EC_PEM, algorithms: ['ES384'] }), /ec key cannot verify ES384/],
-    ['a short secret', () => JwtAuth.with({ secret: 'short' }), /the secret is 5 bytes; HS256 needs at least 32/],
-    ['a secret too short for HS512', () => withSecret({ algorithms: ['HS512'] }), /HS512 needs at least 64/],
+    [
+      'RS256 with a secret',
+      () => withSecret({ algorithms: ['RS256'] }),
+      /a secret verifies HS256\/HS384\/HS512 only/,
+    ],
+    [
+      'HS256 with a public key',
+      () => JwtAuth.with({ publicKey: RSA_PEM, algorithms: ['HS256'] }),
+      /algorithm confusion/,
+    ],
+    [
+      'HMAC mixed in with a public key',
+      () => JwtAuth.with({ publicKey: RSA_PEM, algorithms: ['RS256', 'HS256'] }),
+      /algorithm confusion/,
+    ],
+    [
+      'HMAC with a JWKS',
+      () =>
+        JwtAuth.with({
+          jwksUri: 'https://id.example.com/jwks.json',
+          issuer: 'x',
+          algorithms: ['HS256'],
+        }),
+      /algorithm confusion/,
+    ],
+    [
+      'ES256 with an RSA key',
+      () => JwtAuth.with({ publicKey: RSA_PEM, algorithms: ['ES256'] }),
+      /rsa key cannot verify ES256/,
+    ],
+    [
+      'ES384 with a P-256 key',
+      () => JwtAuth.with({ publicKey: EC_PEM, algorithms: ['ES384'] }),
+      /ec key cannot verify ES384/,
+    ],
+    [
+      'a short secret',
+      () => JwtAuth.with({ secret: 'short' }),
+      /the secret is 5 bytes; HS256 needs at least 32/,
+    ],
+    [
+      'a secret too short for HS512',
+      () => withSecret({ algorithms: ['HS512'] }),
+      /HS512 needs at least 64/,
+    ],
     ['a PEM key as the secret', () => JwtAuth.with({ secret: RSA_PEM }), /looks like a PEM key/],
-    ['an invalid PEM', () => JwtAuth.with({ publicKey: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' }), /not a valid PEM public key/],
-    ['a plain-http JWKS', () => JwtAuth.with({ jwksUri: 'http://id.example.com/jwks.json', issuer: 'x' }), /must use https/],
-    ['a JWKS without issuer', () => JwtAuth.with({ jwksUri: 'https://id.example.com/jwks.json' }), /issuer \(JWT_ISSUER\) is required/],
-    ['an unknown token source', () => withSecret({ tokenSources: ['cookie' as 'query'] }), /unknown token source "cookie"/],
-    ['a repeated token source', () => withSecret({ tokenSources: ['query', 'query'] }), /lists a source twice/],
-    ['no token source', () => withSecret({ tokenSources: [] }), /tokenSources must be a non-empty list/],
-    ['a wildcard origin', () => withSecret({ allowedOrigins: ['https://*.example.com'] }), /is not an origin/],
-    ['an origin with a path', () => withSecret({ allowedOrigins: ['https://example.com/app'] }), /is not an origin/],
-    ['a negative clock tolerance', () => withSecret({ clockToleranceSec: -1 }), /clockToleranceSec/],
+    [
+      'an invalid PEM',
+      () =>
+        JwtAuth.with({ publicKey: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' }),
+      /not a valid PEM public key/,
+    ],
+    [
+      'a plain-http JWKS',
+      () => JwtAuth.with({ jwksUri: 'http://id.example.com/jwks.json', issuer: 'x' }),
+      /must use https/,
+    ],
+    [
+      'a JWKS without issuer',
+      () => JwtAuth.with({ jwksUri: 'https://id.example.com/jwks.json' }),
+      /issuer \(JWT_ISSUER\) is required/,
+    ],
+    [
+      'an unknown token source',
+      () => withSecret({ tokenSources: ['cookie' as 'query'] }),
+      /unknown token source "cookie"/,
+    ],
+    [
+      'a repeated token source',
+      () => withSecret({ tokenSources: ['query', 'query'] }),
+      /lists a source twice/,
+    ],
+    [
+      'no token source',
+      () => withSecret({ tokenSources: [] }),
+      /tokenSources must be a non-empty list/,
+    ],
+    [
+      'a wildcard origin',
+      () => withSecret({ allowedOrigins: ['https://*.example.com'] }),
+      /is not an origin/,
+    ],
+    [
+      'an origin with a path',
+      () => withSecret({ allowedOrigins: ['https://example.com/app'] }),
+      /is not an origin/,
+    ],
+    [
+      'a negative clock tolerance',
+      () => withSecret({ clockToleranceSec: -1 }),
+      /clockToleranceSec/,
+    ],
     ['a zero maxAgeSec', () => withSecret({ maxAgeSec: 0 }), /maxAgeSec/],
     ['an empty issuer list', () => withSecret({ issuer: [] }), /issuer must not be an empty list/],
   ])('refuses %s at construction', (_name, make, message) => {
@@ -658,10 +985,16 @@ describe('JwtAuth on message and $disconnect routes', () => {
     expect(answer.policyDocument.Statement[0].Effect).toBe('Allow');
 
     // What API Gateway hands to later events: every value a string, plus its own two keys.
-    const delivered: Record<string, string> = { principalId: answer.principalId, integrationLatency: '41' };
+    const delivered: Record<string, string> = {
+      principalId: answer.principalId,
+      integrationLatency: '41',
+    };
     for (const [key, value] of Object.entries(answer.context ?? {})) delivered[key] = String(value);
 
-    const outcome = await run(withSecret(), messageEvent({ body: { action: 'send' }, routeKey: 'send' }));
+    const outcome = await run(
+      withSecret(),
+      messageEvent({ body: { action: 'send' }, routeKey: 'send' }),
+    );
     expectRefused(outcome, 401, /no verified identity/);
 
     const event = messageEvent({ body: { action: 'send' } });
@@ -696,7 +1029,11 @@ describe('JwtAuth on message and $disconnect routes', () => {
   });
 
   it('refuses with 401 when there are no claims at all', async () => {
-    expectRefused(await run(withSecret(), messageEvent('{"action":"x"}')), 401, /no verified identity/);
+    expectRefused(
+      await run(withSecret(), messageEvent('{"action":"x"}')),
+      401,
+      /no verified identity/,
+    );
     expectRefused(await run(withSecret(), disconnectEvent()), 401, /no verified identity/);
     const onlyGateway = messageEvent('{}');
     onlyGateway.requestContext.authorizer = { principalId: 'user', integrationLatency: '12' };
@@ -705,7 +1042,11 @@ describe('JwtAuth on message and $disconnect routes', () => {
 
   it('refuses an authorizer context without a user id when sub is required', async () => {
     const event = messageEvent('{}');
-    event.requestContext.authorizer = { principalId: 'p', integrationLatency: '1', tenantId: 'acme' };
+    event.requestContext.authorizer = {
+      principalId: 'p',
+      integrationLatency: '1',
+      tenantId: 'acme',
+    };
     expectRefused(await run(withSecret(), event), 401, /no sub or userId/);
     const relaxed = await run(withSecret({ requireSub: false }), event);
     expect(relaxed.calls).toBe(1);
@@ -713,7 +1054,11 @@ describe('JwtAuth on message and $disconnect routes', () => {
   });
 
   it('does not look for a token on message routes', async () => {
-    const event = messageEvent({ body: '{}', query: { Authorization: hsToken() }, headers: { Authorization: `Bearer ${hsToken()}` } });
+    const event = messageEvent({
+      body: '{}',
+      query: { Authorization: hsToken() },
+      headers: { Authorization: `Bearer ${hsToken()}` },
+    });
     expectRefused(await run(withSecret(), event), 401, /no verified identity/);
   });
 });

@@ -1,0 +1,154 @@
+import {
+  BadRequestError,
+  ForbiddenError,
+  JwtAuth,
+  NotFoundError,
+  OnConnect,
+  OnDefault,
+  OnDisconnect,
+  OnMessage,
+  RateLimit,
+  UseMiddleware,
+  WebSocketContext,
+  WebSocketController,
+} from 'lift-ws';
+import type { ChatEvent } from './chat-events';
+
+/** Room names double as store keys and page labels: short and URL-safe. */
+const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Characters per chat message; far below API Gateway's 128 KB, and readable on one screen. */
+export const MAX_TEXT_LENGTH = 2000;
+
+function roomOf(ctx: WebSocketContext): string {
+  const { room } = ctx.body<{ room?: unknown }>();
+  if (typeof room !== 'string' || !ROOM_NAME.test(room)) {
+    throw new BadRequestError('room must be 1 to 64 letters, digits, "-" or "_"', { field: 'room' });
+  }
+  return room;
+}
+
+function textOf(ctx: WebSocketContext): string {
+  const { text } = ctx.body<{ text?: unknown }>();
+  if (typeof text !== 'string' || text.trim().length === 0) {
+    throw new BadRequestError('text must be a non-empty string', { field: 'text' });
+  }
+  if (text.length > MAX_TEXT_LENGTH) {
+    throw new BadRequestError(`text is longer than ${MAX_TEXT_LENGTH} characters`, {
+      field: 'text',
+      maxLength: MAX_TEXT_LENGTH,
+    });
+  }
+  return text;
+}
+
+/** The action of an unmatched message, if it is JSON with a string `action`. */
+function actionOf(ctx: WebSocketContext): string | undefined {
+  try {
+    const { action } = ctx.body<{ action?: unknown }>();
+    return typeof action === 'string' ? action : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `ctx.userId` is set by JwtAuth (from `sub`); the guard refuses connections without one. */
+function userOf(ctx: WebSocketContext): string {
+  return ctx.userId ?? 'anonymous';
+}
+
+/**
+ * The chat: rooms of connections, kept in the bootstrap's connection store (memory locally,
+ * DynamoDB in AWS), so any Lambda container can fan a message out to every member.
+ *
+ * Every route is behind JwtAuth: `$connect` verifies the token; later events get the claims the
+ * runtime saved with the connection (or the Lambda authorizer's context in AWS).
+ */
+@WebSocketController()
+@UseMiddleware(JwtAuth)
+export class ChatController {
+  @OnConnect()
+  connect(ctx: WebSocketContext) {
+    ctx.logger.info('chat user connected', { userId: ctx.userId, tenantId: ctx.tenantId });
+    // API Gateway drops a $connect body; the page learns it is in from the open socket.
+    return { message: `Welcome, ${userOf(ctx)}!` };
+  }
+
+  @OnDisconnect()
+  async disconnect(ctx: WebSocketContext) {
+    // $disconnect is best effort in AWS: members may also learn of a departure only when a
+    // later fan-out finds the connection gone.
+    const store = ctx.connectionStore;
+    if (!store) return;
+    const at = new Date().toISOString();
+    for (const room of await store.roomsOf(ctx.connectionId)) {
+      await ctx.broadcastToRoom(room, { type: 'left', room, user: userOf(ctx), at } satisfies ChatEvent, {
+        exceptSelf: true,
+      });
+    }
+  }
+
+  @OnMessage('join')
+  async join(ctx: WebSocketContext) {
+    const room = roomOf(ctx);
+    await ctx.join(room);
+    await ctx.broadcastToRoom(
+      room,
+      { type: 'joined', room, user: userOf(ctx), at: new Date().toISOString() } satisfies ChatEvent,
+    );
+  }
+
+  @OnMessage('leave')
+  async leave(ctx: WebSocketContext) {
+    const room = roomOf(ctx);
+    // Told before leaving, so the leaver's page gets the confirmation with everyone else.
+    await ctx.broadcastToRoom(
+      room,
+      { type: 'left', room, user: userOf(ctx), at: new Date().toISOString() } satisfies ChatEvent,
+    );
+    await ctx.leave(room);
+  }
+
+  @OnMessage('sendMessage')
+  @UseMiddleware(RateLimit({ perConnection: '10/s' }))
+  async sendMessage(ctx: WebSocketContext) {
+    const room = roomOf(ctx);
+    const text = textOf(ctx);
+    const rooms = (await ctx.connectionStore?.roomsOf(ctx.connectionId)) ?? [];
+    if (!rooms.includes(room)) {
+      throw new ForbiddenError(`join the room "${room}" before sending to it`, { room });
+    }
+    const result = await ctx.broadcastToRoom(
+      room,
+      { type: 'message', room, from: userOf(ctx), text, at: new Date().toISOString() } satisfies ChatEvent,
+    );
+    if (result.failed.length > 0) {
+      ctx.logger.warn('some members did not get the message', {
+        room,
+        failed: result.failed.length,
+      });
+    }
+  }
+
+  @OnMessage('whoami')
+  async whoami(ctx: WebSocketContext) {
+    await ctx.sendJSON(
+      {
+        type: 'whoami',
+        userId: ctx.userId,
+        tenantId: ctx.tenantId,
+        connectionId: ctx.connectionId,
+      } satisfies ChatEvent,
+    );
+  }
+
+  @OnDefault()
+  unknown(ctx: WebSocketContext): never {
+    const action = actionOf(ctx);
+    throw new NotFoundError(
+      action === undefined
+        ? 'send JSON with an action: join, leave, sendMessage, whoami or ping'
+        : `unknown action "${action}"; try join, leave, sendMessage, whoami or ping`,
+      { action: action ?? null },
+    );
+  }
+}

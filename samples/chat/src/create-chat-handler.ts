@@ -1,0 +1,30 @@
+import {
+  bootstrap,
+  DynamoDBConnectionStore,
+  MemoryConnectionStore,
+  type BootstrapOptions,
+  type ConnectionStore,
+  type LiftWsHandler,
+} from 'lift-ws';
+import { ChatController } from './chat-controller';
+
+/**
+ * The connection store the environment asks for: DynamoDB when `CONNECTIONS_TABLE` names a table
+ * (as template.yaml sets it), else process memory (one process: the local gateway, tests).
+ */
+export function connectionStoreFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionStore {
+  const tableName = env.CONNECTIONS_TABLE?.trim();
+  return tableName ? new DynamoDBConnectionStore({ tableName }) : new MemoryConnectionStore();
+}
+
+/**
+ * The chat's Lambda handler. JwtAuth reads its key from the environment (`JWT_SECRET` or
+ * `JWT_PUBLIC_KEY`, `JWT_ISSUER`, `JWT_AUDIENCE`) right here, when bootstrap builds the routes:
+ * set those first.
+ */
+export function createChatHandler(options: BootstrapOptions = {}): LiftWsHandler {
+  return bootstrap([ChatController], {
+    ...options,
+    connections: options.connections ?? connectionStoreFromEnv(),
+  });
+}

@@ -1,0 +1,489 @@
+import type { ConnectionStore, NewConnection } from '../../src/connections/connection-store';
+
+/** What a contract run asks of the store under test. */
+export interface ContractStoreOptions {
+  /** The fake clock the store must read (epoch ms). */
+  now: () => number;
+  ttlSeconds?: number;
+  /** A small page size, where the store has one, so pagination is really exercised. */
+  pageSize?: number;
+}
+
+/** Builds a fresh, empty store per call; the test file owns whatever the stores share. */
+export type ConnectionStoreFactory = (
+  options: ContractStoreOptions,
+) => ConnectionStore | Promise<ConnectionStore>;
+
+const START = Date.UTC(2030, 0, 1, 12, 0, 0);
+const START_SECONDS = START / 1000;
+const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
+
+async function collect(ids: AsyncIterable<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const id of ids) all.push(id);
+  return all.sort();
+}
+
+/** Runs `work` over `items`, `limit` at a time (a real store would be flooded otherwise). */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function ids(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(5, '0')}`);
+}
+
+/**
+ * The behaviour every `ConnectionStore` must have. Each implementation's test file calls this
+ * with a factory; the suite drives time through the injected clock.
+ */
+export function describeConnectionStoreContract(
+  name: string,
+  factory: ConnectionStoreFactory,
+): void {
+  describe(`${name} (ConnectionStore contract)`, () => {
+    let time = START;
+    const now = (): number => time;
+    const advance = (ms: number): void => {
+      time += ms;
+    };
+    const createStore = async (
+      options: Omit<ContractStoreOptions, 'now'> = {},
+    ): Promise<ConnectionStore> => factory({ now, ...options });
+
+    let store: ConnectionStore;
+    beforeEach(async () => {
+      time = START;
+      store = await createStore();
+    });
+
+    describe('save, get, delete', () => {
+      it('fills in the timestamps and an expiry of connect + 2 h', async () => {
+        const saved = await store.save({
+          connectionId: 'c1',
+          userId: 'u1',
+          tenantId: 't1',
+          claims: { sub: 'u1', roles: ['admin'], iat: 1893499200, empty: '' },
+          metadata: { userAgent: 'jest', nested: { depth: 2 } },
+        });
+        expect(saved).toEqual({
+          connectionId: 'c1',
+          userId: 'u1',
+          tenantId: 't1',
+          claims: { sub: 'u1', roles: ['admin'], iat: 1893499200, empty: '' },
+          metadata: { userAgent: 'jest', nested: { depth: 2 } },
+          connectedAt: '2030-01-01T12:00:00.000Z',
+          lastSeenAt: '2030-01-01T12:00:00.000Z',
+          expiresAt: START_SECONDS + 7200,
+        });
+        expect(await store.get('c1')).toEqual(saved);
+      });
+
+      it('keeps the timestamps it is given and counts the expiry from connectedAt', async () => {
+        const connectedAt = new Date(START - 60_000).toISOString();
+        const saved = await store.save({ connectionId: 'c1', connectedAt });
+        expect(saved.connectedAt).toBe(connectedAt);
+        expect(saved.lastSeenAt).toBe(connectedAt);
+        expect(saved.expiresAt).toBe(START_SECONDS - 60 + 7200);
+
+        const explicit: NewConnection = {
+          connectionId: 'c2',
+          connectedAt,
+          lastSeenAt: new Date(START).toISOString(),
+          expiresAt: START_SECONDS + 30,
+        };
+        expect(await store.save(explicit)).toEqual(explicit);
+        expect(await store.get('c2')).toEqual(explicit);
+      });
+
+      it('honours ttlSeconds', async () => {
+        const shortLived = await createStore({ ttlSeconds: 60 });
+        const saved = await shortLived.save({ connectionId: 'c1' });
+        expect(saved.expiresAt).toBe(START_SECONDS + 60);
+        advance(59_999);
+        expect(await shortLived.get('c1')).toBeDefined();
+        advance(1);
+        expect(await shortLived.get('c1')).toBeUndefined();
+      });
+
+      it('answers undefined for an unknown connection', async () => {
+        expect(await store.get('nobody')).toBeUndefined();
+      });
+
+      it('deletes, and deleting an unknown connection is not an error', async () => {
+        await store.save({ connectionId: 'c1' });
+        await store.delete('c1');
+        expect(await store.get('c1')).toBeUndefined();
+        await expect(store.delete('c1')).resolves.toBeUndefined();
+        await expect(store.delete('never-there')).resolves.toBeUndefined();
+      });
+
+      it('replaces a connection saved again', async () => {
+        await store.save({ connectionId: 'c1', userId: 'u1', metadata: { v: 1 } });
+        await store.save({ connectionId: 'c1', userId: 'u2', metadata: { v: 2 } });
+        expect((await store.get('c1'))?.metadata).toEqual({ v: 2 });
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual([]);
+        expect(await collect(store.connectionsOfUser('u2'))).toEqual(['c1']);
+      });
+
+      it('keeps its own copies of claims and metadata', async () => {
+        const claims: Record<string, unknown> = { sub: 'u1' };
+        const saved = await store.save({ connectionId: 'c1', claims });
+        claims.sub = 'mutated';
+        (saved.claims as Record<string, unknown>).sub = 'mutated too';
+        const read = await store.get('c1');
+        (read?.claims as Record<string, unknown>).sub = 'and again';
+        expect((await store.get('c1'))?.claims).toEqual({ sub: 'u1' });
+      });
+
+      it('refuses a connection without an id', async () => {
+        await expect(store.save({ connectionId: '' })).rejects.toThrow(TypeError);
+        expect(await store.count()).toBe(0);
+      });
+    });
+
+    describe('expiry', () => {
+      it('hides an expired connection from every read, even before it is deleted', async () => {
+        await store.save({ connectionId: 'c1', userId: 'u1', tenantId: 't1' });
+        await store.join('c1', 'lobby');
+        advance(TWO_HOURS_MS - 1000);
+        expect(await store.get('c1')).toBeDefined();
+        expect(await store.count()).toBe(1);
+
+        advance(1000);
+        expect(await store.get('c1')).toBeUndefined();
+        expect(await store.touch('c1')).toBe(false);
+        expect(await collect(store.roomMembers('lobby'))).toEqual([]);
+        expect(await store.roomsOf('c1')).toEqual([]);
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual([]);
+        expect(await collect(store.connectionsOfTenant('t1'))).toEqual([]);
+        expect(await store.count()).toBe(0);
+        await expect(store.join('c1', 'other')).rejects.toMatchObject({ statusCode: 410 });
+      });
+
+      it('expires each connection on its own schedule', async () => {
+        await store.save({ connectionId: 'old', userId: 'u1' });
+        await store.join('old', 'lobby');
+        advance(TWO_HOURS_MS / 2);
+        await store.save({ connectionId: 'new', userId: 'u1' });
+        await store.join('new', 'lobby');
+        advance(TWO_HOURS_MS / 2);
+
+        expect(await store.get('old')).toBeUndefined();
+        expect(await store.get('new')).toBeDefined();
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['new']);
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual(['new']);
+        expect(await store.count()).toBe(1);
+      });
+    });
+
+    describe('touch', () => {
+      it('moves lastSeenAt to now and nothing else', async () => {
+        const saved = await store.save({ connectionId: 'c1', userId: 'u1' });
+        advance(90_000);
+        expect(await store.touch('c1')).toBe(true);
+        expect(await store.get('c1')).toEqual({
+          ...saved,
+          lastSeenAt: new Date(START + 90_000).toISOString(),
+        });
+      });
+
+      it('answers false for an unknown connection and creates nothing', async () => {
+        expect(await store.touch('nobody')).toBe(false);
+        expect(await store.get('nobody')).toBeUndefined();
+        expect(await store.count()).toBe(0);
+      });
+
+      it('answers false after a delete', async () => {
+        await store.save({ connectionId: 'c1' });
+        await store.delete('c1');
+        expect(await store.touch('c1')).toBe(false);
+        expect(await store.get('c1')).toBeUndefined();
+      });
+    });
+
+    describe('rooms', () => {
+      beforeEach(async () => {
+        for (const connectionId of ['a', 'b', 'c']) await store.save({ connectionId });
+      });
+
+      it('lists the members of a room and the rooms of a connection', async () => {
+        await store.join('a', 'lobby');
+        await store.join('b', 'lobby');
+        await store.join('a', 'games');
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['a', 'b']);
+        expect(await collect(store.roomMembers('games'))).toEqual(['a']);
+        expect(await collect(store.roomMembers('empty'))).toEqual([]);
+        expect((await store.roomsOf('a')).sort()).toEqual(['games', 'lobby']);
+        expect(await store.roomsOf('c')).toEqual([]);
+      });
+
+      it('joins once however often it is asked', async () => {
+        await store.join('a', 'lobby');
+        await store.join('a', 'lobby');
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['a']);
+        expect(await store.roomsOf('a')).toEqual(['lobby']);
+      });
+
+      it('leaves, and leaving a room never joined is not an error', async () => {
+        await store.join('a', 'lobby');
+        await store.join('b', 'lobby');
+        await store.leave('a', 'lobby');
+        await store.leave('a', 'lobby');
+        await store.leave('c', 'never-joined');
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['b']);
+        expect(await store.roomsOf('a')).toEqual([]);
+      });
+
+      it('refuses to join a connection it does not track', async () => {
+        await expect(store.join('nobody', 'lobby')).rejects.toMatchObject({ statusCode: 410 });
+        expect(await collect(store.roomMembers('lobby'))).toEqual([]);
+      });
+
+      it('keeps room names apart from ids and other rooms', async () => {
+        await store.join('a', 'team#1');
+        await store.join('b', 'team#10');
+        await store.join('c', 'Team#1');
+        expect(await collect(store.roomMembers('team#1'))).toEqual(['a']);
+        expect(await collect(store.roomMembers('team#10'))).toEqual(['b']);
+        expect(await collect(store.roomMembers('Team#1'))).toEqual(['c']);
+      });
+
+      it('removes the memberships of a deleted connection, also when its id comes back', async () => {
+        await store.join('a', 'lobby');
+        await store.join('a', 'games');
+        await store.join('b', 'lobby');
+        await store.delete('a');
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['b']);
+        expect(await collect(store.roomMembers('games'))).toEqual([]);
+        expect(await store.roomsOf('a')).toEqual([]);
+
+        await store.save({ connectionId: 'a' });
+        expect(await store.roomsOf('a')).toEqual([]);
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['b']);
+      });
+
+      it('can iterate the same listing twice', async () => {
+        await store.join('a', 'lobby');
+        const members = store.roomMembers('lobby');
+        expect(await collect(members)).toEqual(['a']);
+        expect(await collect(members)).toEqual(['a']);
+      });
+    });
+
+    describe('users and tenants', () => {
+      it('lists the connections of a user and of a tenant', async () => {
+        await store.save({ connectionId: 'a', userId: 'u1', tenantId: 't1' });
+        await store.save({ connectionId: 'b', userId: 'u1', tenantId: 't2' });
+        await store.save({ connectionId: 'c', userId: 'u2', tenantId: 't1' });
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual(['a', 'b']);
+        expect(await collect(store.connectionsOfUser('u2'))).toEqual(['c']);
+        expect(await collect(store.connectionsOfTenant('t1'))).toEqual(['a', 'c']);
+        expect(await collect(store.connectionsOfTenant('t2'))).toEqual(['b']);
+        expect(await collect(store.connectionsOfUser('nobody'))).toEqual([]);
+      });
+
+      it('saves connections without a user or tenant, and with empty ones', async () => {
+        await store.save({ connectionId: 'anonymous' });
+        await store.save({ connectionId: 'empty', userId: '', tenantId: '' });
+        await store.save({ connectionId: 'user-only', userId: 'u1' });
+        await store.save({ connectionId: 'tenant-only', tenantId: 't1' });
+
+        const empty = await store.get('empty');
+        expect(empty?.userId).toBeUndefined();
+        expect(empty?.tenantId).toBeUndefined();
+        expect(await store.get('anonymous')).toBeDefined();
+        expect(await collect(store.connectionsOfUser(''))).toEqual([]);
+        expect(await collect(store.connectionsOfTenant(''))).toEqual([]);
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual(['user-only']);
+        expect(await collect(store.connectionsOfTenant('t1'))).toEqual(['tenant-only']);
+        expect(await store.count()).toBe(4);
+      });
+
+      it('forgets the user and tenant of a deleted connection', async () => {
+        await store.save({ connectionId: 'a', userId: 'u1', tenantId: 't1' });
+        await store.delete('a');
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual([]);
+        expect(await collect(store.connectionsOfTenant('t1'))).toEqual([]);
+      });
+    });
+
+    describe('pagination', () => {
+      it('reads all 1,200 members of a room, each once', async () => {
+        const paged = await createStore({ pageSize: 100 });
+        const members = ids('m', 1200);
+        await eachLimited(members, 25, async (connectionId) => {
+          await paged.save({ connectionId });
+          await paged.join(connectionId, 'big');
+        });
+        const read = await collect(paged.roomMembers('big'));
+        expect(read).toHaveLength(1200);
+        expect(read).toEqual(members);
+      });
+
+      it('reads every connection of a user and a tenant across pages', async () => {
+        const paged = await createStore({ pageSize: 7 });
+        const mine = ids('u', 40);
+        await eachLimited(mine, 20, (connectionId) =>
+          paged.save({ connectionId, userId: 'u1', tenantId: 't1' }),
+        );
+        await eachLimited(ids('x', 20), 20, (connectionId) =>
+          paged.save({ connectionId, userId: 'u2', tenantId: 't2' }),
+        );
+        expect(await collect(paged.connectionsOfUser('u1'))).toEqual(mine);
+        expect(await collect(paged.connectionsOfTenant('t1'))).toEqual(mine);
+        expect(await paged.count()).toBe(60);
+      });
+
+      it('reads every room of a connection across pages', async () => {
+        const paged = await createStore({ pageSize: 3 });
+        await paged.save({ connectionId: 'c1' });
+        const rooms = ids('room-', 10);
+        for (const room of rooms) await paged.join('c1', room);
+        expect((await paged.roomsOf('c1')).sort()).toEqual(rooms);
+      });
+    });
+
+    describe('deleteMany', () => {
+      it('deletes more than 25 connections and all their memberships', async () => {
+        const doomed = ids('d', 60);
+        await eachLimited(doomed, 20, async (connectionId) => {
+          await store.save({ connectionId, userId: 'u1' });
+          await store.join(connectionId, 'lobby');
+          await store.join(connectionId, 'games');
+        });
+        await store.save({ connectionId: 'survivor', userId: 'u1' });
+        await store.join('survivor', 'lobby');
+
+        await store.deleteMany([...doomed, ...doomed.slice(0, 5), 'unknown-id']);
+
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['survivor']);
+        expect(await collect(store.roomMembers('games'))).toEqual([]);
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual(['survivor']);
+        expect(await store.get(doomed[0])).toBeUndefined();
+        expect(await store.roomsOf(doomed[59])).toEqual([]);
+        expect(await store.count()).toBe(1);
+      });
+
+      it('accepts an empty list', async () => {
+        await expect(store.deleteMany([])).resolves.toBeUndefined();
+      });
+    });
+
+    describe('count', () => {
+      it('counts live connections only, not rooms or buckets', async () => {
+        expect(await store.count()).toBe(0);
+        await store.save({ connectionId: 'a' });
+        await store.save({ connectionId: 'b' });
+        await store.save({ connectionId: 'c', expiresAt: START_SECONDS - 1 });
+        await store.join('a', 'lobby');
+        await store.takeToken('conn:a', { capacity: 5, refillPerSecond: 1 });
+        expect(await store.count()).toBe(2);
+        await store.delete('a');
+        expect(await store.count()).toBe(1);
+      });
+    });
+
+    describe('token buckets', () => {
+      const spec = { capacity: 5, refillPerSecond: 1 };
+
+      it('allows a burst up to the capacity, then refuses with retryAfterMs', async () => {
+        const remaining: number[] = [];
+        for (let take = 0; take < 5; take++) {
+          const decision = await store.takeToken('k', spec);
+          expect(decision.allowed).toBe(true);
+          expect(decision.retryAfterMs).toBe(0);
+          remaining.push(decision.remaining);
+        }
+        expect(remaining).toEqual([4, 3, 2, 1, 0]);
+        expect(await store.takeToken('k', spec)).toEqual({
+          allowed: false,
+          remaining: 0,
+          retryAfterMs: 1000,
+        });
+      });
+
+      it('refills with the clock, never above the capacity', async () => {
+        for (let take = 0; take < 5; take++) await store.takeToken('k', spec);
+        advance(400);
+        expect(await store.takeToken('k', spec)).toMatchObject({
+          allowed: false,
+          retryAfterMs: 600,
+        });
+        advance(600);
+        expect(await store.takeToken('k', spec)).toEqual({
+          allowed: true,
+          remaining: 0,
+          retryAfterMs: 0,
+        });
+        advance(2500);
+        expect(await store.takeToken('k', spec)).toMatchObject({ allowed: true, remaining: 1 });
+        advance(60_000);
+        expect(await store.takeToken('k', spec)).toMatchObject({ allowed: true, remaining: 4 });
+      });
+
+      it('keeps one bucket per key', async () => {
+        for (let take = 0; take < 5; take++) await store.takeToken('k1', spec);
+        expect((await store.takeToken('k1', spec)).allowed).toBe(false);
+        expect(await store.takeToken('k2', spec)).toMatchObject({ allowed: true, remaining: 4 });
+      });
+
+      it('takes several tokens at once', async () => {
+        expect(await store.takeToken('k', spec, 3)).toMatchObject({ allowed: true, remaining: 2 });
+        expect(await store.takeToken('k', spec, 3)).toEqual({
+          allowed: false,
+          remaining: 2,
+          retryAfterMs: 1000,
+        });
+        expect(await store.takeToken('k', spec, 2)).toMatchObject({ allowed: true, remaining: 0 });
+      });
+
+      it('handles slow refill rates (100 per minute)', async () => {
+        const perMinute = { capacity: 100, refillPerSecond: 100 / 60 };
+        for (let take = 0; take < 100; take++) {
+          expect((await store.takeToken('k', perMinute)).allowed).toBe(true);
+        }
+        expect(await store.takeToken('k', perMinute)).toMatchObject({
+          allowed: false,
+          retryAfterMs: 600,
+        });
+        advance(600);
+        expect((await store.takeToken('k', perMinute)).allowed).toBe(true);
+      });
+
+      it('rejects impossible requests', async () => {
+        await expect(store.takeToken('k', spec, 6)).rejects.toThrow(RangeError);
+        await expect(store.takeToken('k', { capacity: 0, refillPerSecond: 1 })).rejects.toThrow(
+          RangeError,
+        );
+        await expect(store.takeToken('k', { capacity: 1, refillPerSecond: 0 })).rejects.toThrow(
+          RangeError,
+        );
+      });
+
+      it('never allows more than the capacity to concurrent takes', async () => {
+        const decisions = await Promise.all(
+          Array.from({ length: 50 }, () =>
+            store.takeToken('hot', { capacity: 10, refillPerSecond: 1 }),
+          ),
+        );
+        const allowed = decisions.filter((decision) => decision.allowed);
+        expect(allowed).toHaveLength(10);
+        expect(allowed.map((decision) => decision.remaining).sort((x, y) => x - y)).toEqual([
+          0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        ]);
+        for (const refused of decisions.filter((decision) => !decision.allowed)) {
+          expect(refused).toEqual({ allowed: false, remaining: 0, retryAfterMs: 1000 });
+        }
+      });
+    });
+  });
+}

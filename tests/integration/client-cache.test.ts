@@ -1,0 +1,71 @@
+import { destroyManagementClients, getManagementClient } from '../../src/management/client-cache';
+import { ConnectionsRecorder } from '../../src/testing';
+
+describe('getManagementClient', () => {
+  let recorder: ConnectionsRecorder;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    recorder = new ConnectionsRecorder();
+    ({ endpoint } = await recorder.start('local'));
+  });
+
+  afterEach(() => destroyManagementClients());
+
+  afterAll(async () => {
+    await recorder.close();
+  });
+
+  it('keeps one client per endpoint', () => {
+    const a = getManagementClient(endpoint, {}, {});
+    expect(getManagementClient(endpoint, { timeoutMs: 1 }, {})).toBe(a);
+    expect(getManagementClient(`${endpoint}2`, {}, {})).not.toBe(a);
+    destroyManagementClients();
+    expect(getManagementClient(endpoint, {}, {})).not.toBe(a);
+  });
+
+  it('signs calls to a local endpoint with dummy credentials when the machine has none', async () => {
+    const client = getManagementClient(endpoint, {}, {});
+    await client.post('local=', 'hello');
+    expect(recorder.postsTo('local=')[0].text).toBe('hello');
+    expect(recorder.requests[0].headers.authorization).toContain('Credential=local/');
+    // The region falls back to us-east-1 for a local endpoint.
+    expect(recorder.requests[0].headers.authorization).toContain('/us-east-1/execute-api/');
+  });
+
+  it('uses explicit credentials and region when given', async () => {
+    const client = getManagementClient(
+      endpoint,
+      { credentials: { accessKeyId: 'AKIDEXPLICIT', secretAccessKey: 's' }, region: 'eu-west-1' },
+      {},
+    );
+    await client.post('explicit=', 'x');
+    const authorization = recorder.requests.at(-1)?.headers.authorization;
+    expect(authorization).toContain('Credential=AKIDEXPLICIT/');
+    expect(authorization).toContain('/eu-west-1/execute-api/');
+  });
+
+  it("keeps the environment's credentials when there are some", async () => {
+    const client = getManagementClient(
+      endpoint,
+      {},
+      { AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'secret' },
+    );
+    // The SDK's default chain reads process.env itself, so this only checks no dummy was forced.
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDENV';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+    try {
+      await client.post('env=', 'x');
+    } finally {
+      restore('AWS_ACCESS_KEY_ID', saved.id);
+      restore('AWS_SECRET_ACCESS_KEY', saved.secret);
+    }
+    expect(recorder.requests.at(-1)?.headers.authorization).toContain('Credential=AKIDENV/');
+  });
+});
+
+function restore(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}

@@ -1,0 +1,182 @@
+/**
+ * Shared pieces for the local gateway's integration tests: a recording logger, a recording
+ * handler, and a `ws` client that queues what it receives.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import WebSocket, { type ClientOptions } from 'ws';
+import type { LambdaContext, WebSocketEvent } from '../../src/events/websocket-event';
+import type { Logger } from '../../src/logging/logger';
+
+export interface LoggedLine {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  message: string;
+  meta?: Record<string, unknown>;
+}
+
+/** A logger that keeps lines in memory, so tests stay quiet and can assert on the log. */
+export function recordingLogger(lines: LoggedLine[] = []): Logger & { lines: LoggedLine[] } {
+  const log =
+    (level: LoggedLine['level']) =>
+    (message: string, meta?: Record<string, unknown>): void => {
+      lines.push({ level, message, meta });
+    };
+  const logger = {
+    lines,
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** Polls until `check` returns a value other than undefined/false. */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export type Respond = (event: WebSocketEvent, context: LambdaContext) => unknown;
+
+/** A handler that records every event and context, answering through `respond`. */
+export function recordingHandler(respond: Respond = () => ({ statusCode: 200 })) {
+  const events: WebSocketEvent[] = [];
+  const contexts: LambdaContext[] = [];
+  const handler = async (event: WebSocketEvent, context: LambdaContext): Promise<unknown> => {
+    events.push(event);
+    contexts.push(context);
+    return respond(event, context);
+  };
+  const ofRoute = (routeKey: string): WebSocketEvent[] =>
+    events.filter((event) => event.requestContext.routeKey === routeKey);
+  return {
+    handler,
+    events,
+    contexts,
+    ofRoute,
+    /** Waits for the n-th (1-based) event of a route. */
+    waitFor: (routeKey: string, count = 1): Promise<WebSocketEvent> =>
+      eventually(() => ofRoute(routeKey)[count - 1]),
+  };
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+/** A `ws` client that queues incoming text frames. */
+export class TestClient {
+  readonly closed: Promise<CloseInfo>;
+  private readonly queue: string[] = [];
+  private readonly waiters: Array<(message: string) => void> = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      const text = data.toString('utf8');
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(text);
+      else this.queue.push(text);
+    });
+    this.closed = new Promise((resolve) => {
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') }));
+    });
+  }
+
+  static open(url: string, protocols?: string | string[], options?: ClientOptions): Promise<TestClient> {
+    const socket = new WebSocket(url, protocols, options);
+    const client = new TestClient(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(client));
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => {
+        res.resume();
+        reject(new Error(`handshake refused with ${res.statusCode ?? '?'}`));
+      });
+    });
+  }
+
+  /** The next text frame, or a rejection after `timeoutMs`. */
+  next(timeoutMs = 3000): Promise<string> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = this.waiters.indexOf(waiter);
+        if (index !== -1) this.waiters.splice(index, 1);
+        reject(new Error('no message in time'));
+      }, timeoutMs);
+      const waiter = (message: string): void => {
+        clearTimeout(timer);
+        resolve(message);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  async nextJson<T = Record<string, unknown>>(timeoutMs?: number): Promise<T> {
+    return JSON.parse(await this.next(timeoutMs)) as T;
+  }
+
+  /** True when nothing arrives within `ms`. */
+  async silentFor(ms: number): Promise<boolean> {
+    try {
+      await this.next(ms);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  send(data: string | Buffer, options: { binary?: boolean } = {}): void {
+    this.socket.send(data, { binary: options.binary ?? false });
+  }
+
+  sendJson(value: unknown): void {
+    this.send(JSON.stringify(value));
+  }
+
+  async close(code?: number, reason?: string): Promise<CloseInfo> {
+    if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN) {
+      this.socket.close(code, reason);
+    }
+    return this.closed;
+  }
+}
+
+export interface Refusal {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Connects expecting the handshake to be refused; resolves with the HTTP answer. */
+export function expectRefused(url: string, protocols?: string | string[]): Promise<Refusal> {
+  const socket = new WebSocket(url, protocols);
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      socket.terminate();
+      reject(new Error('handshake unexpectedly accepted'));
+    });
+    socket.once('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        socket.terminate();
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() });
+      });
+    });
+    socket.once('error', () => undefined);
+  });
+}
+
+/** Sorted own keys, to compare an event's field set with a captured AWS event. */
+export function keysOf(value: unknown): string[] {
+  return Object.keys(value as object).sort();
+}

@@ -1,0 +1,204 @@
+/**
+ * API Gateway's limits and disconnect behaviour on the local gateway: binary and oversized
+ * frames, idle and maximum duration (with short configured values), $disconnect events,
+ * dropDisconnect, and close().
+ */
+import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../src/local';
+import { eventually, keysOf, recordingHandler, recordingLogger, TestClient } from './local-gateway-kit';
+
+const DISCONNECT_CONTEXT_KEYS = [
+  'apiId',
+  'connectedAt',
+  'connectionId',
+  'disconnectReason',
+  'disconnectStatusCode',
+  'domainName',
+  'eventType',
+  'extendedRequestId',
+  'identity',
+  'messageDirection',
+  'requestId',
+  'requestTime',
+  'requestTimeEpoch',
+  'routeKey',
+  'stage',
+];
+
+describe('local gateway: limits and disconnects', () => {
+  const gateways: LocalGateway[] = [];
+  const clients: TestClient[] = [];
+
+  async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
+    const gateway = await startLocalGateway({ logger: recordingLogger(), ...options });
+    gateways.push(gateway);
+    return gateway;
+  }
+
+  async function connect(gateway: LocalGateway): Promise<TestClient> {
+    const client = await TestClient.open(gateway.wsUrl);
+    clients.push(client);
+    return client;
+  }
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+  });
+
+  it('sends $disconnect shaped like AWS with the client close code and reason', async () => {
+    const recorded = recordingHandler();
+    const gateway = await start({ handler: recorded.handler });
+    const client = await connect(gateway);
+    await client.close(4000, 'bye');
+    const event = await recorded.waitFor('$disconnect');
+
+    expect(keysOf(event)).toEqual(['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext']);
+    expect(keysOf(event.requestContext)).toEqual(DISCONNECT_CONTEXT_KEYS);
+    expect(event.requestContext).toMatchObject({
+      eventType: 'DISCONNECT',
+      disconnectStatusCode: 4000,
+      disconnectReason: 'bye',
+      connectionId: recorded.events[0].requestContext.connectionId,
+    });
+    expect(event.headers).toEqual({
+      Host: `127.0.0.1:${gateway.port}`,
+      'x-api-key': '',
+      'X-Forwarded-For': '',
+      'x-restapi': '',
+    });
+    expect(event.multiValueHeaders?.Host).toEqual([`127.0.0.1:${gateway.port}`]);
+  });
+
+  it('reports 1005 when the client closes without a code, 1006 when the socket just drops', async () => {
+    const recorded = recordingHandler();
+    const gateway = await start({ handler: recorded.handler });
+    await (await connect(gateway)).close();
+    const dropped = await connect(gateway);
+    dropped.socket.terminate();
+    await recorded.waitFor('$disconnect', 2);
+    const codes = recorded.ofRoute('$disconnect').map((event) => event.requestContext.disconnectStatusCode);
+    expect(codes.sort()).toEqual([1005, 1006]);
+  });
+
+  it('closes with 1003 on a binary frame', async () => {
+    const recorded = recordingHandler();
+    const gateway = await start({ handler: recorded.handler });
+    const client = await connect(gateway);
+    client.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect((await client.closed).code).toBe(1003);
+    const event = await recorded.waitFor('$disconnect');
+    expect(event.requestContext.disconnectStatusCode).toBe(1003);
+    expect(recorded.ofRoute('$default')).toHaveLength(0);
+  });
+
+  it('closes with 1009 on a message over 128 KB and accepts one of exactly 128 KB', async () => {
+    const recorded = recordingHandler();
+    const gateway = await start({ handler: recorded.handler });
+    const client = await connect(gateway);
+    client.send('a'.repeat(128 * 1024));
+    const accepted = await recorded.waitFor('$default');
+    expect(accepted.body).toHaveLength(128 * 1024);
+
+    client.send('b'.repeat(128 * 1024 + 1));
+    expect((await client.closed).code).toBe(1009);
+    expect((await recorded.waitFor('$disconnect')).requestContext.disconnectStatusCode).toBe(1009);
+    expect(recorded.ofRoute('$default')).toHaveLength(1);
+  });
+
+  it('honours a configured message size limit', async () => {
+    const gateway = await start({ handler: recordingHandler().handler, limits: { maxMessageBytes: 10 } });
+    const client = await connect(gateway);
+    client.send('0123456789A');
+    expect((await client.closed).code).toBe(1009);
+  });
+
+  it("closes an idle connection with 1001 'Going away'; messages reset the timer", async () => {
+    const recorded = recordingHandler();
+    const gateway = await start({ handler: recorded.handler, limits: { idleTimeoutMs: 200 } });
+    const client = await connect(gateway);
+    const opened = Date.now();
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      client.send(`tick ${i}`);
+    }
+    expect(gateway.connections).toHaveLength(1);
+    const closed = await client.closed;
+    expect(closed).toEqual({ code: 1001, reason: 'Going away' });
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(500);
+    const event = await recorded.waitFor('$disconnect');
+    expect(event.requestContext).toMatchObject({ disconnectStatusCode: 1001, disconnectReason: 'Going away' });
+  });
+
+  it("closes with 1001 'Going away' at the maximum connection duration, whatever the traffic", async () => {
+    const gateway = await start({ handler: recordingHandler().handler, limits: { maxConnectionMs: 300 } });
+    const client = await connect(gateway);
+    const opened = Date.now();
+    const timer = setInterval(() => client.send('busy'), 50);
+    try {
+      expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
+    } finally {
+      clearInterval(timer);
+    }
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(290);
+  });
+
+  it('skips $disconnect with dropDisconnect, for all or for the connections a predicate picks', async () => {
+    const recorded = recordingHandler();
+    const gateway = await start({ handler: recorded.handler, dropDisconnect: true });
+    await (await connect(gateway)).close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(recorded.ofRoute('$disconnect')).toHaveLength(0);
+
+    const picked = recordingHandler();
+    let dropped = '';
+    const selective = await start({
+      handler: picked.handler,
+      dropDisconnect: (connectionId) => connectionId === dropped,
+    });
+    const first = await connect(selective);
+    dropped = picked.events[0].requestContext.connectionId;
+    await connect(selective);
+    await first.close();
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await eventually(() => picked.ofRoute('$disconnect').length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(picked.ofRoute('$disconnect').map((event) => event.requestContext.connectionId)).not.toContain(dropped);
+  });
+
+  it('close() closes every socket with 1001, awaits each $disconnect, and refuses nothing twice', async () => {
+    const recorded = recordingHandler(async (event) => {
+      if (event.requestContext.eventType === 'DISCONNECT') await new Promise((resolve) => setTimeout(resolve, 30));
+      return { statusCode: 200 };
+    });
+    const gateway = await startLocalGateway({ handler: recorded.handler, logger: recordingLogger() });
+    const all = await Promise.all([1, 2, 3].map(() => TestClient.open(gateway.wsUrl)));
+    await Promise.all([gateway.close(), gateway.close()]);
+    expect(recorded.ofRoute('$disconnect')).toHaveLength(3);
+    for (const client of all) expect((await client.closed).code).toBe(1001);
+    await expect(TestClient.open(gateway.wsUrl)).rejects.toThrow();
+  });
+
+  it('survives garbage on the socket and bad HTTP without crashing', async () => {
+    const gateway = await start({ handler: recordingHandler().handler });
+    const net = await import('node:net');
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(gateway.port, '127.0.0.1', () => {
+        socket.write('GET /local HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      });
+      socket.on('data', () => socket.destroy());
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(gateway.port, '127.0.0.1', () => socket.write('\x00\x01 not http\r\n\r\n'));
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+      socket.resume();
+    });
+    const res = await fetch(`${gateway.managementEndpoint}/@connections/%E0%A4%A`, { method: 'POST' });
+    expect(res.status).toBe(400);
+    const client = await connect(gateway);
+    expect(gateway.connections).toHaveLength(1);
+    await client.close();
+  });
+});

@@ -1,0 +1,547 @@
+/**
+ * The local gateway's WebSocket side with real `ws` clients: handshakes, event shapes, the
+ * authorizer, route selection, route responses and API Gateway's own error frames.
+ */
+import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../src/local';
+import type { WebSocketAuthorizerEvent, WebSocketAuthorizerResult } from '../../src/events/websocket-event';
+import { expectRefused, keysOf, recordingHandler, recordingLogger, TestClient } from './local-gateway-kit';
+
+/** Sorted key sets of the captured AWS events (shared aws-events/), inlined. */
+const AWS_KEYS = {
+  connect: {
+    top: ['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext'],
+    topWithQuery: [
+      'headers',
+      'isBase64Encoded',
+      'multiValueHeaders',
+      'multiValueQueryStringParameters',
+      'queryStringParameters',
+      'requestContext',
+    ],
+    context: [
+      'apiId',
+      'connectedAt',
+      'connectionId',
+      'disconnectReason',
+      'disconnectStatusCode',
+      'domainName',
+      'eventType',
+      'extendedRequestId',
+      'identity',
+      'messageDirection',
+      'messageId',
+      'requestId',
+      'requestTime',
+      'requestTimeEpoch',
+      'routeKey',
+      'stage',
+    ],
+  },
+  message: {
+    top: ['body', 'isBase64Encoded', 'requestContext'],
+    context: [
+      'apiId',
+      'connectedAt',
+      'connectionId',
+      'domainName',
+      'eventType',
+      'extendedRequestId',
+      'identity',
+      'messageDirection',
+      'messageId',
+      'requestId',
+      'requestTime',
+      'requestTimeEpoch',
+      'routeKey',
+      'stage',
+    ],
+  },
+  authorizer: {
+    top: [
+      'headers',
+      'methodArn',
+      'multiValueHeaders',
+      'multiValueQueryStringParameters',
+      'queryStringParameters',
+      'requestContext',
+      'stageVariables',
+      'type',
+    ],
+  },
+};
+
+const ID = /^[A-Za-z0-9+/]{15}=$/;
+const CLF = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/;
+
+function allow(context: Record<string, string | number | boolean>) {
+  return (event: WebSocketAuthorizerEvent): WebSocketAuthorizerResult => ({
+    principalId: 'user-42',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+    },
+    context,
+  });
+}
+
+describe('local gateway: WebSocket side', () => {
+  const gateways: LocalGateway[] = [];
+  const clients: TestClient[] = [];
+
+  async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
+    const gateway = await startLocalGateway({ logger: recordingLogger(), ...options });
+    gateways.push(gateway);
+    return gateway;
+  }
+
+  async function connect(url: string, protocols?: string | string[]): Promise<TestClient> {
+    const client = await TestClient.open(url, protocols);
+    clients.push(client);
+    return client;
+  }
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+  });
+
+  describe('handshake', () => {
+    it('runs $connect during the handshake and opens the socket on 200', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler });
+      expect(gateway.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/local$/);
+      expect(gateway.managementEndpoint).toBe(`${gateway.url}/local`);
+
+      await connect(gateway.wsUrl);
+
+      expect(recorded.ofRoute('$connect')).toHaveLength(1);
+      expect(gateway.connections).toEqual([recorded.events[0].requestContext.connectionId]);
+    });
+
+    it('builds the $connect event like AWS: headers, no query maps without a query, nulls', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler, stage: 'prod' });
+      await connect(gateway.wsUrl);
+
+      const event = recorded.events[0];
+      expect(keysOf(event)).toEqual(AWS_KEYS.connect.top);
+      expect(keysOf(event.requestContext)).toEqual(AWS_KEYS.connect.context);
+      const context = event.requestContext;
+      expect(context).toMatchObject({
+        routeKey: '$connect',
+        eventType: 'CONNECT',
+        messageDirection: 'IN',
+        stage: 'prod',
+        domainName: `127.0.0.1:${gateway.port}`,
+        messageId: null,
+        disconnectStatusCode: null,
+        disconnectReason: null,
+        identity: { sourceIp: '127.0.0.1' },
+      });
+      expect(context.connectionId).toMatch(ID);
+      expect(context.requestId).toMatch(ID);
+      expect(context.extendedRequestId).toBe(context.requestId);
+      expect(context.apiId).toMatch(/^[a-z0-9]{10}$/);
+      expect(context.requestTime).toMatch(CLF);
+      expect(context.requestTimeEpoch).toBeGreaterThanOrEqual(context.connectedAt ?? Infinity);
+      expect(event.isBase64Encoded).toBe(false);
+
+      expect(event.headers).toMatchObject({
+        Host: `127.0.0.1:${gateway.port}`,
+        'Sec-WebSocket-Version': '13',
+        'X-Forwarded-For': '127.0.0.1',
+        'X-Forwarded-Port': String(gateway.port),
+      });
+      expect(event.headers?.['Sec-WebSocket-Key']).toBeDefined();
+      expect(event.headers?.['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+      // API Gateway consumes the hop-by-hop headers.
+      expect(Object.keys(event.headers ?? {}).map((name) => name.toLowerCase())).not.toContain('upgrade');
+      expect(event.multiValueHeaders?.Host).toEqual([`127.0.0.1:${gateway.port}`]);
+    });
+
+    it('adds the query maps when the URL has a query, with repeated values', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler });
+      await connect(`${gateway.wsUrl}?Authorization=abc&room=a&room=b`);
+
+      const event = recorded.events[0];
+      expect(keysOf(event)).toEqual(AWS_KEYS.connect.topWithQuery);
+      expect(event.queryStringParameters).toEqual({ Authorization: 'abc', room: 'b' });
+      expect(event.multiValueQueryStringParameters).toEqual({ Authorization: ['abc'], room: ['a', 'b'] });
+    });
+
+    it('passes the Lambda context: request id, function name, remaining time', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({
+        handler: recorded.handler,
+        functionName: 'chat-fn',
+        limits: { integrationTimeoutMs: 5000 },
+      });
+      await connect(gateway.wsUrl);
+      const context = recorded.contexts[0];
+      expect(context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(context.functionName).toBe('chat-fn');
+      const remaining = context.getRemainingTimeInMillis?.() ?? 0;
+      expect(remaining).toBeGreaterThan(3000);
+      expect(remaining).toBeLessThanOrEqual(5000);
+    });
+
+    it('refuses with the status $connect returns (the client sees 401) and its body', async () => {
+      const recorded = recordingHandler(() => ({
+        statusCode: 401,
+        body: JSON.stringify({ error: { code: 'UNAUTHORIZED' } }),
+      }));
+      const gateway = await start({ handler: recorded.handler });
+
+      const refusal = await expectRefused(gateway.wsUrl);
+
+      expect(refusal.statusCode).toBe(401);
+      expect(JSON.parse(refusal.body)).toEqual({ error: { code: 'UNAUTHORIZED' } });
+      expect(gateway.connections).toEqual([]);
+      // Never opened, so no $disconnect.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(recorded.ofRoute('$disconnect')).toHaveLength(0);
+    });
+
+    it('answers 500 when $connect throws, and logs it', async () => {
+      const logger = recordingLogger();
+      const gateway = await start({
+        handler: () => Promise.reject(new Error('database down')),
+        logger,
+      });
+      const refusal = await expectRefused(gateway.wsUrl);
+      expect(refusal.statusCode).toBe(500);
+      expect(JSON.parse(refusal.body)).toEqual({ message: 'Internal server error' });
+      expect(logger.lines.some((line) => line.level === 'error' && line.message.includes('database down'))).toBe(
+        true,
+      );
+    });
+
+    it('puts $connect result headers on the 101 and echoes the chosen subprotocol', async () => {
+      const gateway = await start({
+        handler: (event) =>
+          Promise.resolve(
+            event.requestContext.eventType === 'CONNECT'
+              ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'chat.v2', 'X-Served-By': 'lift-ws' } }
+              : { statusCode: 200 },
+          ),
+      });
+      const client = await connect(gateway.wsUrl, ['chat.v1', 'chat.v2']);
+      expect(client.socket.protocol).toBe('chat.v2');
+
+      const raw = await rawHandshake(gateway.port, 'chat.v2');
+      expect(raw).toMatch(/^HTTP\/1\.1 101/);
+      expect(raw).toMatch(/\r\nSec-WebSocket-Protocol: chat\.v2\r\n/i);
+      expect(raw).toMatch(/\r\nX-Served-By: lift-ws\r\n/i);
+    });
+
+    it('does not pick a subprotocol when $connect echoes none (the client fails, as browsers do on AWS)', async () => {
+      const gateway = await start({ handler: () => Promise.resolve({ statusCode: 200 }) });
+      await expect(TestClient.open(gateway.wsUrl, 'token-as-protocol')).rejects.toThrow(/subprotocol/i);
+    });
+
+    it('refuses a path that is not the stage with 403', async () => {
+      const gateway = await start({ handler: recordingHandler().handler });
+      const refusal = await expectRefused(`${gateway.url.replace('http', 'ws')}/other-stage`);
+      expect(refusal.statusCode).toBe(403);
+    });
+  });
+
+  describe('authorizer', () => {
+    it('passes the REQUEST authorizer event, then its context on every later event, stringified', async () => {
+      const authorizerEvents: WebSocketAuthorizerEvent[] = [];
+      const recorded = recordingHandler();
+      const gateway = await start({
+        handler: recorded.handler,
+        authorizer: (event) => {
+          authorizerEvents.push(event);
+          return Promise.resolve(allow({ sub: 'user-42', tenant_id: 'acme', exp: 1795681466, admin: false })(event));
+        },
+      });
+      const client = await connect(`${gateway.wsUrl}?Authorization=token-1`);
+      client.sendJson({ action: 'sendMessage' });
+      await recorded.waitFor('$default');
+      await client.close(1000);
+      await recorded.waitFor('$disconnect');
+
+      const authorizerEvent = authorizerEvents[0];
+      expect(keysOf(authorizerEvent)).toEqual(AWS_KEYS.authorizer.top);
+      expect(authorizerEvent.type).toBe('REQUEST');
+      expect(authorizerEvent.methodArn).toMatch(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]{10}\/local\/\$connect$/);
+      expect(authorizerEvent.queryStringParameters).toEqual({ Authorization: 'token-1' });
+
+      const expected = {
+        principalId: 'user-42',
+        sub: 'user-42',
+        tenant_id: 'acme',
+        exp: '1795681466',
+        admin: 'false',
+      };
+      for (const event of recorded.events) {
+        expect(event.requestContext.authorizer).toMatchObject(expected);
+        expect(event.requestContext.authorizer?.integrationLatency).toMatch(/^\d+$/);
+      }
+      expect(Object.keys(recorded.events[1].requestContext.authorizer ?? {}).slice(0, 2)).toEqual([
+        'principalId',
+        'integrationLatency',
+      ]);
+      expect(recorded.events.map((event) => event.requestContext.routeKey)).toEqual([
+        '$connect',
+        '$default',
+        '$disconnect',
+      ]);
+    });
+
+    it('refuses with 403 on Deny, without invoking $connect', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({
+        handler: recorded.handler,
+        authorizer: (event) => ({
+          principalId: 'anonymous',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }],
+          },
+        }),
+      });
+      const refusal = await expectRefused(gateway.wsUrl);
+      expect(refusal.statusCode).toBe(403);
+      expect(recorded.events).toHaveLength(0);
+    });
+
+    it("refuses with 401 when the authorizer throws 'Unauthorized', 500 on any other error", async () => {
+      const gateway = await start({
+        handler: recordingHandler().handler,
+        authorizer: (event) =>
+          Promise.reject(new Error(event.queryStringParameters?.bug ? 'boom' : 'Unauthorized')),
+      });
+      expect((await expectRefused(gateway.wsUrl)).statusCode).toBe(401);
+      expect((await expectRefused(`${gateway.wsUrl}?bug=1`)).statusCode).toBe(500);
+    });
+
+    it('refuses with 500 when the context holds an object (AWS rejects it)', async () => {
+      const gateway = await start({
+        handler: recordingHandler().handler,
+        authorizer: (event) => ({ ...allow({})(event), context: { nested: { a: 1 } } }),
+      });
+      expect((await expectRefused(gateway.wsUrl)).statusCode).toBe(500);
+    });
+
+    it('refuses with 401 without calling the authorizer when an identity source is missing', async () => {
+      let calls = 0;
+      const gateway = await start({
+        handler: recordingHandler().handler,
+        authorizer: (event) => {
+          calls += 1;
+          return allow({})(event);
+        },
+        authorizerIdentitySource: ['route.request.querystring.Authorization'],
+      });
+      expect((await expectRefused(gateway.wsUrl)).statusCode).toBe(401);
+      expect(calls).toBe(0);
+      await connect(`${gateway.wsUrl}?Authorization=t`);
+      expect(calls).toBe(1);
+    });
+  });
+
+  describe('messages', () => {
+    it('builds the MESSAGE event like AWS and routes to $default by default', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler });
+      const client = await connect(gateway.wsUrl);
+      const body = JSON.stringify({ action: 'sendMessage', text: 'hello' });
+      client.send(body);
+
+      const event = await recorded.waitFor('$default');
+      expect(keysOf(event)).toEqual(AWS_KEYS.message.top);
+      expect(keysOf(event.requestContext)).toEqual(AWS_KEYS.message.context);
+      expect(event.body).toBe(body);
+      expect(event.isBase64Encoded).toBe(false);
+      expect(event.requestContext).toMatchObject({ eventType: 'MESSAGE', messageDirection: 'IN' });
+      expect(event.requestContext.messageId).toMatch(ID);
+      const connectContext = recorded.events[0].requestContext;
+      expect(event.requestContext.connectionId).toBe(connectContext.connectionId);
+      expect(event.requestContext.connectedAt).toBe(connectContext.connectedAt);
+      expect(event.requestContext.requestId).not.toBe(connectContext.requestId);
+    });
+
+    it('selects routes by action with an explicit route list; unknown and non-JSON go to $default', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler, routes: ['sendMessage', 'join', '$default'] });
+      const client = await connect(gateway.wsUrl);
+      client.sendJson({ action: 'join', room: 'lobby' });
+      await recorded.waitFor('join');
+      client.sendJson({ action: 'dance' });
+      await recorded.waitFor('$default');
+      client.send('not json at all');
+      await recorded.waitFor('$default', 2);
+      client.sendJson({ action: '$connect' });
+      await recorded.waitFor('$default', 3);
+      expect(recorded.ofRoute('$connect')).toHaveLength(1);
+    });
+
+    it('evaluates a dotted route selection expression', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({
+        handler: recorded.handler,
+        routeSelectionExpression: '$request.body.meta.type',
+        routes: ['ping', '$default'],
+      });
+      const client = await connect(gateway.wsUrl);
+      client.sendJson({ meta: { type: 'ping' } });
+      await recorded.waitFor('ping');
+      client.sendJson({ type: 'ping' });
+      await recorded.waitFor('$default');
+    });
+
+    it('sends the Forbidden frame when no route matches and there is no $default', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler, routes: ['sendMessage'] });
+      const client = await connect(gateway.wsUrl);
+      client.sendJson({ action: 'nope' });
+      const frame = await client.nextJson();
+      const connectionId = recorded.events[0].requestContext.connectionId;
+      expect(frame).toEqual({ message: 'Forbidden', connectionId, requestId: expect.stringMatching(ID) as string });
+      expect(Object.keys(frame)).toEqual(['message', 'connectionId', 'requestId']);
+      expect(recorded.events).toHaveLength(1);
+    });
+
+    it('sends the Internal server error frame when the handler throws', async () => {
+      const gateway = await start({
+        handler: (event) =>
+          event.requestContext.eventType === 'MESSAGE'
+            ? Promise.reject(new Error('bug'))
+            : Promise.resolve({ statusCode: 200 }),
+      });
+      const client = await connect(gateway.wsUrl);
+      client.sendJson({ action: 'x' });
+      const frame = await client.nextJson<Record<string, string>>();
+      expect(frame.message).toBe('Internal server error');
+      expect(frame.connectionId).toBe(gateway.connections[0]);
+      expect(frame.requestId).toMatch(ID);
+    });
+
+    it('sends "Endpoint request timed out" past the integration timeout', async () => {
+      const gateway = await start({
+        handler: (event) =>
+          event.requestContext.eventType === 'MESSAGE'
+            ? new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 400))
+            : Promise.resolve({ statusCode: 200 }),
+        limits: { integrationTimeoutMs: 100 },
+      });
+      const client = await connect(gateway.wsUrl);
+      client.sendJson({ action: 'slow' });
+      expect((await client.nextJson()).message).toBe('Endpoint request timed out');
+      await new Promise((resolve) => setTimeout(resolve, 350));
+    });
+
+    describe('route responses', () => {
+      const echo = (event: { body?: string | null; requestContext: { eventType: string } }) =>
+        Promise.resolve(
+          event.requestContext.eventType === 'MESSAGE'
+            ? { statusCode: 200, body: `echo:${event.body ?? ''}` }
+            : { statusCode: 200 },
+        );
+
+      it('sends nothing back by default (one-way routes)', async () => {
+        const gateway = await start({ handler: echo });
+        const client = await connect(gateway.wsUrl);
+        client.send('hi');
+        expect(await client.silentFor(150)).toBe(true);
+      });
+
+      it('sends the body back as a text frame when enabled for all routes', async () => {
+        const gateway = await start({ handler: echo, routeResponses: true });
+        const client = await connect(gateway.wsUrl);
+        client.send('hi');
+        expect(await client.next()).toBe('echo:hi');
+      });
+
+      it('sends the body back only for the listed routes', async () => {
+        const gateway = await start({ handler: echo, routes: ['ping', 'other'], routeResponses: ['ping'] });
+        const client = await connect(gateway.wsUrl);
+        client.sendJson({ action: 'other' });
+        client.sendJson({ action: 'ping' });
+        expect(await client.next()).toBe('echo:{"action":"ping"}');
+        expect(await client.silentFor(100)).toBe(true);
+      });
+    });
+
+    it('runs sequentially per connection with messageOrder "sequential"', async () => {
+      const order: string[] = [];
+      const gateway = await start({
+        messageOrder: 'sequential',
+        handler: async (event) => {
+          if (event.requestContext.eventType === 'MESSAGE') {
+            const delay = event.body === 'first' ? 80 : 0;
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            order.push(event.body ?? '');
+          }
+          return { statusCode: 200 };
+        },
+      });
+      const client = await connect(gateway.wsUrl);
+      client.send('first');
+      client.send('second');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(order).toEqual(['first', 'second']);
+    });
+
+    it('serves many concurrent clients, each getting its own answers', async () => {
+      const gateway = await start({
+        routeResponses: true,
+        handler: async (event) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return { statusCode: 200, body: `${event.requestContext.connectionId}:${event.body ?? ''}` };
+        },
+      });
+      const many = await Promise.all(Array.from({ length: 40 }, () => connect(gateway.wsUrl)));
+      expect(new Set(gateway.connections).size).toBe(40);
+      many.forEach((client, index) => client.send(`m${index}`));
+      const answers = await Promise.all(many.map((client) => client.next()));
+      answers.forEach((answer, index) => expect(answer.endsWith(`:m${index}`)).toBe(true));
+      expect(new Set(answers.map((answer) => answer.split(':')[0])).size).toBe(40);
+    });
+
+    it('logs each event readably: route, connection, status, duration', async () => {
+      const logger = recordingLogger();
+      const gateway = await start({ handler: recordingHandler().handler, logger });
+      const client = await connect(gateway.wsUrl);
+      client.sendJson({ action: 'x' });
+      const id = gateway.connections[0];
+      const line = await new Promise<string>((resolve) => {
+        const poll = (): void => {
+          const found = logger.lines.find((l) => l.message.startsWith(`$default ${id}`));
+          if (found) resolve(found.message);
+          else setTimeout(poll, 10);
+        };
+        poll();
+      });
+      expect(line).toMatch(new RegExp(`^\\$default ${id.replace(/[+/=]/g, '\\$&')} 200 \\d+ms$`));
+      expect(logger.lines.some((l) => l.message.startsWith(`$connect ${id} 200`))).toBe(true);
+    });
+  });
+});
+
+/** A raw handshake, to read the 101 response's header lines exactly as sent. */
+async function rawHandshake(port: number, protocol: string): Promise<string> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(
+        'GET /local HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+          `Sec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
+      );
+    });
+    let data = '';
+    socket.on('data', (chunk: Buffer) => {
+      data += chunk.toString('latin1');
+      if (data.includes('\r\n\r\n')) {
+        socket.destroy();
+        resolve(data.slice(0, data.indexOf('\r\n\r\n') + 2));
+      }
+    });
+    socket.on('error', reject);
+  });
+}

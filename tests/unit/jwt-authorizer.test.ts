@@ -1,0 +1,429 @@
+import * as crypto from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
+import type {
+  WebSocketAuthorizerEvent,
+  WebSocketAuthorizerResult,
+} from '../../src/events/websocket-event';
+import type { Logger } from '../../src/logging/logger';
+import { claimsFromAuthorizerContext } from '../../src/middleware/claims-from-authorizer-context';
+import {
+  createJwtAuthorizer,
+  type JwtAuthorizerOptions,
+} from '../../src/middleware/create-jwt-authorizer';
+import { identityFromClaims } from '../../src/middleware/identity-from-claims';
+import { authorizerEvent } from '../../src/testing';
+
+const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
+const OTHER_SECRET = 'another-secret-that-is-also-32-bytes-or-more';
+const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/$connect';
+
+interface LogEntry {
+  level: string;
+  message: string;
+  meta: Record<string, unknown>;
+}
+
+/** Records raw log calls (no redaction), to prove no token ever reaches the logger. */
+function recordingLogger(entries: LogEntry[]): Logger {
+  const log =
+    (level: string) =>
+    (message: string, meta: Record<string, unknown> = {}): void => {
+      entries.push({ level, message, meta });
+    };
+  const logger: Logger = {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+function token(claims: Record<string, unknown> = {}, secret = SECRET): string {
+  const expiry: jwt.SignOptions = claims.exp === undefined ? { expiresIn: 300 } : {};
+  return jwt.sign({ sub: 'user-42', tenant_id: 'acme', ...claims }, secret, {
+    algorithm: 'HS256',
+    ...expiry,
+  });
+}
+
+function authorizerWith(options: JwtAuthorizerOptions = {}, logs: LogEntry[] = []) {
+  return createJwtAuthorizer({ secret: SECRET, logger: recordingLogger(logs), ...options });
+}
+
+/** What API Gateway hands to later events: every value stringified, plus its own two keys. */
+function delivered(answer: WebSocketAuthorizerResult): Record<string, string> {
+  const out: Record<string, string> = { principalId: answer.principalId, integrationLatency: '38' };
+  for (const [key, value] of Object.entries(answer.context ?? {})) out[key] = String(value);
+  return out;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the authorizer to throw');
+}
+
+const JWT_ENV = [
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'JWT_JWKS_URI',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_ALGORITHMS',
+  'JWT_CLOCK_TOLERANCE',
+  'JWT_ALLOWED_ORIGINS',
+];
+let savedEnv: Record<string, string | undefined>;
+
+beforeEach(() => {
+  savedEnv = Object.fromEntries(JWT_ENV.map((name) => [name, process.env[name]]));
+  for (const name of JWT_ENV) delete process.env[name];
+});
+
+afterEach(() => {
+  for (const name of JWT_ENV) {
+    const value = savedEnv[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe('createJwtAuthorizer: Allow', () => {
+  it('allows a valid token with an Allow policy on the methodArn, principalId = sub', async () => {
+    const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: token() } }));
+    expect(answer).toEqual({
+      principalId: 'user-42',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }],
+      },
+      context: expect.any(Object) as unknown,
+    });
+  });
+
+  it('puts the claims (as JSON) and the flat ids into the context, strings only', async () => {
+    const t = token({ roles: ['a', 'b'] });
+    const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: t } }));
+    const context = answer.context ?? {};
+    expect(Object.keys(context).sort()).toEqual(['claims', 'sub', 'tenantId', 'userId']);
+    for (const value of Object.values(context)) expect(typeof value).toBe('string');
+    expect(context.sub).toBe('user-42');
+    expect(context.userId).toBe('user-42');
+    expect(context.tenantId).toBe('acme');
+    expect(JSON.parse(String(context.claims))).toEqual(jwt.decode(t));
+  });
+
+  it('round-trips every claim type through API Gateway stringification', async () => {
+    const claims = {
+      sub: 'user-42',
+      tenantId: 7,
+      admin: true,
+      score: 12.5,
+      nothing: null,
+      roles: ['admin', 'editor'],
+      profile: { name: 'Ada', langs: ['en', 'fr'], verified: false },
+      'https://example.com/claims/org': 'acme',
+    };
+    const t = jwt.sign(claims, SECRET, { expiresIn: 300 });
+    const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: t } }));
+    const back = claimsFromAuthorizerContext(delivered(answer));
+    expect(back).toEqual(jwt.decode(t));
+    expect(identityFromClaims(back ?? {})).toEqual({ userId: 'user-42', tenantId: '7' });
+  });
+
+  it('finds the token in a case-insensitive Authorization header and in Sec-WebSocket-Protocol', async () => {
+    const authorize = authorizerWith();
+    const header = await authorize(
+      authorizerEvent({ headers: { AUTHORIZATION: `Bearer ${token()}` } }),
+    );
+    expect(header.policyDocument.Statement[0].Effect).toBe('Allow');
+    const protocol = await authorize(
+      authorizerEvent({ headers: { 'sec-websocket-protocol': `bearer, ${token()}` } }),
+    );
+    expect(protocol.policyDocument.Statement[0].Effect).toBe('Allow');
+    const sourcesLimited = authorizerWith({ tokenSources: ['header'] });
+    await expect(
+      sourcesLimited(authorizerEvent({ query: { Authorization: token() } })),
+    ).rejects.toThrow('Unauthorized');
+  });
+
+  it('keeps only the flat ids when the claims would pass 8 KB, and they still round-trip', async () => {
+    const logs: LogEntry[] = [];
+    const t = token({ blob: 'x'.repeat(9000) });
+    const answer = await authorizerWith({}, logs)(authorizerEvent({ query: { Authorization: t } }));
+    expect(answer.policyDocument.Statement[0].Effect).toBe('Allow');
+    expect(answer.context).toEqual({ sub: 'user-42', userId: 'user-42', tenantId: 'acme' });
+    expect(Buffer.byteLength(JSON.stringify(answer.context))).toBeLessThanOrEqual(8192);
+    const back = claimsFromAuthorizerContext(delivered(answer));
+    expect(back).toEqual({ sub: 'user-42', userId: 'user-42', tenantId: 'acme' });
+    expect(identityFromClaims(back ?? {})).toEqual({ userId: 'user-42', tenantId: 'acme' });
+    expect(logs.some((entry) => /over 8 KB/.test(entry.message))).toBe(true);
+  });
+
+  it('keeps the JSON right up to the limit', async () => {
+    const t = token({ blob: 'x'.repeat(7000) });
+    const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: t } }));
+    expect(answer.context?.claims).toBeDefined();
+    expect(Buffer.byteLength(JSON.stringify(answer.context))).toBeLessThanOrEqual(8192);
+  });
+
+  it('reads its configuration from the environment', async () => {
+    process.env.JWT_SECRET = SECRET;
+    process.env.JWT_AUDIENCE = 'chat';
+    const authorize = createJwtAuthorizer({ logger: recordingLogger([]) });
+    const ok = jwt.sign({ sub: 'u' }, SECRET, { expiresIn: 60, audience: 'chat' });
+    expect((await authorize(authorizerEvent({ query: { Authorization: ok } }))).principalId).toBe(
+      'u',
+    );
+    await expect(authorize(authorizerEvent({ query: { Authorization: token() } }))).rejects.toThrow(
+      'Unauthorized',
+    );
+  });
+});
+
+describe('createJwtAuthorizer: refusals', () => {
+  it.each([
+    ['no token', () => authorizerEvent()],
+    [
+      'an expired token',
+      () => authorizerEvent({ query: { Authorization: token({ exp: now() - 60 }) } }),
+    ],
+    [
+      'a bad signature',
+      () => authorizerEvent({ query: { Authorization: token({}, OTHER_SECRET) } }),
+    ],
+    ['garbage', () => authorizerEvent({ query: { Authorization: 'garbage' } })],
+  ])(
+    'throws exactly Error("Unauthorized") for %s (API Gateway answers 401)',
+    async (_name, event) => {
+      const error = await refusal(authorizerWith()(event()));
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message).toBe('Unauthorized');
+    },
+  );
+
+  it('answers a Deny policy (403) with onInvalidToken: "deny"', async () => {
+    const authorize = authorizerWith({ onInvalidToken: 'deny' });
+    for (const event of [
+      authorizerEvent(),
+      authorizerEvent({ query: { Authorization: token({}, OTHER_SECRET) } }),
+    ]) {
+      const answer = await authorize(event);
+      expect(answer).toEqual({
+        principalId: 'anonymous',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: METHOD_ARN }],
+        },
+      });
+      expect(answer.context).toBeUndefined();
+    }
+  });
+
+  it('denies an origin outside the allow-list with a Deny policy, whatever onInvalidToken says', async () => {
+    const authorize = authorizerWith({ allowedOrigins: ['https://chat.example.com'] });
+    const evil = await authorize(
+      authorizerEvent({
+        query: { Authorization: token() },
+        headers: { Origin: 'https://evil.example.net' },
+      }),
+    );
+    expect(evil.policyDocument.Statement[0].Effect).toBe('Deny');
+    const good = await authorize(
+      authorizerEvent({
+        query: { Authorization: token() },
+        headers: { origin: 'https://chat.example.com' },
+      }),
+    );
+    expect(good.policyDocument.Statement[0].Effect).toBe('Allow');
+  });
+
+  it('logs reasons, never the token', async () => {
+    const logs: LogEntry[] = [];
+    const bad = token({}, OTHER_SECRET);
+    const authorize = authorizerWith({}, logs);
+    await refusal(authorize(authorizerEvent({ query: { Authorization: bad } })));
+    await refusal(authorize(authorizerEvent({ headers: { Authorization: `Bearer ${bad}` } })));
+    await refusal(
+      authorize(authorizerEvent({ headers: { 'Sec-WebSocket-Protocol': `bearer, ${bad}` } })),
+    );
+    await refusal(authorize(authorizerEvent()));
+    expect(logs.map((entry) => entry.meta.reason)).toEqual([
+      'invalid-signature',
+      'invalid-signature',
+      'invalid-signature',
+      'missing',
+    ]);
+    const text = JSON.stringify(logs);
+    expect(text).not.toContain(bad.split('.')[2]);
+    expect(text).not.toContain('eyJ');
+  });
+
+  it('refuses bad options at creation', () => {
+    expect(() => createJwtAuthorizer({ logger: recordingLogger([]) })).toThrow(
+      /createJwtAuthorizer: no key configured: set JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URI/,
+    );
+    expect(() => authorizerWith({ onInvalidToken: 'maybe' as 'deny' })).toThrow(/onInvalidToken/);
+    expect(() => authorizerWith({ algorithms: ['none' as 'HS256'] })).toThrow(
+      /"none" is never allowed/,
+    );
+  });
+});
+
+describe('createJwtAuthorizer with a JWKS endpoint', () => {
+  let server: Server;
+  let requests = 0;
+  let jwksUri: string;
+  const ISSUER = 'https://id.example.com/';
+
+  beforeAll(async () => {
+    const jwk = { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' };
+    server = createServer((_request, response) => {
+      requests += 1;
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const rsToken = (kid: string): string =>
+    jwt.sign({ sub: 'user-7', iss: ISSUER }, rsa.privateKey, {
+      algorithm: 'RS256',
+      keyid: kid,
+      expiresIn: 60,
+    });
+
+  it('verifies through the cached JWKS and refuses unknown kids', async () => {
+    const authorize = authorizerWith({ secret: undefined, jwksUri, issuer: ISSUER });
+    const first = await authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } }));
+    const second = await authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } }));
+    expect([first.principalId, second.principalId]).toEqual(['user-7', 'user-7']);
+    expect(requests).toBe(1);
+    await expect(
+      authorize(authorizerEvent({ query: { Authorization: rsToken('k2') } })),
+    ).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('shares one fetch between concurrent cold verifications', async () => {
+    requests = 0;
+    const authorize = authorizerWith({ secret: undefined, jwksUri, issuer: ISSUER });
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } })),
+      ),
+    );
+    expect(answers.every((answer) => answer.policyDocument.Statement[0].Effect === 'Allow')).toBe(
+      true,
+    );
+    expect(requests).toBe(1);
+  });
+
+  it('rate-limits refetches caused by unknown kids', async () => {
+    requests = 0;
+    const authorize = authorizerWith({
+      secret: undefined,
+      jwksUri,
+      issuer: ISSUER,
+      jwks: { requestsPerMinute: 3 },
+    });
+    for (let i = 0; i < 10; i += 1) {
+      await refusal(
+        authorize(authorizerEvent({ query: { Authorization: rsToken(`made-up-${i}`) } })),
+      );
+    }
+    expect(requests).toBe(3);
+    // Known keys still verify from the cache.
+    expect(
+      (await authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } }))).principalId,
+    ).toBe('user-7');
+  });
+
+  it('fails with a non-"Unauthorized" error (API Gateway: 500) when the JWKS endpoint is down', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const logs: LogEntry[] = [];
+    const authorize = authorizerWith(
+      { secret: undefined, jwksUri: `http://127.0.0.1:${port}/jwks.json`, issuer: ISSUER },
+      logs,
+    );
+    const error = await refusal(
+      authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } })),
+    );
+    expect(error.message).not.toBe('Unauthorized');
+    expect(error.message).toMatch(/JWKS unavailable/);
+    expect(logs.some((entry) => entry.level === 'error')).toBe(true);
+  });
+});
+
+describe('claimsFromAuthorizerContext', () => {
+  it('returns undefined when there is nothing to read', () => {
+    expect(claimsFromAuthorizerContext(undefined)).toBeUndefined();
+    expect(claimsFromAuthorizerContext(null)).toBeUndefined();
+    expect(claimsFromAuthorizerContext({})).toBeUndefined();
+    expect(
+      claimsFromAuthorizerContext({ principalId: 'user', integrationLatency: '12' }),
+    ).toBeUndefined();
+  });
+
+  it('reads flat contexts of other authorizers, restoring the numeric time claims only', () => {
+    expect(
+      claimsFromAuthorizerContext({
+        principalId: 'user-42',
+        integrationLatency: '38',
+        sub: '12345',
+        tenant_id: 'acme',
+        exp: '1795681466',
+        iat: 'yesterday',
+        admin: 'true',
+      }),
+    ).toEqual({
+      sub: '12345',
+      tenant_id: 'acme',
+      exp: 1795681466,
+      iat: 'yesterday',
+      admin: 'true',
+    });
+  });
+
+  it('falls back to the flat values when the claims JSON is unreadable', () => {
+    expect(claimsFromAuthorizerContext({ claims: '{not json', sub: 'u' })).toEqual({
+      claims: '{not json',
+      sub: 'u',
+    });
+    expect(claimsFromAuthorizerContext({ claims: '[1,2]', sub: 'u' })).toEqual({
+      claims: '[1,2]',
+      sub: 'u',
+    });
+  });
+
+  it('never lets a context key replace the prototype', () => {
+    const context = JSON.parse('{"__proto__":"x","sub":"u"}') as Record<string, string>;
+    const claims = claimsFromAuthorizerContext(context);
+    expect(claims).toEqual({ sub: 'u' });
+    expect(Object.getPrototypeOf(claims)).toBe(Object.prototype);
+  });
+
+  it('is what the event builders feed back (aws-events shape)', () => {
+    const event: WebSocketAuthorizerEvent = authorizerEvent();
+    expect(claimsFromAuthorizerContext(event.requestContext.authorizer)).toBeUndefined();
+  });
+});

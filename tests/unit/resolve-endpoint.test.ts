@@ -1,0 +1,85 @@
+import {
+  isLocalEndpoint,
+  resolveEndpoint,
+  resolveRegion,
+} from '../../src/management/resolve-endpoint';
+
+const source = { domainName: 'abc123.execute-api.eu-west-1.amazonaws.com', stage: 'prod' };
+
+describe('resolveEndpoint', () => {
+  it('defaults to https://{domainName}/{stage}', () => {
+    expect(resolveEndpoint(source, undefined, {})).toBe(
+      'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+    );
+  });
+
+  it('prefers the bootstrap option, then LIFT_WS_MANAGEMENT_ENDPOINT', () => {
+    const env = { LIFT_WS_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001/local' };
+    expect(resolveEndpoint(source, 'https://ws.example.com/v1', env)).toBe(
+      'https://ws.example.com/v1',
+    );
+    expect(resolveEndpoint(source, undefined, env)).toBe('http://127.0.0.1:3001/local');
+    expect(resolveEndpoint(source, '  ', env)).toBe('http://127.0.0.1:3001/local');
+    expect(resolveEndpoint(source, undefined, { LIFT_WS_MANAGEMENT_ENDPOINT: '' })).toBe(
+      'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+    );
+  });
+
+  it('strips trailing slashes, which would double the slash in the SDK path', () => {
+    expect(resolveEndpoint(source, 'https://ws.example.com/prod//', {})).toBe(
+      'https://ws.example.com/prod',
+    );
+    expect(resolveEndpoint({ domainName: 'ws.example.com', stage: '' }, undefined, {})).toBe(
+      'https://ws.example.com',
+    );
+  });
+
+  it('reads process.env by default', () => {
+    const saved = process.env.LIFT_WS_MANAGEMENT_ENDPOINT;
+    process.env.LIFT_WS_MANAGEMENT_ENDPOINT = 'http://localhost:9/x/';
+    try {
+      expect(resolveEndpoint(source)).toBe('http://localhost:9/x');
+    } finally {
+      if (saved === undefined) delete process.env.LIFT_WS_MANAGEMENT_ENDPOINT;
+      else process.env.LIFT_WS_MANAGEMENT_ENDPOINT = saved;
+    }
+  });
+});
+
+describe('resolveRegion', () => {
+  const aws = 'https://abc123.execute-api.ap-southeast-2.amazonaws.com/prod';
+
+  it('prefers AWS_REGION, then AWS_DEFAULT_REGION', () => {
+    expect(
+      resolveRegion(aws, { AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-west-2' }),
+    ).toBe('eu-central-1');
+    expect(resolveRegion(aws, { AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
+  });
+
+  it('parses the region of an execute-api host (also in China)', () => {
+    expect(resolveRegion(aws, {})).toBe('ap-southeast-2');
+    expect(resolveRegion('https://x1.execute-api.cn-north-1.amazonaws.com.cn/dev', {})).toBe(
+      'cn-north-1',
+    );
+  });
+
+  it('falls back to us-east-1 (custom domains, local endpoints, nonsense)', () => {
+    expect(resolveRegion('https://ws.example.com/prod', {})).toBe('us-east-1');
+    expect(resolveRegion('http://127.0.0.1:3001/local', {})).toBe('us-east-1');
+    expect(resolveRegion('not a url', {})).toBe('us-east-1');
+  });
+});
+
+describe('isLocalEndpoint', () => {
+  it.each([
+    ['http://127.0.0.1:3001/local', true],
+    ['http://localhost:3001', true],
+    ['http://api.localhost:3001', true],
+    ['http://[::1]:3001/x', true],
+    ['https://abc.execute-api.us-east-1.amazonaws.com/prod', false],
+    ['https://localhost.example.com', false],
+    ['nonsense', false],
+  ])('%s → %s', (endpoint, expected) => {
+    expect(isLocalEndpoint(endpoint)).toBe(expected);
+  });
+});
