@@ -48,8 +48,9 @@ export function claimsFromAuthorizerContext(
       key === '__proto__' ||
       value === undefined ||
       value === null
-    )
+    ) {
       continue;
+    }
     claims[key] =
       NUMERIC_CLAIMS.has(key) && typeof value === 'string' && NUMBER.test(value)
         ? Number(value)

@@ -82,10 +82,12 @@ function authorizerContext(
   if (identity.userId !== undefined) flat[AUTHORIZER_CONTEXT_KEYS.userId] = identity.userId;
   if (identity.tenantId !== undefined) flat[AUTHORIZER_CONTEXT_KEYS.tenantId] = identity.tenantId;
   const full = { ...flat, [AUTHORIZER_CONTEXT_KEYS.claims]: JSON.stringify(claims) };
-  if (Buffer.byteLength(JSON.stringify(full), 'utf8') <= MAX_CONTEXT_BYTES)
+  if (Buffer.byteLength(JSON.stringify(full), 'utf8') <= MAX_CONTEXT_BYTES) {
     return { context: full, full: true };
-  if (Buffer.byteLength(JSON.stringify(flat), 'utf8') <= MAX_CONTEXT_BYTES)
+  }
+  if (Buffer.byteLength(JSON.stringify(flat), 'utf8') <= MAX_CONTEXT_BYTES) {
     return { context: flat, full: false };
+  }
   return undefined;
 }
 
@@ -150,7 +152,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
       if (reason) return refuse(event, reason, { tokenSource: found.source, ...meta });
       // The JWKS endpoint is down: not the client's fault, so not a 401 (API Gateway answers 500).
       logger.error('authorizer could not verify the token', { error, ...meta });
-      throw new Error('the token could not be verified (JWKS unavailable)');
+      throw new Error('the token could not be verified (JWKS unavailable)', { cause: error });
     }
 
     const identity = identityFromClaims(claims);

@@ -102,8 +102,9 @@ function parseJwks(document: unknown): { byKid: Map<string, SigningKey>; all: Si
     all.push(signingKey);
     if (typeof jwk.kid === 'string' && jwk.kid.length > 0) byKid.set(jwk.kid, signingKey);
   }
-  if (all.length === 0)
+  if (all.length === 0) {
     throw new JwksUnavailableError('the JWKS document has no usable signing keys');
+  }
   return { byKid, all };
 }
 
@@ -160,8 +161,9 @@ export class JwksKeyStore {
 
   private mayRefetch(): boolean {
     const now = Date.now();
-    while (this.recentFetches.length > 0 && now - this.recentFetches[0] >= MINUTE_MS)
+    while (this.recentFetches.length > 0 && now - this.recentFetches[0] >= MINUTE_MS) {
       this.recentFetches.shift();
+    }
     return this.recentFetches.length < this.options.requestsPerMinute;
   }
 

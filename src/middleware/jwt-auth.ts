@@ -88,10 +88,15 @@ export class JwtAuth implements MiddlewareObject {
       claims = await this.verifier.verify(found.token);
     } catch (error) {
       // Only the reason and where the token came from: never the token or its header.
-      ctx.logger.warn('JwtAuth refused the connection', {
-        reason: rejectionReason(error) ?? 'unavailable',
-        tokenSource: found.source,
-      });
+      const reason = rejectionReason(error);
+      if (reason) {
+        ctx.logger.warn('JwtAuth refused the connection', { reason, tokenSource: found.source });
+      } else {
+        ctx.logger.error('JwtAuth could not verify the token', {
+          error,
+          tokenSource: found.source,
+        });
+      }
       throw error;
     }
 
@@ -103,20 +108,21 @@ export class JwtAuth implements MiddlewareObject {
   private identifyConnection(ctx: WebSocketContext): void {
     if (ctx.claims) {
       // Hydrated by the runtime (connection store or authorizer context).
-      if (ctx.userId === undefined || ctx.tenantId === undefined)
+      if (ctx.userId === undefined || ctx.tenantId === undefined) {
         this.applyClaims(ctx, ctx.claims, false);
+      }
       return;
     }
     const claims = claimsFromAuthorizerContext(ctx.event.requestContext.authorizer);
     if (!claims) {
-      ctx.logger.warn('JwtAuth refused the message', { reason: 'no-claims' });
+      ctx.logger.warn('JwtAuth refused the event', { reason: 'no-claims' });
       throw tokenRejected(
         'no-claims',
         'no verified identity for this connection (no authorizer context and no stored claims)',
       );
     }
     if (this.config.requireSub && identityFromClaims(claims).userId === undefined) {
-      ctx.logger.warn('JwtAuth refused the message', { reason: 'missing-sub' });
+      ctx.logger.warn('JwtAuth refused the event', { reason: 'missing-sub' });
       throw tokenRejected('missing-sub', 'the authorizer context has no sub or userId');
     }
     this.applyClaims(ctx, claims, false);

@@ -134,8 +134,9 @@ function parseSecret(
   fail: (message: string) => never,
 ): KeyObject {
   if (secret instanceof KeyObject) {
-    if (secret.type !== 'secret')
+    if (secret.type !== 'secret') {
       fail('secret must be a symmetric key; use publicKey for an RSA or EC key');
+    }
     return secret;
   }
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
@@ -189,8 +190,9 @@ function positive(
   fail: (message: string) => never,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     fail(`${name} must be a positive number`);
+  }
   return value;
 }
 
@@ -209,8 +211,9 @@ function defaultAlgorithm(keySource: JwtKeySource): JwtAlgorithm {
   if (keySource.kind === 'secret') return 'HS256';
   if (keySource.kind === 'jwks') return 'RS256';
   const { asymmetricKeyType, asymmetricKeyDetails } = keySource.key;
-  if (asymmetricKeyType === 'ec')
+  if (asymmetricKeyType === 'ec') {
     return EC_ALGORITHM_BY_CURVE[asymmetricKeyDetails?.namedCurve ?? ''] ?? 'ES256';
+  }
   if (asymmetricKeyType === 'rsa-pss') return 'PS256';
   return 'RS256';
 }
@@ -287,15 +290,18 @@ function resolveTokenSources(
   fail: (message: string) => never,
 ): readonly TokenSource[] {
   if (sources === undefined) return TOKEN_SOURCES;
-  if (!Array.isArray(sources) || sources.length === 0)
-    fail('tokenSources must be a non-empty list');
-  for (const source of sources) {
-    if (!TOKEN_SOURCES.includes(source)) {
+  // Options may come from untyped JavaScript or JSON: check what is really there.
+  const list: unknown = sources;
+  if (!Array.isArray(list) || list.length === 0) fail('tokenSources must be a non-empty list');
+  const result: TokenSource[] = [];
+  for (const source of list as readonly unknown[]) {
+    if (!TOKEN_SOURCES.includes(source as TokenSource)) {
       fail(`unknown token source "${String(source)}"; use ${TOKEN_SOURCES.join(', ')}`);
     }
+    if (result.includes(source as TokenSource)) fail('tokenSources lists a source twice');
+    result.push(source as TokenSource);
   }
-  if (new Set(sources).size !== sources.length) fail('tokenSources lists a source twice');
-  return [...sources];
+  return result;
 }
 
 function resolveOrigins(

@@ -55,8 +55,8 @@ const MESSAGES: Readonly<Record<JwtRejectionReason, string>> = {
 };
 
 /**
- * A 401 carrying the reason. `cause` keeps the library error for logs: jsonwebtoken's and
- * jwks-rsa's messages never include the token.
+ * A 401 carrying the reason. `cause` keeps the library error for logs: jsonwebtoken's and the
+ * JWKS store's messages never include the token.
  * @internal
  */
 export function tokenRejected(
@@ -83,8 +83,9 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 
 /** Maps jsonwebtoken's errors (identified by class and message) to a reason. */
 function reasonOf(error: unknown): JwtRejectionReason {
-  if (error instanceof TokenExpiredError)
+  if (error instanceof TokenExpiredError) {
     return error.message === 'maxAge exceeded' ? 'too-old' : 'expired';
+  }
   if (error instanceof NotBeforeError) return 'not-yet-valid';
   if (!(error instanceof Error)) return 'invalid';
   const message = error.message;
@@ -151,12 +152,13 @@ export class JwtVerifier {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw tokenRejected('malformed', 'the token payload is not a JSON object');
     }
-    if (this.config.requireExp && typeof payload.exp !== 'number')
+    if (this.config.requireExp && typeof payload.exp !== 'number') {
       throw tokenRejected('missing-exp');
+    }
     if (this.config.requireSub && (typeof payload.sub !== 'string' || payload.sub.length === 0)) {
       throw tokenRejected('missing-sub');
     }
-    return payload as Record<string, unknown>;
+    return payload;
   }
 
   /** Picks the JWKS key by `kid`, refusing disallowed algorithms before any network call. */
@@ -169,16 +171,18 @@ export class JwtVerifier {
     }
     if (!header || typeof header.alg !== 'string') throw tokenRejected('malformed');
     if (header.alg.toLowerCase() === 'none') throw tokenRejected('unsigned');
-    if (!this.config.algorithms.includes(header.alg as JwtAlgorithm))
+    if (!this.config.algorithms.includes(header.alg as JwtAlgorithm)) {
       throw tokenRejected('algorithm');
+    }
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
 
     let signingKey: Awaited<ReturnType<JwksKeyStore['signingKey']>>;
     try {
       signingKey = await (this.jwks as JwksKeyStore).signingKey(kid);
     } catch (error) {
-      if (error instanceof JwksKeyNotFoundError)
+      if (error instanceof JwksKeyNotFoundError) {
         throw tokenRejected('unknown-key', undefined, error);
+      }
       throw new WsError(
         503,
         'AUTH_UNAVAILABLE',
@@ -190,8 +194,9 @@ export class JwtVerifier {
       );
     }
     // A JWK that names its algorithm must not be used with another one.
-    if (signingKey.alg !== undefined && signingKey.alg !== header.alg)
+    if (signingKey.alg !== undefined && signingKey.alg !== header.alg) {
       throw tokenRejected('algorithm');
+    }
     return signingKey.key;
   }
 }

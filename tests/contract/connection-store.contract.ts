@@ -327,7 +327,7 @@ export function describeConnectionStoreContract(
         const read = await collect(paged.roomMembers('big'));
         expect(read).toHaveLength(1200);
         expect(read).toEqual(members);
-      });
+      }, 120_000);
 
       it('reads every connection of a user and a tenant across pages', async () => {
         const paged = await createStore({ pageSize: 7 });

@@ -5,9 +5,12 @@ import {
   type ServiceOutputTypes,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { connectionsTable } from '../../src/connections/connections-table';
 import { createConnectionsTable } from '../../src/connections/create-connections-table';
 import { DynamoDBConnectionStore } from '../../src/connections/dynamodb-connection-store';
@@ -164,13 +167,16 @@ describe('DynamoDBConnectionStore table layout', () => {
     const ids = Array.from({ length: 40 }, (_, index) => `race-${index}`);
     await Promise.all(ids.map((connectionId) => store.save({ connectionId })));
 
+    // Deletes start spread over 600 ms, so some joins finish first, some lose, some interleave.
     await Promise.all(
-      ids.flatMap((connectionId) => [
+      ids.flatMap((connectionId, index) => [
         store.join(connectionId, 'lobby').catch((error: unknown) => {
           // Losing the race is fine; it must be reported as gone, though.
           expect(error).toMatchObject({ statusCode: 410 });
         }),
-        store.delete(connectionId),
+        new Promise((resolve) => setTimeout(resolve, index * 15)).then(() =>
+          store.delete(connectionId),
+        ),
       ]),
     );
 
@@ -326,8 +332,20 @@ describe('createConnectionsTable', () => {
         ],
       }),
     );
-    await expect(
-      createConnectionsTable(client, tableName, { pollIntervalMs: 10 }),
-    ).rejects.toThrow(/without the index gsi1/);
+    await expect(createConnectionsTable(client, tableName, { pollIntervalMs: 10 })).rejects.toThrow(
+      /without the index gsi1/,
+    );
+  });
+
+  it('is the table docs/dynamodb-table.md declares for CloudFormation', () => {
+    const markdown = readFileSync(join(__dirname, '../../docs/dynamodb-table.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
+    const declared = (parseYaml(yaml) as { ConnectionsTable: { Properties: Item } })
+      .ConnectionsTable.Properties;
+    const { TableName: _name, ...expected } = connectionsTable.createTableInput('any');
+    expect(declared).toEqual({
+      ...expected,
+      TimeToLiveSpecification: { AttributeName: connectionsTable.ttlAttribute, Enabled: true },
+    });
   });
 });

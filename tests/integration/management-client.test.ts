@@ -373,7 +373,7 @@ describe('broadcast', () => {
   });
 
   it('treats a lone string as one id', async () => {
-    const result = await client().broadcast('solo=' as unknown as string[], 'x');
+    const result = await client().broadcast('solo=', 'x');
     expect(result.sent).toBe(1);
     expect(recorder.postsTo('solo=')).toHaveLength(1);
   });

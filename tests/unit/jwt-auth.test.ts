@@ -10,6 +10,7 @@ import type { Logger } from '../../src/logging/logger';
 import { createJwtAuthorizer } from '../../src/middleware/create-jwt-authorizer';
 import { JwtAuth } from '../../src/middleware/jwt-auth';
 import type { JwtAuthOptions } from '../../src/middleware/jwt-options';
+import type { MiddlewareClass, MiddlewareObject } from '../../src/middleware/middleware';
 import {
   authorizerEvent,
   connectEvent,
@@ -792,6 +793,20 @@ describe('JwtAuth with a JWKS endpoint', () => {
 });
 
 describe('JwtAuth configuration', () => {
+  it('fits both middleware forms: the bare class and JwtAuth.with({...})', async () => {
+    process.env.JWT_SECRET = SECRET;
+    const asClass: MiddlewareClass = JwtAuth;
+    const asObject: MiddlewareObject = JwtAuth.with({ secret: SECRET });
+    const instance = new asClass();
+    expect(instance).toBeInstanceOf(JwtAuth);
+    expect(asObject).toBeInstanceOf(JwtAuth);
+    const outcome = await run(
+      instance as JwtAuth,
+      connectEvent({ query: { Authorization: hsToken() } }),
+    );
+    expect(outcome.calls).toBe(1);
+  });
+
   it('reads JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE and JWT_ALGORITHMS when constructed bare', async () => {
     process.env.JWT_SECRET = SECRET;
     process.env.JWT_ISSUER = 'https://id.example.com';

@@ -1,0 +1,36 @@
+/** `lift-ws --help`. Every flag of `lift-ws dev` is explained here. */
+export const HELP_TEXT = `Usage: lift-ws dev <module> [options]
+
+Serves a Lambda WebSocket handler on a local API Gateway WebSocket API: a real WebSocket
+server and the @connections API on one port, with events shaped like AWS's. <module> is a
+.js or .ts file; TypeScript is transpiled on load by the project's \`typescript\` package,
+which keeps decorator metadata (no build step).
+
+Options:
+  -e, --export <name>            export holding the handler (default: handler)
+  -p, --port <port>              port to listen on, 0 for any free port
+                                 (default: $PORT, else 3001)
+      --host <host>              interface to listen on (default: 127.0.0.1)
+      --stage <name>             stage name; clients connect to ws://<host>:<port>/<name>
+                                 (default: local)
+      --route-responses          two-way routes: send the handler's body back to the client
+      --routes <keys>            comma-separated message route keys the API has, e.g.
+                                 join,sendMessage,$default (default: $default only, so every
+                                 message reaches the handler with routeKey $default)
+      --route-selection <expr>   route selection expression (default: $request.body.action)
+      --authorizer <module#export>
+                                 Lambda REQUEST authorizer run before $connect
+                                 (export default: handler)
+      --static <dir>             serve the files of <dir> over HTTP on the same port
+                                 (index.html at /)
+  -h, --help                     show this help
+
+The handler's environment gets LIFT_WS_MANAGEMENT_ENDPOINT pointing at the gateway, plus
+AWS_REGION and dummy AWS credentials when they are not set, so the AWS SDK client posts to
+the local @connections API. Ctrl+C closes every connection (each gets its $disconnect).
+
+Examples:
+  lift-ws dev src/handler.ts --route-responses
+  lift-ws dev dist/handler.js --export main --port 4000
+  npx wscat -c ws://127.0.0.1:3001/local
+`;

@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import { CliError } from './cli-error';
+
+/** Where an export lives: `module#export`. */
+export interface ExportReference {
+  module: string;
+  exportName: string;
+}
+
+export interface DevCommand {
+  kind: 'dev';
+  handler: ExportReference;
+  port: number;
+  host: string;
+  stage: string;
+  routeResponses: boolean;
+  routes?: string[];
+  routeSelectionExpression?: string;
+  authorizer?: ExportReference;
+  staticDir?: string;
+}
+
+export interface HelpCommand {
+  kind: 'help';
+  /** 0 when asked for, 1 when shown because the command line was incomplete. */
+  exitCode: 0 | 1;
+}
+
+export type CliCommand = DevCommand | HelpCommand;
+
+const OPTIONS = {
+  export: { type: 'string', short: 'e' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  stage: { type: 'string' },
+  'route-responses': { type: 'boolean' },
+  routes: { type: 'string' },
+  'route-selection': { type: 'string' },
+  authorizer: { type: 'string' },
+  static: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parsePort(raw: string, source: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port > 65535) {
+    throw new CliError(`${source} must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseReference(raw: string, defaultExport: string): ExportReference {
+  const hash = raw.lastIndexOf('#');
+  if (hash === -1) return { module: raw, exportName: defaultExport };
+  const module = raw.slice(0, hash);
+  const exportName = raw.slice(hash + 1);
+  if (!module || !exportName) throw new CliError(`expected <module>#<export>, got "${raw}"`);
+  return { module, exportName };
+}
+
+/**
+ * Reads `lift-ws` arguments with node:util parseArgs. Throws {@link CliError} with a one-line
+ * message on anything it cannot use.
+ */
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // parseArgs explains how to pass a positional starting with '-'; the first sentence is enough.
+    const message = (error instanceof Error ? error.message : String(error)).split('. To specify')[0];
+    throw new CliError(`${message.replace(/\.$/, '')}. See lift-ws --help`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help', exitCode: 0 };
+  const [command, module, ...extra] = positionals;
+  if (command === undefined) return { kind: 'help', exitCode: 1 };
+  if (command !== 'dev') throw new CliError(`unknown command "${command}". See lift-ws --help`);
+  if (module === undefined) throw new CliError('missing <module>: lift-ws dev <module> [options]');
+  if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}". See lift-ws --help`);
+
+  const portSource = values.port !== undefined ? '--port' : 'PORT';
+  const rawPort = values.port ?? env.PORT;
+  const routes = values.routes
+    ?.split(',')
+    .map((route) => route.trim())
+    .filter((route) => route !== '');
+  if (routes?.length === 0) throw new CliError('--routes needs at least one route key');
+
+  return {
+    kind: 'dev',
+    handler: { module, exportName: values.export ?? 'handler' },
+    port: rawPort === undefined || rawPort === '' ? 3001 : parsePort(rawPort, portSource),
+    host: values.host ?? '127.0.0.1',
+    stage: values.stage ?? 'local',
+    routeResponses: values['route-responses'] ?? false,
+    ...(routes ? { routes } : {}),
+    ...(values['route-selection'] ? { routeSelectionExpression: values['route-selection'] } : {}),
+    ...(values.authorizer ? { authorizer: parseReference(values.authorizer, 'handler') } : {}),
+    ...(values.static ? { staticDir: values.static } : {}),
+  };
+}

@@ -1,0 +1,212 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { connectionsTable } from '../../src/connections/connections-table';
+
+// samples/chat/template.yaml read as data: what API Gateway, IAM and DynamoDB will be given.
+
+const TEMPLATE = resolve(__dirname, '../../samples/chat/template.yaml');
+
+type Json = Record<string, unknown>;
+
+interface Resource {
+  Type: string;
+  Condition?: string;
+  DependsOn?: string | string[];
+  Properties: Json & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  Metadata?: Json & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+interface Template {
+  Transform: string;
+  Parameters: Record<string, Json>;
+  Globals: { Function: Json & Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+
+/** Every CloudFormation short-form tag as the long form, so the template parses as data. */
+const cloudFormationTags = ['Ref', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'Or', 'And'].flatMap(
+  (name) => {
+    const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+    return [
+      { tag: `!${name}`, resolve: (value: string) => ({ [key]: value }) },
+      {
+        tag: `!${name}`,
+        collection: 'seq' as const,
+        resolve: (value: { toJSON(): unknown }) => ({ [key]: value.toJSON() }),
+      },
+    ];
+  },
+);
+
+const template = parse(readFileSync(TEMPLATE, 'utf8'), {
+  customTags: cloudFormationTags,
+}) as Template;
+
+function resourcesOfType(type: string): Array<[string, Resource]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** The logical id an `integrations/${X}` target or a `${X.Arn}` URI points at. */
+function subReference(value: unknown, pattern: RegExp): string | undefined {
+  const sub = (value as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
+  return typeof sub === 'string' ? pattern.exec(sub)?.[1] : undefined;
+}
+
+describe('samples/chat/template.yaml', () => {
+  const api = template.Resources.ChatApi;
+  const chat = template.Resources.ChatFunction;
+
+  it('declares a WebSocket API routed on $request.body.action', () => {
+    expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
+    expect(api.Type).toBe('AWS::ApiGatewayV2::Api');
+    expect(api.Properties.ProtocolType).toBe('WEBSOCKET');
+    expect(api.Properties.RouteSelectionExpression).toBe('$request.body.action');
+  });
+
+  it('sends $connect, $disconnect and $default to the chat function', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route');
+    expect(routes.map(([, route]) => route.Properties.RouteKey as string).sort()).toEqual([
+      '$connect',
+      '$default',
+      '$disconnect',
+    ]);
+    for (const [, route] of routes) {
+      expect(route.Properties.ApiId).toEqual({ Ref: 'ChatApi' });
+      const integrationId = subReference(route.Properties.Target, /^integrations\/\$\{(\w+)\}$/);
+      const integration = template.Resources[integrationId ?? ''];
+      expect(integration?.Type).toBe('AWS::ApiGatewayV2::Integration');
+      expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
+      expect(
+        subReference(integration.Properties.IntegrationUri, /functions\/\$\{(\w+)\.Arn\}\/invocations/),
+      ).toBe('ChatFunction');
+    }
+  });
+
+  it('can put the JWT authorizer on $connect only', () => {
+    const connect = resourcesOfType('AWS::ApiGatewayV2::Route').find(
+      ([, route]) => route.Properties.RouteKey === '$connect',
+    )![1];
+    expect(connect.Properties.AuthorizationType).toEqual({
+      'Fn::If': ['WithAuthorizer', 'CUSTOM', 'NONE'],
+    });
+    expect(connect.Properties.AuthorizerId).toEqual({
+      'Fn::If': ['WithAuthorizer', { Ref: 'ConnectAuthorizer' }, { Ref: 'AWS::NoValue' }],
+    });
+    const authorizer = template.Resources.ConnectAuthorizer;
+    expect(authorizer.Properties.AuthorizerType).toBe('REQUEST');
+    expect(
+      subReference(authorizer.Properties.AuthorizerUri, /functions\/\$\{(\w+)\.Arn\}\/invocations/),
+    ).toBe('AuthorizerFunction');
+    expect(template.Parameters.AuthorizerIdentitySource.AllowedValues).toEqual(
+      expect.arrayContaining(['route.request.querystring.Authorization']),
+    );
+  });
+
+  it('lets the chat function post to the API’s @connections and use the table', () => {
+    const policies = chat.Properties.Policies as Json[];
+    const statements = policies.flatMap((policy) => (policy.Statement as Json[] | undefined) ?? []);
+    const manage = statements.find((statement) => statement.Action === 'execute-api:ManageConnections');
+    expect(manage?.Effect).toBe('Allow');
+    const resource = (manage?.Resource as { 'Fn::Sub': string })['Fn::Sub'];
+    expect(resource).toBe(
+      'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ChatApi}/${StageName}/*/@connections/*',
+    );
+    expect(policies).toContainEqual({ DynamoDBCrudPolicy: { TableName: { Ref: 'ConnectionsTable' } } });
+    expect(chat.Properties.Environment.Variables.CONNECTIONS_TABLE).toEqual({
+      Ref: 'ConnectionsTable',
+    });
+  });
+
+  it('lets API Gateway invoke both functions', () => {
+    const permissions = resourcesOfType('AWS::Lambda::Permission').map(([, p]) => p.Properties);
+    for (const fn of ['ChatFunction', 'AuthorizerFunction']) {
+      expect(permissions).toContainEqual(
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { Ref: fn },
+          Principal: 'apigateway.amazonaws.com',
+        }),
+      );
+    }
+  });
+
+  it('takes the JWT configuration as parameters, handed to the functions as JWT_* variables', () => {
+    expect(template.Parameters.JwtSecret.NoEcho).toBe(true);
+    const variables = template.Globals.Function.Environment.Variables as Json;
+    expect(variables).toMatchObject({
+      JWT_SECRET: { Ref: 'JwtSecret' },
+      JWT_PUBLIC_KEY: { Ref: 'JwtPublicKey' },
+      JWT_ISSUER: { Ref: 'JwtIssuer' },
+      JWT_AUDIENCE: { Ref: 'JwtAudience' },
+    });
+  });
+
+  it('deploys a stage after every route exists', () => {
+    const deployment = template.Resources.Deployment;
+    expect(deployment.Type).toBe('AWS::ApiGatewayV2::Deployment');
+    const routeIds = resourcesOfType('AWS::ApiGatewayV2::Route').map(([id]) => id);
+    expect([deployment.DependsOn].flat().sort()).toEqual(routeIds.sort());
+    expect(template.Resources.Stage.Properties).toMatchObject({
+      ApiId: { Ref: 'ChatApi' },
+      StageName: { Ref: 'StageName' },
+      DeploymentId: { Ref: 'Deployment' },
+    });
+  });
+
+  it('outputs the wss:// URL and the @connections callback URL', () => {
+    const host = '${ChatApi}.execute-api.${AWS::Region}.amazonaws.com/${StageName}';
+    expect(template.Outputs.WebSocketUrl.Value).toEqual({ 'Fn::Sub': `wss://${host}` });
+    expect(template.Outputs.CallbackUrl.Value).toEqual({ 'Fn::Sub': `https://${host}` });
+  });
+
+  it('declares the connections table DynamoDBConnectionStore expects, with TTL on expiresAt', () => {
+    const table = template.Resources.ConnectionsTable;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: connectionsTable.ttlAttribute,
+      Enabled: true,
+    });
+    const expected = connectionsTable.createTableInput('any');
+    expect(table.Properties.BillingMode).toBe(expected.BillingMode);
+    expect(table.Properties.KeySchema).toEqual(expected.KeySchema);
+    expect(table.Properties.AttributeDefinitions).toEqual(expected.AttributeDefinitions);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
+  });
+
+  describe.each(resourcesOfType('AWS::Serverless::Function'))('%s', (_id, fn) => {
+    it('runs on Node 20, built by esbuild', () => {
+      expect(fn.Properties.Runtime ?? template.Globals.Function.Runtime).toBe('nodejs20.x');
+      expect(fn.Metadata?.BuildMethod).toBe('esbuild');
+    });
+
+    it('has a Handler that names an exported function of its entry point', () => {
+      const codeUri = resolve(
+        dirname(TEMPLATE),
+        (fn.Properties.CodeUri ?? template.Globals.Function.CodeUri) as string,
+      );
+      const entryPoints = fn.Metadata?.BuildProperties.EntryPoints as string[];
+      expect(entryPoints).toHaveLength(1);
+      const entry = resolve(codeUri, entryPoints[0]);
+      expect(existsSync(entry)).toBe(true);
+      expect(existsSync(resolve(codeUri, 'package.json'))).toBe(true);
+
+      const [file, exportName] = (fn.Properties.Handler as string).split('.');
+      // esbuild writes `<entry name>.js` at the root of the function's artifact.
+      expect(basename(entry, extname(entry))).toBe(file);
+      const saved = process.env.JWT_SECRET;
+      process.env.JWT_SECRET = 'template-test-secret-of-at-least-32-bytes';
+      try {
+        jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const exported = (require(entry) as Record<string, unknown>)[exportName];
+          expect(typeof exported).toBe('function');
+        });
+      } finally {
+        if (saved === undefined) delete process.env.JWT_SECRET;
+        else process.env.JWT_SECRET = saved;
+      }
+    });
+  });
+});
