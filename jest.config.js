@@ -10,5 +10,6 @@ module.exports = {
     '^lift-ws/testing$': '<rootDir>/src/testing/index.ts',
     '^lift-ws/local$': '<rootDir>/src/local/index.ts',
   },
+  setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
   testTimeout: 30000,
 };

@@ -82,3 +82,5 @@ export {
   type CreateConnectionsTableOptions,
 } from './connections/create-connections-table';
 export { ManagementClient, type ManagementClientOptions } from './management/management-client';
+export { connectionsTable } from './connections/connections-table';
+export { identityFromClaims, type ClaimsIdentity } from './middleware/identity-from-claims';

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { errorMessage } from '../local/error-message';
 import { CliError } from './cli-error';
 import type { ExportReference } from './parse-cli-args';
 import { registerTypeScript } from './register-typescript';
@@ -15,22 +16,29 @@ function isFile(path: string): boolean {
 /** The file a module argument names, with Node's usual omissions (extension, index file). */
 function findModuleFile(specifier: string, cwd: string): string {
   const base = resolve(cwd, specifier);
-  const candidates = [base, ...EXTENSIONS.map((extension) => base + extension), join(base, 'index.ts'), join(base, 'index.js')];
+  const candidates = [
+    base,
+    ...EXTENSIONS.map((extension) => base + extension),
+    join(base, 'index.ts'),
+    join(base, 'index.js'),
+  ];
   const found = candidates.find(isFile);
   if (found) return found;
   throw new CliError(`cannot find module "${specifier}" (looked for ${base})`);
 }
 
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0];
+  return errorMessage(error).split('\n')[0];
 }
 
 /**
  * Loads a .js or .ts module and returns one of its function exports. Every failure is a
  * {@link CliError} with a one-line message naming the module and the export.
  */
-export async function loadExport(reference: ExportReference, cwd = process.cwd()): Promise<(...args: never[]) => unknown> {
+export async function loadExport(
+  reference: ExportReference,
+  cwd = process.cwd(),
+): Promise<(...args: never[]) => unknown> {
   const file = findModuleFile(reference.module, cwd);
   if (TYPESCRIPT.test(file)) {
     try {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../local/error-message';
 import { CliError } from './cli-error';
 
 /** Where an export lives: `module#export`. */
@@ -62,13 +63,16 @@ function parseReference(raw: string, defaultExport: string): ExportReference {
  * Reads `lift-ws` arguments with node:util parseArgs. Throws {@link CliError} with a one-line
  * message on anything it cannot use.
  */
-export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
+export function parseCliArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CliCommand {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     // parseArgs explains how to pass a positional starting with '-'; the first sentence is enough.
-    const message = (error instanceof Error ? error.message : String(error)).split('. To specify')[0];
+    const message = errorMessage(error).split('. To specify')[0];
     throw new CliError(`${message.replace(/\.$/, '')}. See lift-ws --help`);
   }
   const { values, positionals } = parsed;

@@ -31,10 +31,13 @@ export async function registerTypeScript(): Promise<void> {
   try {
     ts = await import('typescript');
   } catch {
-    throw new Error('loading a .ts module needs the "typescript" package: npm install --save-dev typescript');
+    throw new Error(
+      'loading a .ts module needs the "typescript" package: npm install --save-dev typescript',
+    );
   }
   const compilerOptions = typeScriptCompilerOptions(ts);
-  const extensions = (Module as unknown as { _extensions?: Record<string, ExtensionHandler> })._extensions;
+  const extensions = (Module as unknown as { _extensions?: Record<string, ExtensionHandler> })
+    ._extensions;
   if (!extensions) return;
   const compile: ExtensionHandler = (module, filename) => {
     const source = readFileSync(filename, 'utf8');

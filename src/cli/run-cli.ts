@@ -4,6 +4,7 @@ import { startLocalGateway, type LocalGateway } from '../local/local-gateway';
 import type { LocalAuthorizer, LocalHandler } from '../local/local-gateway-options';
 import { serveStatic } from '../local/serve-static';
 import type { Logger } from '../logging/logger';
+import { errorMessage } from '../local/error-message';
 import { CliError } from './cli-error';
 import { HELP_TEXT } from './help-text';
 import { loadExport } from './load-export';
@@ -26,9 +27,10 @@ export interface CliOutcome {
 
 function oneLine(error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return 'the port is already in use; choose another with --port (0 picks a free one)';
+  if (code === 'EADDRINUSE')
+    return 'the port is already in use; choose another with --port (0 picks a free one)';
   if (code === 'EACCES') return 'not allowed to listen on that port; choose another with --port';
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  return errorMessage(error).split('\n')[0];
 }
 
 async function startDev(command: DevCommand, io: CliIo): Promise<LocalGateway> {

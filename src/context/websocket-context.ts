@@ -336,10 +336,21 @@ export class WebSocketContext {
     return this.services.store;
   }
 
-  /** Adds the caller's connection to a room. */
+  /**
+   * Adds the caller's connection to a room. During `$connect` the join waits until the
+   * connection is accepted and saved (a refused handshake joins nothing).
+   */
   async join(room: string): Promise<void> {
-    await this.requireStore('join').join(this.connectionId, room);
+    const store = this.requireStore('join');
+    if (this.eventType === 'CONNECT') {
+      (this.pendingJoins ??= []).push(room);
+      return;
+    }
+    await store.join(this.connectionId, room);
   }
+
+  /** @internal Rooms joined during `$connect`, applied once the connection is saved. */
+  pendingJoins: string[] | undefined;
 
   async leave(room: string): Promise<void> {
     await this.requireStore('leave').leave(this.connectionId, room);

@@ -1,3 +1,5 @@
+import { errorMessage } from './error-message';
+
 /** The verdict on a `$connect` handshake after the Lambda authorizer ran. */
 export type AuthorizerDecision =
   | { allow: true; principalId: string; context: Record<string, string> }
@@ -16,7 +18,10 @@ function asList(value: unknown): unknown[] {
 /** IAM-style glob: `*` any run of characters, `?` one. */
 function globMatches(pattern: unknown, value: string): boolean {
   if (typeof pattern !== 'string') return false;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'i').test(value);
 }
 
@@ -29,11 +34,21 @@ function statementApplies(statement: PolicyStatement, methodArn: string): boolea
 
 /** API Gateway refuses with 401 when the authorizer fails with exactly "Unauthorized". */
 export function decideOnAuthorizerError(error: unknown): AuthorizerDecision {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (message === 'Unauthorized') {
-    return { allow: false, statusCode: 401, message: 'Unauthorized', reason: 'authorizer: Unauthorized' };
+    return {
+      allow: false,
+      statusCode: 401,
+      message: 'Unauthorized',
+      reason: 'authorizer: Unauthorized',
+    };
   }
-  return { allow: false, statusCode: 500, message: 'Internal server error', reason: `authorizer failed: ${message}` };
+  return {
+    allow: false,
+    statusCode: 500,
+    message: 'Internal server error',
+    reason: `authorizer failed: ${message}`,
+  };
 }
 
 /**
@@ -52,7 +67,8 @@ export function decideOnAuthorizerResult(result: unknown, methodArn: string): Au
   const { principalId, policyDocument, context } = result as Record<string, unknown>;
   if (typeof principalId !== 'string') return misconfigured('principalId must be a string');
   const statements = (policyDocument as { Statement?: unknown } | undefined)?.Statement;
-  if (statements === undefined || statements === null) return misconfigured('policyDocument.Statement missing');
+  if (statements === undefined || statements === null)
+    return misconfigured('policyDocument.Statement missing');
 
   const applicable = asList(statements)
     .filter((s): s is PolicyStatement => s !== null && typeof s === 'object')
@@ -60,7 +76,12 @@ export function decideOnAuthorizerResult(result: unknown, methodArn: string): Au
   const effectIs = (effect: string) => (s: PolicyStatement) =>
     typeof s.Effect === 'string' && s.Effect.toLowerCase() === effect;
   if (applicable.some(effectIs('deny')) || !applicable.some(effectIs('allow'))) {
-    return { allow: false, statusCode: 403, message: 'Forbidden', reason: 'authorizer policy denies $connect' };
+    return {
+      allow: false,
+      statusCode: 403,
+      message: 'Forbidden',
+      reason: 'authorizer policy denies $connect',
+    };
   }
 
   const stringified: Record<string, string> = {};
@@ -69,7 +90,8 @@ export function decideOnAuthorizerResult(result: unknown, methodArn: string): Au
     for (const [key, value] of Object.entries(context)) {
       if (value === undefined || value === null) continue;
       // AWS rejects nested objects and arrays in the authorizer context.
-      if (typeof value === 'object') return misconfigured(`context.${key} is not a string, number or boolean`);
+      if (typeof value === 'object')
+        return misconfigured(`context.${key} is not a string, number or boolean`);
       stringified[key] = String(value);
     }
   }

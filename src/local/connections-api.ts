@@ -36,7 +36,11 @@ export class ConnectionsApi {
     return { stage: match[1], encodedConnectionId: match[2] };
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, target: ConnectionsRequestTarget): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: ConnectionsRequestTarget,
+  ): Promise<void> {
     const started = Date.now();
     const status = await this.answer(req, res, target);
     this.config.logger.debug(
@@ -44,10 +48,19 @@ export class ConnectionsApi {
     );
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, target: ConnectionsRequestTarget): Promise<number> {
+  private async answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: ConnectionsRequestTarget,
+  ): Promise<number> {
     if (target.stage !== this.config.stage) {
       // AWS answers a path outside the API's stages with 403.
-      return this.error(res, 403, 'ForbiddenException', `No stage "${target.stage ?? ''}" on this API`);
+      return this.error(
+        res,
+        403,
+        'ForbiddenException',
+        `No stage "${target.stage ?? ''}" on this API`,
+      );
     }
     let connectionId: string;
     try {
@@ -63,7 +76,10 @@ export class ConnectionsApi {
         return this.withConnection(res, connectionId, (connection) => {
           const body = JSON.stringify({
             connectedAt: new Date(connection.facts.connectedAt).toISOString(),
-            identity: { sourceIp: connection.facts.sourceIp, userAgent: connection.facts.userAgent },
+            identity: {
+              sourceIp: connection.facts.sourceIp,
+              userAgent: connection.facts.userAgent,
+            },
             lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
           });
           return this.json(res, 200, body);
@@ -75,11 +91,20 @@ export class ConnectionsApi {
           return 204;
         });
       default:
-        return this.error(res, 403, 'ForbiddenException', `${req.method ?? ''} is not a @connections operation`);
+        return this.error(
+          res,
+          403,
+          'ForbiddenException',
+          `${req.method ?? ''} is not a @connections operation`,
+        );
     }
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse, connectionId: string): Promise<number> {
+  private async post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    connectionId: string,
+  ): Promise<number> {
     const body = await this.readBody(req);
     if (body.tooLarge) {
       return this.error(
@@ -92,7 +117,12 @@ export class ConnectionsApi {
     return this.withConnection(res, connectionId, (connection) => {
       // AWS refuses while the client has not drained what it was already sent.
       if (connection.socket.bufferedAmount > this.config.maxBufferedBytes) {
-        return this.error(res, 429, 'LimitExceededException', 'The client is not reading its messages');
+        return this.error(
+          res,
+          429,
+          'LimitExceededException',
+          'The client is not reading its messages',
+        );
       }
       // PostToConnection data goes out as a text frame, as API Gateway sends it.
       connection.sendText(body.data);
@@ -125,7 +155,9 @@ export class ConnectionsApi {
       });
       req.on('end', () =>
         resolve(
-          size > this.config.maxMessageBytes ? { tooLarge: true } : { tooLarge: false, data: Buffer.concat(chunks) },
+          size > this.config.maxMessageBytes
+            ? { tooLarge: true }
+            : { tooLarge: false, data: Buffer.concat(chunks) },
         ),
       );
       req.on('error', reject);

@@ -16,6 +16,7 @@ const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: '
 export class GatewayEnvironment {
   private readonly written = new Map<string, { value: string; previous: string | undefined }>();
   private ownsEndpoint = false;
+  private previousWasGateway = false;
 
   constructor(
     private readonly managementEndpoint: string,
@@ -26,7 +27,8 @@ export class GatewayEnvironment {
   apply(): void {
     const current = process.env[MANAGEMENT_ENDPOINT_VARIABLE];
     // A value the user exported (e.g. to test a proxy in front of the gateway) wins.
-    this.ownsEndpoint = current === undefined || current === '' || endpointsSetByGateways.has(current);
+    this.previousWasGateway = current !== undefined && endpointsSetByGateways.has(current);
+    this.ownsEndpoint = current === undefined || current === '' || this.previousWasGateway;
     if (this.ownsEndpoint) {
       endpointsSetByGateways.add(this.managementEndpoint);
       this.write(MANAGEMENT_ENDPOINT_VARIABLE, this.managementEndpoint);
@@ -43,7 +45,10 @@ export class GatewayEnvironment {
    * handler starts.
    */
   beforeInvoke(): void {
-    if (this.ownsEndpoint && process.env[MANAGEMENT_ENDPOINT_VARIABLE] !== this.managementEndpoint) {
+    if (
+      this.ownsEndpoint &&
+      process.env[MANAGEMENT_ENDPOINT_VARIABLE] !== this.managementEndpoint
+    ) {
       process.env[MANAGEMENT_ENDPOINT_VARIABLE] = this.managementEndpoint;
     }
   }
@@ -52,7 +57,13 @@ export class GatewayEnvironment {
   restore(): void {
     for (const [name, { value, previous }] of this.written) {
       if (process.env[name] !== value) continue;
-      if (previous === undefined) delete process.env[name];
+      // Handing back to a gateway that has closed meanwhile would leave a dead endpoint.
+      const deadGateway =
+        name === MANAGEMENT_ENDPOINT_VARIABLE &&
+        this.previousWasGateway &&
+        previous !== undefined &&
+        !endpointsSetByGateways.has(previous);
+      if (previous === undefined || deadGateway) delete process.env[name];
       else process.env[name] = previous;
     }
     this.written.clear();

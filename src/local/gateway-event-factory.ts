@@ -40,8 +40,14 @@ export interface EventFactoryConfig {
   functionName: string;
 }
 
-// API Gateway consumes the hop-by-hop handshake headers; the Lambda never sees them.
-const DROPPED_HEADERS = new Set(['connection', 'upgrade']);
+// API Gateway consumes the hop-by-hop handshake headers and writes the forwarding ones itself.
+const GATEWAY_HEADERS = new Set([
+  'connection',
+  'upgrade',
+  'x-forwarded-port',
+  'x-forwarded-proto',
+  'x-amzn-trace-id',
+]);
 
 // A made-up account: ARNs only need to look right.
 const ACCOUNT_ID = '123456789012';
@@ -54,26 +60,20 @@ export class GatewayEventFactory {
   handshake(req: IncomingMessage, facts: ConnectionFacts): HandshakeRequest {
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
+    // HTTP header names are case-insensitive: one entry per name, first spelling kept.
+    const spelling = new Map<string, string>();
     const add = (name: string, value: string): void => {
-      // HTTP header names are case-insensitive: keep the first spelling seen.
-      const key = Object.keys(multiValueHeaders).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+      const key = spelling.get(name.toLowerCase()) ?? name;
+      spelling.set(name.toLowerCase(), key);
       headers[key] = value;
       (multiValueHeaders[key] ??= []).push(value);
     };
     let forwardedFor: string | undefined;
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i];
-      const value = req.rawHeaders[i + 1];
       const lower = name.toLowerCase();
-      if (DROPPED_HEADERS.has(lower)) continue;
-      if (lower === 'x-forwarded-for') {
-        forwardedFor = value;
-        continue;
-      }
-      if (lower === 'x-forwarded-port' || lower === 'x-forwarded-proto' || lower === 'x-amzn-trace-id') {
-        continue;
-      }
-      add(name, value);
+      if (lower === 'x-forwarded-for') forwardedFor = req.rawHeaders[i + 1];
+      else if (!GATEWAY_HEADERS.has(lower)) add(name, req.rawHeaders[i + 1]);
     }
     add('X-Amzn-Trace-Id', gatewayIds.newTraceId(facts.connectedAt));
     add('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${facts.sourceIp}` : facts.sourceIp);
@@ -212,7 +212,12 @@ export class GatewayEventFactory {
     // $disconnect carries synthetic headers, not the client's.
     return {
       headers: { Host: host, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' },
-      multiValueHeaders: { Host: [host], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': [''] },
+      multiValueHeaders: {
+        Host: [host],
+        'x-api-key': [''],
+        'X-Forwarded-For': [''],
+        'x-restapi': [''],
+      },
       requestContext: {
         routeKey: '$disconnect',
         disconnectStatusCode: statusCode,

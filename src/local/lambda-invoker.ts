@@ -22,7 +22,10 @@ export interface LambdaInvokerConfig {
 export class LambdaInvoker {
   constructor(private readonly config: LambdaInvokerConfig) {}
 
-  async invoke<E>(fn: (event: E, context: LambdaContext) => unknown, event: E): Promise<InvocationOutcome> {
+  async invoke<E>(
+    fn: (event: E, context: LambdaContext) => unknown,
+    event: E,
+  ): Promise<InvocationOutcome> {
     const started = Date.now();
     const context = this.config.createContext(started + this.config.timeoutMs);
     let timer: NodeJS.Timeout | undefined;

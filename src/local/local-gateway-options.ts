@@ -1,5 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LambdaContext, WebSocketAuthorizerEvent, WebSocketEvent } from '../events/websocket-event';
+import type {
+  LambdaContext,
+  WebSocketAuthorizerEvent,
+  WebSocketEvent,
+} from '../events/websocket-event';
 import type { Logger } from '../logging/logger';
 
 /**
@@ -20,7 +24,10 @@ export type LocalAuthorizer = (event: WebSocketAuthorizerEvent, context: LambdaC
  * Extra HTTP routes on the gateway's port (a static page, a dev-token endpoint...). Called for
  * every request that is not `@connections`; answer it and return true, or return false for 404.
  */
-export type LocalHttpHook = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+export type LocalHttpHook = (
+  req: IncomingMessage,
+  res: ServerResponse,
+) => boolean | Promise<boolean>;
 
 /** API Gateway's WebSocket quotas, each overridable (tests use short timeouts). */
 export interface LocalGatewayLimits {

@@ -1,14 +1,29 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { createLogger } from '../logging/create-logger';
 import type { Logger } from '../logging/logger';
-import { decideOnAuthorizerError, decideOnAuthorizerResult, type AuthorizerDecision } from './authorizer-decision';
+import {
+  decideOnAuthorizerError,
+  decideOnAuthorizerResult,
+  type AuthorizerDecision,
+} from './authorizer-decision';
 import { ConnectionsApi } from './connections-api';
 import { GatewayEnvironment } from './gateway-environment';
-import { GatewayEventFactory, type ConnectionFacts, type HandshakeRequest } from './gateway-event-factory';
+import {
+  GatewayEventFactory,
+  type ConnectionFacts,
+  type HandshakeRequest,
+} from './gateway-event-factory';
+import { errorMessage } from './error-message';
 import { gatewayIds } from './gateway-ids';
 import { LambdaInvoker, type InvocationOutcome } from './lambda-invoker';
 import { LocalConnection } from './local-connection';
@@ -69,11 +84,15 @@ const RESERVED_HANDSHAKE_HEADERS = new Set([
 
 function resolveSettings(options: LocalGatewayOptions): GatewaySettings {
   if (typeof options?.handler !== 'function') {
-    throw new TypeError('startLocalGateway: `handler` must be a function (event, context) => result');
+    throw new TypeError(
+      'startLocalGateway: `handler` must be a function (event, context) => result',
+    );
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError(`startLocalGateway: port must be an integer from 0 to 65535, got ${String(port)}`);
+    throw new TypeError(
+      `startLocalGateway: port must be an integer from 0 to 65535, got ${String(port)}`,
+    );
   }
   const stage = options.stage ?? 'local';
   if (!/^[A-Za-z0-9_-]+$/.test(stage)) {
@@ -104,7 +123,9 @@ function resolveSettings(options: LocalGatewayOptions): GatewaySettings {
       options.routes ?? ['$default'],
     ),
     hasRouteResponse:
-      typeof routeResponses === 'boolean' ? () => routeResponses : (routeKey) => twoWayRoutes.has(routeKey),
+      typeof routeResponses === 'boolean'
+        ? () => routeResponses
+        : (routeKey) => twoWayRoutes.has(routeKey),
     limits: resolveLimits(options.limits),
     logger: options.logger ?? createLogger(),
     dropDisconnect: typeof dropDisconnect === 'function' ? dropDisconnect : () => dropDisconnect,
@@ -141,10 +162,6 @@ function textOf(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Answers an upgrade the gateway will not hand to ws. */
@@ -255,12 +272,16 @@ export class LocalGateway {
     this.wss.on('headers', (headers, req) => this.addHandshakeHeaders(headers, req));
 
     server.on('request', (req, res) => void this.onHttpRequest(req, res));
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
   }
 
   /** Ids of the connections open right now. */
   get connections(): string[] {
-    return [...this.open.values()].filter((connection) => connection.isOpen).map((connection) => connection.id);
+    return [...this.open.values()]
+      .filter((connection) => connection.isOpen)
+      .map((connection) => connection.id);
   }
 
   /**
@@ -308,8 +329,12 @@ export class LocalGateway {
     req: IncomingMessage,
     done: (accept: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void,
   ): void {
+    const verdict = this.runConnect(req).catch((error: unknown): ConnectVerdict => {
+      this.logger.error(`$connect failed inside the gateway: ${errorMessage(error)}`, { error });
+      return this.refusal(500, JSON.stringify({ message: 'Internal server error' }));
+    });
     this.track(
-      this.runConnect(req).then((verdict) => {
+      verdict.then((verdict) => {
         if (!verdict.accept) {
           done(false, verdict.statusCode, verdict.body, verdict.headers);
           return;
@@ -340,7 +365,9 @@ export class LocalGateway {
     if (this.settings.authorizer) {
       const decision = await this.authorize(this.settings.authorizer, req, request, facts);
       if (!decision.allow) {
-        this.logger.info(`$connect ${facts.connectionId} ${decision.statusCode} (${decision.reason})`);
+        this.logger.info(
+          `$connect ${facts.connectionId} ${decision.statusCode} (${decision.reason})`,
+        );
         return this.refusal(decision.statusCode, JSON.stringify({ message: decision.message }));
       }
     }
@@ -349,14 +376,17 @@ export class LocalGateway {
     const event = this.factory.connectEvent(request, facts, requestId, Date.now());
     const outcome = await this.invoker.invoke(this.settings.handler, event);
     const failure = this.failureOf('$connect', facts.connectionId, outcome);
-    if (failure) return this.refusal(failure.statusCode, JSON.stringify({ message: failure.message }));
+    if (failure)
+      return this.refusal(failure.statusCode, JSON.stringify({ message: failure.message }));
 
     const result = readProxyResult(outcome.status === 'ok' ? outcome.result : undefined);
     // A handler that returns nothing lets the connection in.
     const statusCode = result.statusCode ?? 200;
     this.logger.info(`$connect ${facts.connectionId} ${statusCode} ${outcome.durationMs}ms`);
     if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) {
-      this.logger.error(`$connect ${facts.connectionId}: invalid statusCode ${statusCode} in the handler's result`);
+      this.logger.error(
+        `$connect ${facts.connectionId}: invalid statusCode ${statusCode} in the handler's result`,
+      );
       return this.refusal(502, JSON.stringify({ message: 'Internal server error' }));
     }
     if (statusCode >= 300) {
@@ -367,20 +397,33 @@ export class LocalGateway {
       }
       return this.refusal(statusCode, result.body ?? STATUS_CODES[statusCode] ?? '', headers);
     }
-    const protocol = result.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1];
+    const protocol = result.headers.find(
+      ([name]) => name.toLowerCase() === 'sec-websocket-protocol',
+    )?.[1];
     return {
       accept: true,
       handshake: {
         facts,
         protocol,
-        responseHeaders: result.headers.filter(([name]) => !RESERVED_HANDSHAKE_HEADERS.has(name.toLowerCase())),
+        responseHeaders: result.headers.filter(
+          ([name]) => !RESERVED_HANDSHAKE_HEADERS.has(name.toLowerCase()),
+        ),
         opened: false,
       },
     };
   }
 
-  private refusal(statusCode: number, body: string, headers: OutgoingHttpHeaders = {}): ConnectVerdict {
-    return { accept: false, statusCode, body, headers: { 'Content-Type': 'application/json', ...headers } };
+  private refusal(
+    statusCode: number,
+    body: string,
+    headers: OutgoingHttpHeaders = {},
+  ): ConnectVerdict {
+    return {
+      accept: false,
+      statusCode,
+      body,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    };
   }
 
   private async authorize(
@@ -409,13 +452,17 @@ export class LocalGateway {
     const event = this.factory.authorizerEvent(request, facts, requestId, Date.now());
     const outcome = await this.invoker.invoke(authorizer, event);
     let decision: AuthorizerDecision;
-    if (outcome.status === 'ok') decision = decideOnAuthorizerResult(outcome.result, event.methodArn);
+    if (outcome.status === 'ok')
+      decision = decideOnAuthorizerResult(outcome.result, event.methodArn);
     else if (outcome.status === 'error') decision = decideOnAuthorizerError(outcome.error);
     else decision = decideOnAuthorizerError(new Error('authorizer timed out'));
     if (!decision.allow) {
       if (decision.statusCode === 500) {
         const error = outcome.status === 'error' ? outcome.error : undefined;
-        this.logger.error(`$connect ${facts.connectionId}: ${decision.reason}`, error ? { error } : undefined);
+        this.logger.error(
+          `$connect ${facts.connectionId}: ${decision.reason}`,
+          error ? { error } : undefined,
+        );
       }
       return decision;
     }
@@ -434,7 +481,9 @@ export class LocalGateway {
     for (const [name, value] of handshake.responseHeaders) headers.push(`${name}: ${value}`);
     // Client offered no subprotocol but $connect named one: AWS sends it anyway (and the
     // client then fails the handshake), so the local gateway does too.
-    const hasProtocol = headers.some((line) => line.toLowerCase().startsWith('sec-websocket-protocol:'));
+    const hasProtocol = headers.some((line) =>
+      line.toLowerCase().startsWith('sec-websocket-protocol:'),
+    );
     if (handshake.protocol !== undefined && !hasProtocol) {
       headers.push(`Sec-WebSocket-Protocol: ${handshake.protocol}`);
     }
@@ -472,12 +521,20 @@ export class LocalGateway {
     const decision = this.settings.routeSelector.decide(body);
     const requestId = gatewayIds.newId();
     if (!('routeKey' in decision)) {
-      this.logger.info(`message ${connection.id} 403 Forbidden (no matching route and no $default)`);
+      this.logger.info(
+        `message ${connection.id} 403 Forbidden (no matching route and no $default)`,
+      );
       this.sendGatewayMessage(connection, 'Forbidden', requestId);
       return;
     }
     const { routeKey } = decision;
-    const event = this.factory.messageEvent(connection.facts, routeKey, body, requestId, Date.now());
+    const event = this.factory.messageEvent(
+      connection.facts,
+      routeKey,
+      body,
+      requestId,
+      Date.now(),
+    );
     const outcome = await this.invoker.invoke(this.settings.handler, event);
     const failure = this.failureOf(routeKey, connection.id, outcome);
     if (failure) {
@@ -485,15 +542,25 @@ export class LocalGateway {
       return;
     }
     const result = readProxyResult(outcome.status === 'ok' ? outcome.result : undefined);
-    this.logger.info(`${routeKey} ${connection.id} ${result.statusCode ?? 200} ${outcome.durationMs}ms`);
+    this.logger.info(
+      `${routeKey} ${connection.id} ${result.statusCode ?? 200} ${outcome.durationMs}ms`,
+    );
     // Only a two-way route sends the handler's body back; the status code is never seen.
-    if (this.settings.hasRouteResponse(routeKey) && result.body !== undefined && result.body !== '') {
+    if (
+      this.settings.hasRouteResponse(routeKey) &&
+      result.body !== undefined &&
+      result.body !== ''
+    ) {
       connection.sendText(result.body);
     }
   }
 
   /** API Gateway's own frames: `{"message","connectionId","requestId"}`. */
-  private sendGatewayMessage(connection: LocalConnection, message: string, requestId: string): void {
+  private sendGatewayMessage(
+    connection: LocalConnection,
+    message: string,
+    requestId: string,
+  ): void {
     connection.sendText(JSON.stringify({ message, connectionId: connection.id, requestId }));
   }
 
@@ -536,19 +603,35 @@ export class LocalGateway {
     connection.dispose();
     this.open.delete(connection.id);
     const byGateway = connection.closedByGateway;
-    this.track(this.runDisconnect(connection.facts, byGateway?.code ?? code, byGateway?.reason ?? reason));
+    this.track(
+      this.runDisconnect(connection.facts, byGateway?.code ?? code, byGateway?.reason ?? reason),
+    );
   }
 
-  private async runDisconnect(facts: ConnectionFacts, statusCode: number, reason: string): Promise<void> {
+  private async runDisconnect(
+    facts: ConnectionFacts,
+    statusCode: number,
+    reason: string,
+  ): Promise<void> {
     if (this.settings.dropDisconnect(facts.connectionId)) {
-      this.logger.info(`$disconnect ${facts.connectionId} dropped (dropDisconnect), close code ${statusCode}`);
+      this.logger.info(
+        `$disconnect ${facts.connectionId} dropped (dropDisconnect), close code ${statusCode}`,
+      );
       return;
     }
-    const event = this.factory.disconnectEvent(facts, statusCode, reason, gatewayIds.newId(), Date.now());
+    const event = this.factory.disconnectEvent(
+      facts,
+      statusCode,
+      reason,
+      gatewayIds.newId(),
+      Date.now(),
+    );
     const outcome = await this.invoker.invoke(this.settings.handler, event);
     // API Gateway ignores what $disconnect returns; only failures are worth a line.
     if (!this.failureOf('$disconnect', facts.connectionId, outcome)) {
-      this.logger.info(`$disconnect ${facts.connectionId} (close ${statusCode}) ${outcome.durationMs}ms`);
+      this.logger.info(
+        `$disconnect ${facts.connectionId} (close ${statusCode}) ${outcome.durationMs}ms`,
+      );
     }
   }
 
@@ -566,10 +649,15 @@ export class LocalGateway {
       const body = JSON.stringify({
         message: isWebSocketPath ? `Connect with a WebSocket client to ${this.wsUrl}` : 'Not Found',
       });
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      });
       res.end(body);
     } catch (error) {
-      this.logger.error(`${req.method ?? '?'} ${pathOf(req.url)} failed: ${errorMessage(error)}`, { error });
+      this.logger.error(`${req.method ?? '?'} ${pathOf(req.url)} failed: ${errorMessage(error)}`, {
+        error,
+      });
       if (res.headersSent) {
         res.destroy();
         return;

@@ -114,8 +114,12 @@ export async function fanOut(
   }
   if (stopped) {
     if (syncIterator) {
-      for (let step = syncIterator.next(); !step.done; step = syncIterator.next()) {
-        if (fresh(step.value)) skipped.push(step.value);
+      try {
+        for (let step = syncIterator.next(); !step.done; step = syncIterator.next()) {
+          if (fresh(step.value)) skipped.push(step.value);
+        }
+      } catch {
+        // A source failing while being listed only shortens the skipped list; truncated says so.
       }
     } else {
       await closeQuietly(iterator);

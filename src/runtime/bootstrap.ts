@@ -197,7 +197,10 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
           claims: ctx.claims,
           connectedAt: toIso(ctx.event.requestContext.connectedAt),
         })
-        .then(() => result);
+        .then(async () => {
+          for (const room of ctx.pendingJoins ?? []) await store.join(ctx.connectionId, room);
+          return result;
+        });
     }
     return result;
   }

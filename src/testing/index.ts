@@ -18,3 +18,5 @@ export {
   type RecorderAnswer,
   type RecorderBehaviour,
 } from './connections-recorder';
+/** Closes the cached `@connections` clients (one per endpoint); call it in `afterAll`. */
+export { destroyManagementClients } from '../management/client-cache';

@@ -193,6 +193,26 @@ describe('WebSocketContext messaging', () => {
     expect(await store.count()).toBe(0);
   });
 
+  it('applies a join made during $connect once the connection is saved, and never for a refused one', async () => {
+    const store = new MemoryConnectionStore();
+    @WebSocketController()
+    class AutoJoin {
+      @OnConnect() async connect(ctx: WebSocketContext) {
+        await ctx.join('lobby');
+        if (ctx.query('deny')) return ctx.status(401).json({ message: 'no' });
+        return undefined;
+      }
+    }
+    const { handler } = handlerFor(AutoJoin, { connections: store });
+    const refused = connectEvent({ query: { deny: '1' } });
+    const accepted = connectEvent();
+    expect((await handler(refused, lambdaContext())).statusCode).toBe(401);
+    expect((await handler(accepted, lambdaContext())).statusCode).toBe(200);
+    const members: string[] = [];
+    for await (const id of store.roomMembers('lobby')) members.push(id);
+    expect(members).toEqual([accepted.requestContext.connectionId]);
+  });
+
   it('answers the built-in ping with a pong frame and touches lastSeenAt', async () => {
     let now = Date.parse('2026-11-26T08:00:00Z');
     const store = new MemoryConnectionStore({ now: () => now });

@@ -1,6 +1,60 @@
-import { createLogger } from 'lift-ws';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { request, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import {
+  createConnectionsTable,
+  createLogger,
+  DynamoDBConnectionStore,
+  MemoryConnectionStore,
+  type ConnectionStore,
+} from 'lift-ws';
 import WebSocket from 'ws';
 import { startChatDevServer, type ChatDevServer } from '../../samples/chat/src/dev-server';
+
+// The chat sample end to end: real sockets through the local gateway, once with rooms in memory
+// (what `npm start` runs) and once in DynamoDB (dynalite in process, the real SDK client), as
+// template.yaml deploys it.
+
+// The SDK warns once per process about Node 20; the warning is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// dynalite ships no types; createRequire keeps the import typed at this one line.
+const dynalite = createRequire(__filename)('dynalite') as (options: {
+  createTableMs: number;
+  deleteTableMs: number;
+  updateTableMs: number;
+}) => Server;
+
+interface StoreFixture {
+  store: ConnectionStore;
+  close(): Promise<void>;
+}
+
+function memoryStore(): Promise<StoreFixture> {
+  return Promise.resolve({ store: new MemoryConnectionStore(), close: () => Promise.resolve() });
+}
+
+async function dynamoDbStore(): Promise<StoreFixture> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await createConnectionsTable(client, 'chat-connections', { pollIntervalMs: 10 });
+  return {
+    store: new DynamoDBConnectionStore({ tableName: 'chat-connections', client }),
+    async close() {
+      // Destroying the client first closes its keep-alive sockets, so the server can close.
+      client.destroy();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
 
 type Frame = Record<string, unknown> & {
   type?: string;
@@ -14,7 +68,7 @@ class ChatClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data: WebSocket.RawData) => {
-      this.frames.push(JSON.parse(String(data)) as Frame);
+      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Frame);
       for (const wake of this.waiters) wake();
     });
   }
@@ -82,8 +136,21 @@ function handshakeStatus(url: string, protocols?: string[]): Promise<number> {
 const isType = (type: string) => (frame: Frame) => frame.type === type;
 const isError = (code: string) => (frame: Frame) => frame.error?.code === code;
 
-describe('chat sample on the local gateway', () => {
+/** Polls until `check` passes. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.each([
+  ['memory', memoryStore],
+  ['DynamoDB on dynalite', dynamoDbStore],
+])('chat sample on the local gateway, %s store', (_name, makeStore) => {
   let server: ChatDevServer;
+  let fixture: StoreFixture;
   const clients: ChatClient[] = [];
 
   async function connect(user: string): Promise<ChatClient> {
@@ -100,10 +167,12 @@ describe('chat sample on the local gateway', () => {
   }
 
   beforeAll(async () => {
+    fixture = await makeStore();
     server = await startChatDevServer({
       port: 0,
       host: '127.0.0.1',
       logger: createLogger({ level: 'error' }),
+      connections: fixture.store,
     });
   });
 
@@ -112,7 +181,36 @@ describe('chat sample on the local gateway', () => {
   });
 
   afterAll(async () => {
-    await server.close();
+    await server?.close();
+    await fixture?.close();
+  });
+
+  it('serves the page, and dev tokens to this machine only', async () => {
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('<script src="app.js"></script>');
+
+    const granted = await fetch(`${server.url}dev-token?user=alice`);
+    expect(granted.status).toBe(200);
+    const { token, wsUrl } = (await granted.json()) as { token: string; wsUrl: string };
+    expect(wsUrl).toBe(server.wsUrl);
+    const client = await ChatClient.open(`${wsUrl}?Authorization=${encodeURIComponent(token)}`);
+    clients.push(client);
+
+    expect((await fetch(`${server.url}dev-token?user=${'x'.repeat(33)}`)).status).toBe(400);
+    expect((await fetch(`${server.url}dev-token`)).status).toBe(400);
+    // A page on another origin that rebinds its DNS name to 127.0.0.1 still sends its own Host.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${server.url}dev-token?user=mallory`);
+      const req = request(url, { headers: { Host: 'evil.example.com' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(rebound).toBe(403);
   });
 
   it('refuses a handshake without a token, or with a bad one, with 401', async () => {
@@ -153,9 +251,9 @@ describe('chat sample on the local gateway', () => {
         'alice: hello lobby',
         'bob: hi alice',
       ]);
-      expect(messages[0]).toMatchObject({ room: 'lobby', at: expect.any(String) });
+      expect(messages[0]).toMatchObject({ room: 'lobby', at: expect.any(String) as unknown });
     }
-    // dave is elsewhere: his whoami answer arrives after anything sent before it.
+    // dave is in another room; both fan-outs finished, so a whoami round trip is enough.
     dave.send({ action: 'whoami' });
     await dave.waitFor(isType('whoami'));
     expect(dave.frames.filter(isType('message'))).toEqual([]);
@@ -187,7 +285,7 @@ describe('chat sample on the local gateway', () => {
       type: 'whoami',
       userId: 'alice',
       tenantId: 'dev',
-      connectionId: expect.stringMatching(/=$/),
+      connectionId: expect.stringMatching(/=$/) as unknown,
     });
   });
 
@@ -207,6 +305,25 @@ describe('chat sample on the local gateway', () => {
       expect.stringMatching(/^room must be/),
       expect.stringMatching(/^text is longer than 2000/),
     ]);
+  });
+
+  it('keeps the connection, its identity and its rooms in the store until it closes', async () => {
+    const alice = await connect('alice');
+    await joined(alice, 'tracked', 'alice');
+    alice.send({ action: 'whoami' });
+    const [{ connectionId }] = await alice.waitFor(isType('whoami'));
+    const id = connectionId as string;
+    await expect(fixture.store.get(id)).resolves.toMatchObject({
+      connectionId: id,
+      userId: 'alice',
+      tenantId: 'dev',
+      claims: expect.objectContaining({ sub: 'alice', iss: 'lift-ws-dev' }) as unknown,
+    });
+    await expect(fixture.store.roomsOf(id)).resolves.toEqual(['tracked']);
+
+    await alice.close();
+    await eventually(async () => (await fixture.store.get(id)) === undefined);
+    await expect(fixture.store.roomsOf(id)).resolves.toEqual([]);
   });
 
   it('answers ping with pong', async () => {

@@ -8,7 +8,11 @@ import {
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { MANAGEMENT_ENDPOINT_VARIABLE, startLocalGateway, type LocalGateway } from '../../src/local';
+import {
+  MANAGEMENT_ENDPOINT_VARIABLE,
+  startLocalGateway,
+  type LocalGateway,
+} from '../../src/local';
 import { eventually, recordingHandler, recordingLogger, TestClient } from './local-gateway-kit';
 
 interface SdkError {
@@ -53,7 +57,9 @@ describe('local gateway: @connections API', () => {
   });
 
   async function connect(): Promise<{ client: TestClient; connectionId: string }> {
-    const client = await TestClient.open(gateway.wsUrl, undefined, { headers: { 'User-Agent': 'jest-client' } });
+    const client = await TestClient.open(gateway.wsUrl, undefined, {
+      headers: { 'User-Agent': 'jest-client' },
+    });
     clients.push(client);
     const connectionId = recorded.ofRoute('$connect').at(-1)?.requestContext.connectionId ?? '';
     return { client, connectionId };
@@ -61,9 +67,13 @@ describe('local gateway: @connections API', () => {
 
   it('PostToConnection delivers the data as a text frame', async () => {
     const { client, connectionId } = await connect();
-    await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: '{"type":"hello"}' }));
+    await sdk.send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: '{"type":"hello"}' }),
+    );
     expect(await client.next()).toBe('{"type":"hello"}');
-    await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('bytes') }));
+    await sdk.send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('bytes') }),
+    );
     expect(await client.next()).toBe('bytes');
   });
 
@@ -76,13 +86,17 @@ describe('local gateway: @connections API', () => {
     expect(info.ConnectedAt).toBeInstanceOf(Date);
     expect(info.LastActiveAt).toBeInstanceOf(Date);
     expect(info.ConnectedAt?.getTime()).toBeGreaterThanOrEqual(before - 1);
-    expect(info.LastActiveAt?.getTime()).toBeGreaterThanOrEqual(info.ConnectedAt?.getTime() ?? Infinity);
+    expect(info.LastActiveAt?.getTime()).toBeGreaterThanOrEqual(
+      info.ConnectedAt?.getTime() ?? Infinity,
+    );
     expect(info.Identity).toEqual({ SourceIp: '127.0.0.1', UserAgent: 'jest-client' });
   });
 
   it('GET answers ISO-8601 strings on the wire', async () => {
     const { connectionId } = await connect();
-    const res = await fetch(`${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`);
+    const res = await fetch(
+      `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['connectedAt', 'identity', 'lastActiveAt']);
@@ -91,9 +105,12 @@ describe('local gateway: @connections API', () => {
 
   it('DeleteConnection closes the socket with 1000 and answers 204; $disconnect follows', async () => {
     const { client, connectionId } = await connect();
-    const res = await fetch(`${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`, {
-      method: 'DELETE',
-    });
+    const res = await fetch(
+      `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+      {
+        method: 'DELETE',
+      },
+    );
     expect(res.status).toBe(204);
     expect((await client.closed).code).toBe(1000);
     const disconnect = await recorded.waitFor('$disconnect');
@@ -111,14 +128,20 @@ describe('local gateway: @connections API', () => {
     await client.close(1000);
     await recorded.waitFor('$disconnect');
 
-    const gone = await sdkFailure(sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x' })));
+    const gone = await sdkFailure(
+      sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x' })),
+    );
     expect(gone.name).toBe('GoneException');
     expect(gone.$metadata?.httpStatusCode).toBe(410);
-    expect((await sdkFailure(sdk.send(new GetConnectionCommand({ ConnectionId: 'bm9wZW5vcGVub3A=' })))).name).toBe(
-      'GoneException',
-    );
+    expect(
+      (await sdkFailure(sdk.send(new GetConnectionCommand({ ConnectionId: 'bm9wZW5vcGVub3A=' }))))
+        .name,
+    ).toBe('GoneException');
 
-    const res = await fetch(`${gateway.managementEndpoint}/@connections/nope`, { method: 'POST', body: 'x' });
+    const res = await fetch(`${gateway.managementEndpoint}/@connections/nope`, {
+      method: 'POST',
+      body: 'x',
+    });
     expect(res.status).toBe(410);
     expect(res.headers.get('x-amzn-ErrorType')).toBe('GoneException');
     expect(((await res.json()) as { message: string }).message).toContain('nope');
@@ -127,11 +150,18 @@ describe('local gateway: @connections API', () => {
   it('answers 413 PayloadTooLargeException over 128 KB, and accepts exactly 128 KB', async () => {
     const { client, connectionId } = await connect();
     const tooLarge = await sdkFailure(
-      sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x'.repeat(128 * 1024 + 1) })),
+      sdk.send(
+        new PostToConnectionCommand({
+          ConnectionId: connectionId,
+          Data: 'x'.repeat(128 * 1024 + 1),
+        }),
+      ),
     );
     expect(tooLarge.name).toBe('PayloadTooLargeException');
     expect(tooLarge.$metadata?.httpStatusCode).toBe(413);
-    await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'y'.repeat(128 * 1024) }));
+    await sdk.send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'y'.repeat(128 * 1024) }),
+    );
     expect((await client.next()).length).toBe(128 * 1024);
   });
 
@@ -139,15 +169,20 @@ describe('local gateway: @connections API', () => {
     const { client, connectionId } = await connect();
     const slashed = sdkClient(`${gateway.managementEndpoint}/`);
     try {
-      await slashed.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'slash' }));
+      await slashed.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'slash' }),
+      );
       expect(await client.next()).toBe('slash');
     } finally {
       slashed.destroy();
     }
-    const raw = await fetch(`${gateway.managementEndpoint}//@connections/${encodeURIComponent(connectionId)}`, {
-      method: 'POST',
-      body: 'raw double slash',
-    });
+    const raw = await fetch(
+      `${gateway.managementEndpoint}//@connections/${encodeURIComponent(connectionId)}`,
+      {
+        method: 'POST',
+        body: 'raw double slash',
+      },
+    );
     expect(raw.status).toBe(200);
     expect(await client.next()).toBe('raw double slash');
     const res = await fetch(`${gateway.url}/prod/@connections/${encodeURIComponent(connectionId)}`);
@@ -162,10 +197,13 @@ describe('local gateway: @connections API', () => {
       handler: async (event) => {
         if (event.requestContext.eventType === 'CONNECT') {
           const id = encodeURIComponent(event.requestContext.connectionId);
-          const res = await fetch(`${process.env[MANAGEMENT_ENDPOINT_VARIABLE] ?? ''}/@connections/${id}`, {
-            method: 'POST',
-            body: 'too early',
-          });
+          const res = await fetch(
+            `${process.env[MANAGEMENT_ENDPOINT_VARIABLE] ?? ''}/@connections/${id}`,
+            {
+              method: 'POST',
+              body: 'too early',
+            },
+          );
           statuses.push(res.status);
         }
         return { statusCode: 200 };
@@ -190,10 +228,15 @@ describe('local gateway: @connections API', () => {
         if (event.requestContext.eventType !== 'MESSAGE') return { statusCode: 200 };
         seen.push(process.env[MANAGEMENT_ENDPOINT_VARIABLE], process.env.AWS_REGION);
         // What a handler in AWS does, minus region and credentials: the environment has them.
-        const client = new ApiGatewayManagementApiClient({ endpoint: process.env[MANAGEMENT_ENDPOINT_VARIABLE] });
+        const client = new ApiGatewayManagementApiClient({
+          endpoint: process.env[MANAGEMENT_ENDPOINT_VARIABLE],
+        });
         try {
           await client.send(
-            new PostToConnectionCommand({ ConnectionId: event.requestContext.connectionId, Data: `re:${event.body}` }),
+            new PostToConnectionCommand({
+              ConnectionId: event.requestContext.connectionId,
+              Data: `re:${event.body}`,
+            }),
           );
         } finally {
           client.destroy();
@@ -224,7 +267,11 @@ describe('local gateway: @connections API', () => {
       expect(process.env[MANAGEMENT_ENDPOINT_VARIABLE]).toBe('http://proxy.example:9999/local');
       await gateway.close();
       delete process.env[MANAGEMENT_ENDPOINT_VARIABLE];
-      gateway = await startLocalGateway({ handler: recorded.handler, logger: recordingLogger(), env: false });
+      gateway = await startLocalGateway({
+        handler: recorded.handler,
+        logger: recordingLogger(),
+        env: false,
+      });
       expect(process.env[MANAGEMENT_ENDPOINT_VARIABLE]).toBeUndefined();
     } finally {
       if (saved === undefined) delete process.env[MANAGEMENT_ENDPOINT_VARIABLE];
@@ -263,7 +310,9 @@ describe('local gateway: @connections API', () => {
     const { client, connectionId } = await connect();
     for (let i = 0; i < 4; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 120));
-      await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: `keep-alive ${i}` }));
+      await sdk.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: `keep-alive ${i}` }),
+      );
     }
     expect(gateway.connections).toEqual([connectionId]);
     expect((await client.closed).code).toBe(1001);

@@ -32,7 +32,10 @@ export function recordingLogger(lines: LoggedLine[] = []): Logger & { lines: Log
 }
 
 /** Polls until `check` returns a value other than undefined/false. */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 3000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -48,10 +51,10 @@ export type Respond = (event: WebSocketEvent, context: LambdaContext) => unknown
 export function recordingHandler(respond: Respond = () => ({ statusCode: 200 })) {
   const events: WebSocketEvent[] = [];
   const contexts: LambdaContext[] = [];
-  const handler = async (event: WebSocketEvent, context: LambdaContext): Promise<unknown> => {
+  const handler = (event: WebSocketEvent, context: LambdaContext): Promise<unknown> => {
     events.push(event);
     contexts.push(context);
-    return respond(event, context);
+    return Promise.resolve(respond(event, context));
   };
   const ofRoute = (routeKey: string): WebSocketEvent[] =>
     events.filter((event) => event.requestContext.routeKey === routeKey);
@@ -89,7 +92,11 @@ export class TestClient {
     });
   }
 
-  static open(url: string, protocols?: string | string[], options?: ClientOptions): Promise<TestClient> {
+  static open(
+    url: string,
+    protocols?: string | string[],
+    options?: ClientOptions,
+  ): Promise<TestClient> {
     const socket = new WebSocket(url, protocols, options);
     const client = new TestClient(socket);
     return new Promise((resolve, reject) => {
@@ -143,7 +150,10 @@ export class TestClient {
   }
 
   async close(code?: number, reason?: string): Promise<CloseInfo> {
-    if (this.socket.readyState === WebSocket.CONNECTING || this.socket.readyState === WebSocket.OPEN) {
+    if (
+      this.socket.readyState === WebSocket.CONNECTING ||
+      this.socket.readyState === WebSocket.OPEN
+    ) {
       this.socket.close(code, reason);
     }
     return this.closed;
@@ -169,7 +179,11 @@ export function expectRefused(url: string, protocols?: string | string[]): Promi
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         socket.terminate();
-        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() });
+        resolve({
+          statusCode: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
       });
     });
     socket.once('error', () => undefined);

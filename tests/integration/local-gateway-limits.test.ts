@@ -4,7 +4,13 @@
  * dropDisconnect, and close().
  */
 import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../src/local';
-import { eventually, keysOf, recordingHandler, recordingLogger, TestClient } from './local-gateway-kit';
+import {
+  eventually,
+  keysOf,
+  recordingHandler,
+  recordingLogger,
+  TestClient,
+} from './local-gateway-kit';
 
 const DISCONNECT_CONTEXT_KEYS = [
   'apiId',
@@ -52,7 +58,12 @@ describe('local gateway: limits and disconnects', () => {
     await client.close(4000, 'bye');
     const event = await recorded.waitFor('$disconnect');
 
-    expect(keysOf(event)).toEqual(['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext']);
+    expect(keysOf(event)).toEqual([
+      'headers',
+      'isBase64Encoded',
+      'multiValueHeaders',
+      'requestContext',
+    ]);
     expect(keysOf(event.requestContext)).toEqual(DISCONNECT_CONTEXT_KEYS);
     expect(event.requestContext).toMatchObject({
       eventType: 'DISCONNECT',
@@ -76,7 +87,9 @@ describe('local gateway: limits and disconnects', () => {
     const dropped = await connect(gateway);
     dropped.socket.terminate();
     await recorded.waitFor('$disconnect', 2);
-    const codes = recorded.ofRoute('$disconnect').map((event) => event.requestContext.disconnectStatusCode);
+    const codes = recorded
+      .ofRoute('$disconnect')
+      .map((event) => event.requestContext.disconnectStatusCode);
     expect(codes.sort()).toEqual([1005, 1006]);
   });
 
@@ -106,7 +119,10 @@ describe('local gateway: limits and disconnects', () => {
   });
 
   it('honours a configured message size limit', async () => {
-    const gateway = await start({ handler: recordingHandler().handler, limits: { maxMessageBytes: 10 } });
+    const gateway = await start({
+      handler: recordingHandler().handler,
+      limits: { maxMessageBytes: 10 },
+    });
     const client = await connect(gateway);
     client.send('0123456789A');
     expect((await client.closed).code).toBe(1009);
@@ -126,11 +142,17 @@ describe('local gateway: limits and disconnects', () => {
     expect(closed).toEqual({ code: 1001, reason: 'Going away' });
     expect(Date.now() - opened).toBeGreaterThanOrEqual(500);
     const event = await recorded.waitFor('$disconnect');
-    expect(event.requestContext).toMatchObject({ disconnectStatusCode: 1001, disconnectReason: 'Going away' });
+    expect(event.requestContext).toMatchObject({
+      disconnectStatusCode: 1001,
+      disconnectReason: 'Going away',
+    });
   });
 
   it("closes with 1001 'Going away' at the maximum connection duration, whatever the traffic", async () => {
-    const gateway = await start({ handler: recordingHandler().handler, limits: { maxConnectionMs: 300 } });
+    const gateway = await start({
+      handler: recordingHandler().handler,
+      limits: { maxConnectionMs: 300 },
+    });
     const client = await connect(gateway);
     const opened = Date.now();
     const timer = setInterval(() => client.send('busy'), 50);
@@ -162,15 +184,21 @@ describe('local gateway: limits and disconnects', () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
     await eventually(() => picked.ofRoute('$disconnect').length === 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(picked.ofRoute('$disconnect').map((event) => event.requestContext.connectionId)).not.toContain(dropped);
+    expect(
+      picked.ofRoute('$disconnect').map((event) => event.requestContext.connectionId),
+    ).not.toContain(dropped);
   });
 
   it('close() closes every socket with 1001, awaits each $disconnect, and refuses nothing twice', async () => {
     const recorded = recordingHandler(async (event) => {
-      if (event.requestContext.eventType === 'DISCONNECT') await new Promise((resolve) => setTimeout(resolve, 30));
+      if (event.requestContext.eventType === 'DISCONNECT')
+        await new Promise((resolve) => setTimeout(resolve, 30));
       return { statusCode: 200 };
     });
-    const gateway = await startLocalGateway({ handler: recorded.handler, logger: recordingLogger() });
+    const gateway = await startLocalGateway({
+      handler: recorded.handler,
+      logger: recordingLogger(),
+    });
     const all = await Promise.all([1, 2, 3].map(() => TestClient.open(gateway.wsUrl)));
     await Promise.all([gateway.close(), gateway.close()]);
     expect(recorded.ofRoute('$disconnect')).toHaveLength(3);
@@ -190,12 +218,16 @@ describe('local gateway: limits and disconnects', () => {
       socket.on('error', () => resolve());
     });
     await new Promise<void>((resolve) => {
-      const socket = net.connect(gateway.port, '127.0.0.1', () => socket.write('\x00\x01 not http\r\n\r\n'));
+      const socket = net.connect(gateway.port, '127.0.0.1', () =>
+        socket.write('\x00\x01 not http\r\n\r\n'),
+      );
       socket.on('close', () => resolve());
       socket.on('error', () => resolve());
       socket.resume();
     });
-    const res = await fetch(`${gateway.managementEndpoint}/@connections/%E0%A4%A`, { method: 'POST' });
+    const res = await fetch(`${gateway.managementEndpoint}/@connections/%E0%A4%A`, {
+      method: 'POST',
+    });
     expect(res.status).toBe(400);
     const client = await connect(gateway);
     expect(gateway.connections).toHaveLength(1);

@@ -3,8 +3,17 @@
  * authorizer, route selection, route responses and API Gateway's own error frames.
  */
 import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../src/local';
-import type { WebSocketAuthorizerEvent, WebSocketAuthorizerResult } from '../../src/events/websocket-event';
-import { expectRefused, keysOf, recordingHandler, recordingLogger, TestClient } from './local-gateway-kit';
+import type {
+  WebSocketAuthorizerEvent,
+  WebSocketAuthorizerResult,
+} from '../../src/events/websocket-event';
+import {
+  expectRefused,
+  keysOf,
+  recordingHandler,
+  recordingLogger,
+  TestClient,
+} from './local-gateway-kit';
 
 /** Sorted key sets of the captured AWS events (shared aws-events/), inlined. */
 const AWS_KEYS = {
@@ -155,7 +164,9 @@ describe('local gateway: WebSocket side', () => {
       expect(event.headers?.['Sec-WebSocket-Key']).toBeDefined();
       expect(event.headers?.['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
       // API Gateway consumes the hop-by-hop headers.
-      expect(Object.keys(event.headers ?? {}).map((name) => name.toLowerCase())).not.toContain('upgrade');
+      expect(Object.keys(event.headers ?? {}).map((name) => name.toLowerCase())).not.toContain(
+        'upgrade',
+      );
       expect(event.multiValueHeaders?.Host).toEqual([`127.0.0.1:${gateway.port}`]);
     });
 
@@ -167,7 +178,10 @@ describe('local gateway: WebSocket side', () => {
       const event = recorded.events[0];
       expect(keysOf(event)).toEqual(AWS_KEYS.connect.topWithQuery);
       expect(event.queryStringParameters).toEqual({ Authorization: 'abc', room: 'b' });
-      expect(event.multiValueQueryStringParameters).toEqual({ Authorization: ['abc'], room: ['a', 'b'] });
+      expect(event.multiValueQueryStringParameters).toEqual({
+        Authorization: ['abc'],
+        room: ['a', 'b'],
+      });
     });
 
     it('passes the Lambda context: request id, function name, remaining time', async () => {
@@ -212,9 +226,11 @@ describe('local gateway: WebSocket side', () => {
       const refusal = await expectRefused(gateway.wsUrl);
       expect(refusal.statusCode).toBe(500);
       expect(JSON.parse(refusal.body)).toEqual({ message: 'Internal server error' });
-      expect(logger.lines.some((line) => line.level === 'error' && line.message.includes('database down'))).toBe(
-        true,
-      );
+      expect(
+        logger.lines.some(
+          (line) => line.level === 'error' && line.message.includes('database down'),
+        ),
+      ).toBe(true);
     });
 
     it('puts $connect result headers on the 101 and echoes the chosen subprotocol', async () => {
@@ -222,7 +238,10 @@ describe('local gateway: WebSocket side', () => {
         handler: (event) =>
           Promise.resolve(
             event.requestContext.eventType === 'CONNECT'
-              ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'chat.v2', 'X-Served-By': 'lift-ws' } }
+              ? {
+                  statusCode: 200,
+                  headers: { 'Sec-WebSocket-Protocol': 'chat.v2', 'X-Served-By': 'lift-ws' },
+                }
               : { statusCode: 200 },
           ),
       });
@@ -237,7 +256,9 @@ describe('local gateway: WebSocket side', () => {
 
     it('does not pick a subprotocol when $connect echoes none (the client fails, as browsers do on AWS)', async () => {
       const gateway = await start({ handler: () => Promise.resolve({ statusCode: 200 }) });
-      await expect(TestClient.open(gateway.wsUrl, 'token-as-protocol')).rejects.toThrow(/subprotocol/i);
+      await expect(TestClient.open(gateway.wsUrl, 'token-as-protocol')).rejects.toThrow(
+        /subprotocol/i,
+      );
     });
 
     it('refuses a path that is not the stage with 403', async () => {
@@ -255,7 +276,9 @@ describe('local gateway: WebSocket side', () => {
         handler: recorded.handler,
         authorizer: (event) => {
           authorizerEvents.push(event);
-          return Promise.resolve(allow({ sub: 'user-42', tenant_id: 'acme', exp: 1795681466, admin: false })(event));
+          return Promise.resolve(
+            allow({ sub: 'user-42', tenant_id: 'acme', exp: 1795681466, admin: false })(event),
+          );
         },
       });
       const client = await connect(`${gateway.wsUrl}?Authorization=token-1`);
@@ -267,7 +290,9 @@ describe('local gateway: WebSocket side', () => {
       const authorizerEvent = authorizerEvents[0];
       expect(keysOf(authorizerEvent)).toEqual(AWS_KEYS.authorizer.top);
       expect(authorizerEvent.type).toBe('REQUEST');
-      expect(authorizerEvent.methodArn).toMatch(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]{10}\/local\/\$connect$/);
+      expect(authorizerEvent.methodArn).toMatch(
+        /^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]{10}\/local\/\$connect$/,
+      );
       expect(authorizerEvent.queryStringParameters).toEqual({ Authorization: 'token-1' });
 
       const expected = {
@@ -300,7 +325,9 @@ describe('local gateway: WebSocket side', () => {
           principalId: 'anonymous',
           policyDocument: {
             Version: '2012-10-17',
-            Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }],
+            Statement: [
+              { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn },
+            ],
           },
         }),
       });
@@ -367,7 +394,10 @@ describe('local gateway: WebSocket side', () => {
 
     it('selects routes by action with an explicit route list; unknown and non-JSON go to $default', async () => {
       const recorded = recordingHandler();
-      const gateway = await start({ handler: recorded.handler, routes: ['sendMessage', 'join', '$default'] });
+      const gateway = await start({
+        handler: recorded.handler,
+        routes: ['sendMessage', 'join', '$default'],
+      });
       const client = await connect(gateway.wsUrl);
       client.sendJson({ action: 'join', room: 'lobby' });
       await recorded.waitFor('join');
@@ -401,7 +431,11 @@ describe('local gateway: WebSocket side', () => {
       client.sendJson({ action: 'nope' });
       const frame = await client.nextJson();
       const connectionId = recorded.events[0].requestContext.connectionId;
-      expect(frame).toEqual({ message: 'Forbidden', connectionId, requestId: expect.stringMatching(ID) as string });
+      expect(frame).toEqual({
+        message: 'Forbidden',
+        connectionId,
+        requestId: expect.stringMatching(ID) as string,
+      });
       expect(Object.keys(frame)).toEqual(['message', 'connectionId', 'requestId']);
       expect(recorded.events).toHaveLength(1);
     });
@@ -458,7 +492,11 @@ describe('local gateway: WebSocket side', () => {
       });
 
       it('sends the body back only for the listed routes', async () => {
-        const gateway = await start({ handler: echo, routes: ['ping', 'other'], routeResponses: ['ping'] });
+        const gateway = await start({
+          handler: echo,
+          routes: ['ping', 'other'],
+          routeResponses: ['ping'],
+        });
         const client = await connect(gateway.wsUrl);
         client.sendJson({ action: 'other' });
         client.sendJson({ action: 'ping' });
@@ -492,7 +530,10 @@ describe('local gateway: WebSocket side', () => {
         routeResponses: true,
         handler: async (event) => {
           await new Promise((resolve) => setTimeout(resolve, 5));
-          return { statusCode: 200, body: `${event.requestContext.connectionId}:${event.body ?? ''}` };
+          return {
+            statusCode: 200,
+            body: `${event.requestContext.connectionId}:${event.body ?? ''}`,
+          };
         },
       });
       const many = await Promise.all(Array.from({ length: 40 }, () => connect(gateway.wsUrl)));

@@ -13,14 +13,22 @@ interface Resource {
   Type: string;
   Condition?: string;
   DependsOn?: string | string[];
-  Properties: Json & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  Metadata?: Json & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  Properties: Json;
+  Metadata?: { BuildMethod?: string; BuildProperties?: { EntryPoints?: string[] } };
+}
+
+interface FunctionProperties {
+  Handler: string;
+  CodeUri?: string;
+  Runtime?: string;
+  Policies?: Json[];
+  Environment?: { Variables: Json };
 }
 
 interface Template {
   Transform: string;
   Parameters: Record<string, Json>;
-  Globals: { Function: Json & Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  Globals: { Function: Omit<FunctionProperties, 'Handler'> };
   Resources: Record<string, Resource>;
   Outputs: Record<string, { Value: unknown }>;
 }
@@ -57,6 +65,7 @@ function subReference(value: unknown, pattern: RegExp): string | undefined {
 describe('samples/chat/template.yaml', () => {
   const api = template.Resources.ChatApi;
   const chat = template.Resources.ChatFunction;
+  const chatProperties = chat.Properties as unknown as FunctionProperties;
 
   it('declares a WebSocket API routed on $request.body.action', () => {
     expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
@@ -79,7 +88,10 @@ describe('samples/chat/template.yaml', () => {
       expect(integration?.Type).toBe('AWS::ApiGatewayV2::Integration');
       expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
       expect(
-        subReference(integration.Properties.IntegrationUri, /functions\/\$\{(\w+)\.Arn\}\/invocations/),
+        subReference(
+          integration.Properties.IntegrationUri,
+          /functions\/\$\{(\w+)\.Arn\}\/invocations/,
+        ),
       ).toBe('ChatFunction');
     }
   });
@@ -105,16 +117,20 @@ describe('samples/chat/template.yaml', () => {
   });
 
   it('lets the chat function post to the API’s @connections and use the table', () => {
-    const policies = chat.Properties.Policies as Json[];
+    const policies = chatProperties.Policies ?? [];
     const statements = policies.flatMap((policy) => (policy.Statement as Json[] | undefined) ?? []);
-    const manage = statements.find((statement) => statement.Action === 'execute-api:ManageConnections');
+    const manage = statements.find(
+      (statement) => statement.Action === 'execute-api:ManageConnections',
+    );
     expect(manage?.Effect).toBe('Allow');
     const resource = (manage?.Resource as { 'Fn::Sub': string })['Fn::Sub'];
     expect(resource).toBe(
       'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ChatApi}/${StageName}/*/@connections/*',
     );
-    expect(policies).toContainEqual({ DynamoDBCrudPolicy: { TableName: { Ref: 'ConnectionsTable' } } });
-    expect(chat.Properties.Environment.Variables.CONNECTIONS_TABLE).toEqual({
+    expect(policies).toContainEqual({
+      DynamoDBCrudPolicy: { TableName: { Ref: 'ConnectionsTable' } },
+    });
+    expect(chatProperties.Environment?.Variables.CONNECTIONS_TABLE).toEqual({
       Ref: 'ConnectionsTable',
     });
   });
@@ -134,7 +150,7 @@ describe('samples/chat/template.yaml', () => {
 
   it('takes the JWT configuration as parameters, handed to the functions as JWT_* variables', () => {
     expect(template.Parameters.JwtSecret.NoEcho).toBe(true);
-    const variables = template.Globals.Function.Environment.Variables as Json;
+    const variables = template.Globals.Function.Environment?.Variables;
     expect(variables).toMatchObject({
       JWT_SECRET: { Ref: 'JwtSecret' },
       JWT_PUBLIC_KEY: { Ref: 'JwtPublicKey' },
@@ -175,24 +191,25 @@ describe('samples/chat/template.yaml', () => {
     expect(table.Properties.GlobalSecondaryIndexes).toEqual(expected.GlobalSecondaryIndexes);
   });
 
-  describe.each(resourcesOfType('AWS::Serverless::Function'))('%s', (_id, fn) => {
+  describe.each(resourcesOfType('AWS::Serverless::Function'))('%s', (_id, resource) => {
+    const fn = resource.Properties as unknown as FunctionProperties;
     it('runs on Node 20, built by esbuild', () => {
-      expect(fn.Properties.Runtime ?? template.Globals.Function.Runtime).toBe('nodejs20.x');
-      expect(fn.Metadata?.BuildMethod).toBe('esbuild');
+      expect(fn.Runtime ?? template.Globals.Function.Runtime).toBe('nodejs20.x');
+      expect(resource.Metadata?.BuildMethod).toBe('esbuild');
     });
 
     it('has a Handler that names an exported function of its entry point', () => {
       const codeUri = resolve(
         dirname(TEMPLATE),
-        (fn.Properties.CodeUri ?? template.Globals.Function.CodeUri) as string,
+        fn.CodeUri ?? template.Globals.Function.CodeUri ?? '.',
       );
-      const entryPoints = fn.Metadata?.BuildProperties.EntryPoints as string[];
+      const entryPoints = resource.Metadata?.BuildProperties?.EntryPoints ?? [];
       expect(entryPoints).toHaveLength(1);
       const entry = resolve(codeUri, entryPoints[0]);
       expect(existsSync(entry)).toBe(true);
       expect(existsSync(resolve(codeUri, 'package.json'))).toBe(true);
 
-      const [file, exportName] = (fn.Properties.Handler as string).split('.');
+      const [file, exportName] = fn.Handler.split('.');
       // esbuild writes `<entry name>.js` at the root of the function's artifact.
       expect(basename(entry, extname(entry))).toBe(file);
       const saved = process.env.JWT_SECRET;

@@ -23,6 +23,7 @@
     chatPanel: document.getElementById('chat-panel'),
     roomTitle: document.getElementById('room-title'),
     me: document.getElementById('me'),
+    connection: document.getElementById('connection'),
     leave: document.getElementById('leave'),
     messages: document.getElementById('messages'),
     sendForm: document.getElementById('send-form'),
@@ -195,6 +196,10 @@
         }
         addSystemLine((frame.user === session.user ? 'You' : frame.user) + ' joined');
         break;
+      case 'whoami':
+        el.connection.textContent = frame.connectionId;
+        el.connection.dataset.connectionId = frame.connectionId;
+        break;
       case 'left':
         if (frame.room === session.room && frame.user !== session.user) {
           addSystemLine(frame.user + ' left');
@@ -243,6 +248,7 @@
     ws.addEventListener('open', () => {
       opened = true;
       ws.send(JSON.stringify({ action: 'join', room: session.room }));
+      ws.send(JSON.stringify({ action: 'whoami' }));
       schedulePing();
     });
     ws.addEventListener('message', (event) => onFrame(event.data));
@@ -251,6 +257,8 @@
       socket = null;
       stopTimers();
       setComposerEnabled(false);
+      el.connection.textContent = '';
+      delete el.connection.dataset.connectionId;
       if (!session.active) return;
       // A refused handshake (401) looks like close code 1006 to a page: the browser hides why.
       const reason = opened ? 'connection closed (' + event.code + ')' : 'could not connect';

@@ -22,7 +22,9 @@ export const MAX_TEXT_LENGTH = 2000;
 function roomOf(ctx: WebSocketContext): string {
   const { room } = ctx.body<{ room?: unknown }>();
   if (typeof room !== 'string' || !ROOM_NAME.test(room)) {
-    throw new BadRequestError('room must be 1 to 64 letters, digits, "-" or "_"', { field: 'room' });
+    throw new BadRequestError('room must be 1 to 64 letters, digits, "-" or "_"', {
+      field: 'room',
+    });
   }
   return room;
 }
@@ -81,9 +83,13 @@ export class ChatController {
     if (!store) return;
     const at = new Date().toISOString();
     for (const room of await store.roomsOf(ctx.connectionId)) {
-      await ctx.broadcastToRoom(room, { type: 'left', room, user: userOf(ctx), at } satisfies ChatEvent, {
-        exceptSelf: true,
-      });
+      await ctx.broadcastToRoom(
+        room,
+        { type: 'left', room, user: userOf(ctx), at } satisfies ChatEvent,
+        {
+          exceptSelf: true,
+        },
+      );
     }
   }
 
@@ -91,20 +97,24 @@ export class ChatController {
   async join(ctx: WebSocketContext) {
     const room = roomOf(ctx);
     await ctx.join(room);
-    await ctx.broadcastToRoom(
+    await ctx.broadcastToRoom(room, {
+      type: 'joined',
       room,
-      { type: 'joined', room, user: userOf(ctx), at: new Date().toISOString() } satisfies ChatEvent,
-    );
+      user: userOf(ctx),
+      at: new Date().toISOString(),
+    } satisfies ChatEvent);
   }
 
   @OnMessage('leave')
   async leave(ctx: WebSocketContext) {
     const room = roomOf(ctx);
     // Told before leaving, so the leaver's page gets the confirmation with everyone else.
-    await ctx.broadcastToRoom(
+    await ctx.broadcastToRoom(room, {
+      type: 'left',
       room,
-      { type: 'left', room, user: userOf(ctx), at: new Date().toISOString() } satisfies ChatEvent,
-    );
+      user: userOf(ctx),
+      at: new Date().toISOString(),
+    } satisfies ChatEvent);
     await ctx.leave(room);
   }
 
@@ -117,10 +127,13 @@ export class ChatController {
     if (!rooms.includes(room)) {
       throw new ForbiddenError(`join the room "${room}" before sending to it`, { room });
     }
-    const result = await ctx.broadcastToRoom(
+    const result = await ctx.broadcastToRoom(room, {
+      type: 'message',
       room,
-      { type: 'message', room, from: userOf(ctx), text, at: new Date().toISOString() } satisfies ChatEvent,
-    );
+      from: userOf(ctx),
+      text,
+      at: new Date().toISOString(),
+    } satisfies ChatEvent);
     if (result.failed.length > 0) {
       ctx.logger.warn('some members did not get the message', {
         room,
@@ -131,14 +144,12 @@ export class ChatController {
 
   @OnMessage('whoami')
   async whoami(ctx: WebSocketContext) {
-    await ctx.sendJSON(
-      {
-        type: 'whoami',
-        userId: ctx.userId,
-        tenantId: ctx.tenantId,
-        connectionId: ctx.connectionId,
-      } satisfies ChatEvent,
-    );
+    await ctx.sendJSON({
+      type: 'whoami',
+      userId: ctx.userId,
+      tenantId: ctx.tenantId,
+      connectionId: ctx.connectionId,
+    } satisfies ChatEvent);
   }
 
   @OnDefault()

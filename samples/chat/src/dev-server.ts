@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { createLogger, MemoryConnectionStore, type Logger } from 'lift-ws';
+import { createLogger, MemoryConnectionStore, type ConnectionStore, type Logger } from 'lift-ws';
 import { serveStatic, startLocalGateway, type LocalHttpHook } from 'lift-ws/local';
 import { createChatHandler } from './create-chat-handler';
 
@@ -24,6 +24,8 @@ export interface ChatDevServerOptions {
   publicDir?: string;
   /** For the gateway and the handler. Default: readable lines at LOG_LEVEL or info. */
   logger?: Logger;
+  /** Where connections and rooms live. Default: a fresh `MemoryConnectionStore`. */
+  connections?: ConnectionStore;
 }
 
 export interface ChatDevServer {
@@ -31,6 +33,8 @@ export interface ChatDevServer {
   readonly url: string;
   /** Where WebSocket clients connect: `ws://host:port/local`. */
   readonly wsUrl: string;
+  /** The `@connections` API: `http://host:port/local`. */
+  readonly managementEndpoint: string;
   /** A token the chat accepts, as `GET /dev-token` hands out. */
   devToken(user: string): string;
   close(): Promise<void>;
@@ -134,7 +138,9 @@ function devTokenRoute(sign: (user: string) => string, stage: string): LocalHttp
  * const socket = new WebSocket(`${server.wsUrl}?Authorization=${server.devToken('alice')}`);
  * await server.close();
  */
-export async function startChatDevServer(options: ChatDevServerOptions = {}): Promise<ChatDevServer> {
+export async function startChatDevServer(
+  options: ChatDevServerOptions = {},
+): Promise<ChatDevServer> {
   const stage = 'local';
   const logger = options.logger ?? createLogger();
   const jwtEnv = useDevJwtEnvironment();
@@ -149,7 +155,10 @@ export async function startChatDevServer(options: ChatDevServerOptions = {}): Pr
   const staticFiles = serveStatic(options.publicDir ?? resolve(__dirname, '../public'));
   const tokens = devTokenRoute(sign, stage);
   try {
-    const handler = createChatHandler({ connections: new MemoryConnectionStore(), logger });
+    const handler = createChatHandler({
+      connections: options.connections ?? new MemoryConnectionStore(),
+      logger,
+    });
     const gateway = await startLocalGateway({
       handler,
       port: options.port ?? 3001,
@@ -161,6 +170,7 @@ export async function startChatDevServer(options: ChatDevServerOptions = {}): Pr
     return {
       url: `${gateway.url}/`,
       wsUrl: gateway.wsUrl,
+      managementEndpoint: gateway.managementEndpoint,
       devToken: sign,
       async close() {
         try {

@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createLogger } from 'lift-ws';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startChatDevServer, type ChatDevServer } from '../../samples/chat/src/dev-server';
+
+// The chat page in a real browser against the local gateway: two people in one room, each sees
+// what the other writes. Needs Debian's Chromium (`apt-get install chromium`).
+
+// The SDK warns once per process about Node 20; the warning is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = resolve(__dirname, '../../test-results/chat.png');
+const ROOM = 'browser-test';
+
+describe('the chat page in Chromium', () => {
+  let server: ChatDevServer;
+  let profileDir: string;
+  let browser: BrowserContext;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    }
+    server = await startChatDevServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger({ level: 'error' }),
+    });
+    profileDir = await mkdtemp(join(tmpdir(), 'lift-ws-chromium-'));
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+      viewport: { width: 960, height: 720 },
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await server?.close();
+  });
+
+  async function openAs(name: string): Promise<Page> {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${name}: ${message.text()}`);
+    });
+    await page.goto(server.url);
+    await page.getByTestId('name').fill(name);
+    await page.getByTestId('room').fill(ROOM);
+    await page.getByTestId('join').click();
+    // "open" once the server confirmed the join: the socket is up and the room holds us.
+    await page.locator('[data-testid="status"][data-state="open"]').waitFor();
+    return page;
+  }
+
+  async function say(page: Page, text: string): Promise<void> {
+    await page.getByTestId('text').fill(text);
+    await page.getByTestId('send').click();
+  }
+
+  function messageFrom(page: Page, from: string, text: string) {
+    return page.locator(`[data-testid="message"][data-from="${from}"]`, { hasText: text });
+  }
+
+  it('lets two people in one room see each other’s messages', async () => {
+    const alice = await openAs('alice');
+    const bob = await openAs('bob');
+    await alice.getByTestId('system').filter({ hasText: 'bob joined' }).waitFor();
+    await expect(alice.getByTestId('room-title').textContent()).resolves.toBe(`#${ROOM}`);
+
+    await say(alice, 'Hi Bob! This message went through API Gateway, locally.');
+    await messageFrom(bob, 'alice', 'Hi Bob!').waitFor();
+    await say(bob, 'Hello Alice, got it.');
+    await messageFrom(alice, 'bob', 'Hello Alice').waitFor();
+    // Each also sees their own message, as it came back from the room fan-out.
+    await messageFrom(alice, 'alice', 'Hi Bob!').waitFor();
+    await messageFrom(bob, 'bob', 'Hello Alice').waitFor();
+
+    await mkdir(resolve(SCREENSHOT, '..'), { recursive: true });
+    await alice.screenshot({ path: SCREENSHOT });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('reconnects and rejoins the room when the server drops the connection', async () => {
+    const dave = await openAs('dave');
+    const erin = await openAs('erin');
+    const connection = dave.getByTestId('connection');
+    await connection.and(dave.locator('[data-connection-id]')).waitFor();
+    const firstId = await connection.getAttribute('data-connection-id');
+
+    // DeleteConnection, as a backend (or API Gateway's 2 h limit) would close it.
+    const response = await fetch(
+      `${server.managementEndpoint}/@connections/${encodeURIComponent(firstId!)}`,
+      { method: 'DELETE' },
+    );
+    expect(response.status).toBe(204);
+    await dave.getByTestId('system').filter({ hasText: 'Disconnected' }).waitFor();
+    await dave.locator('[data-testid="status"][data-state="open"]').waitFor();
+    await dave.locator(`[data-connection-id]:not([data-connection-id="${firstId}"])`).waitFor();
+
+    await say(erin, 'Welcome back, Dave');
+    await messageFrom(dave, 'erin', 'Welcome back').waitFor();
+  });
+
+  it('shows the error envelope the server sends', async () => {
+    const carol = await openAs('carol');
+    // The page only sends valid input; a hand-made frame shows how errors are surfaced.
+    await carol.evaluate("document.getElementById('text').removeAttribute('maxlength')");
+    await carol.getByTestId('text').fill('x'.repeat(2001));
+    await carol.getByTestId('send').click();
+    const error = carol.locator('[data-testid="error"][data-code="BAD_REQUEST"]');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain('longer than 2000');
+    await carol.screenshot({ path: resolve(SCREENSHOT, '../chat-error.png') });
+  });
+});
