@@ -1,5 +1,12 @@
 import middy from '@middy/core';
-import { bootstrap, OnConnect, OnMessage, WebSocketController, WebSocketContext, type WebSocketEvent } from 'lift-ws';
+import {
+  bootstrap,
+  OnConnect,
+  OnMessage,
+  WebSocketController,
+  WebSocketContext,
+  type WebSocketEvent,
+} from 'lift-ws';
 import { connectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
 import { compare } from './measure';
 
@@ -11,6 +18,7 @@ import { compare } from './measure';
 
 type Result = { statusCode: number; body?: string };
 
+// eslint-disable-next-line @typescript-eslint/require-await -- a Lambda handler is async: the baseline pays the same promise
 async function handWritten(event: WebSocketEvent): Promise<Result> {
   switch (event.requestContext.routeKey) {
     case '$connect':
@@ -48,14 +56,20 @@ class ChatController {
 export async function runDispatchBench(): Promise<void> {
   const quiet = bootstrap([ChatController], { logger: { level: 'warn' }, errorFrames: false });
   const middyHandler = middy(handWritten);
-  const message = messageEvent({ body: { action: 'sendMessage', room: 'lobby', text: 'hello world' } });
+  const message = messageEvent({
+    body: { action: 'sendMessage', room: 'lobby', text: 'hello world' },
+  });
   const connect = connectEvent();
   const context = lambdaContext();
 
   // Sanity: every candidate answers the same.
   const expected = JSON.stringify(await handWritten(message));
-  for (const answer of [await quiet(message, context), await middyHandler(message, context as never)]) {
-    if (JSON.stringify(answer) !== expected) throw new Error(`candidates disagree: ${JSON.stringify(answer)} vs ${expected}`);
+  for (const answer of [
+    await quiet(message, context),
+    await middyHandler(message, context as never),
+  ]) {
+    if (JSON.stringify(answer) !== expected)
+      throw new Error(`candidates disagree: ${JSON.stringify(answer)} vs ${expected}`);
   }
 
   const options = { iterations: 20_000, rounds: 9, warmup: 20_000 };
@@ -64,7 +78,10 @@ export async function runDispatchBench(): Promise<void> {
     [
       { name: 'hand-written switch (baseline)', run: () => handWritten(message) },
       { name: 'lift-ws bootstrap (event log off)', run: () => quiet(message, context) },
-      { name: '@middy/core around the same switch', run: () => middyHandler(message, context as never) },
+      {
+        name: '@middy/core around the same switch',
+        run: () => middyHandler(message, context as never),
+      },
     ],
     options,
   );
@@ -73,7 +90,10 @@ export async function runDispatchBench(): Promise<void> {
     [
       { name: 'hand-written switch (baseline)', run: () => handWritten(connect) },
       { name: 'lift-ws bootstrap (event log off)', run: () => quiet(connect, context) },
-      { name: '@middy/core around the same switch', run: () => middyHandler(connect, context as never) },
+      {
+        name: '@middy/core around the same switch',
+        run: () => middyHandler(connect, context as never),
+      },
     ],
     options,
   );

@@ -49,7 +49,9 @@ export async function compare(
     return { name: candidate.name, nsPerOp, opsPerSec: 1e9 / nsPerOp, ratio: nsPerOp / baseline };
   });
   console.log(`\n${title}`);
-  console.log(`${'candidate'.padEnd(44)} ${'ns/op'.padStart(10)} ${'ops/s'.padStart(12)} ${'ratio'.padStart(7)}`);
+  console.log(
+    `${'candidate'.padEnd(44)} ${'ns/op'.padStart(10)} ${'ops/s'.padStart(12)} ${'ratio'.padStart(7)}`,
+  );
   for (const result of results) {
     console.log(
       `${result.name.padEnd(44)} ${result.nsPerOp.toFixed(0).padStart(10)} ${result.opsPerSec.toFixed(0).padStart(12)} ${result.ratio.toFixed(2).padStart(7)}x`,

@@ -19,7 +19,7 @@ buildSync({
     'lift-ws/testing': path.join(root, 'src/testing/index.ts'),
     'lift-ws': path.join(root, 'src/index.ts'),
   },
-  external: ['@aws-sdk/*', '@smithy/*', 'winston', 'jsonwebtoken', 'jwks-rsa', 'ws', 'dynalite'],
+  external: ['@aws-sdk/*', '@smithy/*', 'winston', 'jsonwebtoken', 'ws', 'dynalite'],
   logLevel: 'warning',
 });
 require(outfile);

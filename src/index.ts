@@ -1,12 +1,22 @@
 // The public API of lift-ws, and nothing else.
 export { WebSocketController } from './decorators/websocket-controller.decorator';
-export { OnConnect, OnDisconnect, OnMessage, OnDefault, type RouteDecorator } from './decorators/route-decorators';
+export {
+  OnConnect,
+  OnDisconnect,
+  OnMessage,
+  OnDefault,
+  type RouteDecorator,
+} from './decorators/route-decorators';
 export { UseMiddleware } from './decorators/use-middleware.decorator';
 export { Body, Query, Header, Claims, ConnectionId, Ctx } from './decorators/param-decorators';
 export type { ControllerOptions } from './metadata/controller-metadata';
 
 export { bootstrap, type LiftWsHandler } from './runtime/bootstrap';
-export type { BootstrapOptions, HeartbeatOptions, BroadcastDefaults } from './runtime/bootstrap-options';
+export type {
+  BootstrapOptions,
+  HeartbeatOptions,
+  BroadcastDefaults,
+} from './runtime/bootstrap-options';
 export type { ControllerInput } from './routing/scan-controllers';
 export { adaptLegacyHandler, type LegacyHandler } from './runtime/adapt-legacy-handler';
 export type { ErrorEnvelope } from './runtime/error-envelope';
@@ -14,7 +24,13 @@ export type { ErrorEnvelope } from './runtime/error-envelope';
 export { WebSocketContext, MAX_MESSAGE_BYTES } from './context/websocket-context';
 export { WebSocketResponse } from './context/websocket-response';
 
-export type { Middleware, MiddlewareFunction, MiddlewareObject, MiddlewareClass, Next } from './middleware/middleware';
+export type {
+  Middleware,
+  MiddlewareFunction,
+  MiddlewareObject,
+  MiddlewareClass,
+  Next,
+} from './middleware/middleware';
 export type { MetricsOptions } from './middleware/metrics-options';
 
 export { WsError, type WsErrorOptions } from './errors/ws-error';
@@ -63,7 +79,12 @@ export type {
 } from './events/websocket-event';
 
 export { JwtAuth } from './middleware/jwt-auth';
-export type { JwtAuthOptions, JwtAlgorithm, TokenSource, JwksOptions } from './middleware/jwt-options';
+export type {
+  JwtAuthOptions,
+  JwtAlgorithm,
+  TokenSource,
+  JwksOptions,
+} from './middleware/jwt-options';
 export {
   createJwtAuthorizer,
   type JwtAuthorizer,
@@ -72,7 +93,10 @@ export {
 export { claimsFromAuthorizerContext } from './middleware/claims-from-authorizer-context';
 export { RateLimit, type RateLimitOptions, type RateSpec } from './middleware/rate-limit';
 
-export { MemoryConnectionStore, type MemoryConnectionStoreOptions } from './connections/memory-connection-store';
+export {
+  MemoryConnectionStore,
+  type MemoryConnectionStoreOptions,
+} from './connections/memory-connection-store';
 export {
   DynamoDBConnectionStore,
   type DynamoDBConnectionStoreOptions,

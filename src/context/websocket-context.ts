@@ -95,7 +95,13 @@ export class WebSocketContext {
   matchedRoute: string | undefined;
   /** @internal Counters for the metrics line. */
   get outbound(): OutboundStats {
-    return (this.stats ??= { bytesOut: 0, messagesOut: 0, fanoutSent: 0, fanoutGone: 0, fanoutFailed: 0 });
+    return (this.stats ??= {
+      bytesOut: 0,
+      messagesOut: 0,
+      fanoutSent: 0,
+      fanoutGone: 0,
+      fanoutFailed: 0,
+    });
   }
   private stats: OutboundStats | undefined;
 
@@ -161,7 +167,8 @@ export class WebSocketContext {
     if (this.decodedBody === undefined) {
       const body = this.event.body;
       if (typeof body !== 'string') this.decodedBody = '';
-      else if (this.event.isBase64Encoded) this.decodedBody = Buffer.from(body, 'base64').toString('utf8');
+      else if (this.event.isBase64Encoded)
+        this.decodedBody = Buffer.from(body, 'base64').toString('utf8');
       else this.decodedBody = body;
     }
     return this.decodedBody;
@@ -212,7 +219,10 @@ export class WebSocketContext {
     }
     if (!this.lowerHeaders) {
       const headers = this.event.headers ?? EMPTY;
-      const lower: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+      const lower: Record<string, string | undefined> = Object.create(null) as Record<
+        string,
+        string | undefined
+      >;
       for (const key of Object.keys(headers)) lower[key.toLowerCase()] = headers[key];
       this.lowerHeaders = lower;
     }
@@ -302,7 +312,9 @@ export class WebSocketContext {
     options: BroadcastOptions = {},
   ): Promise<BroadcastResult> {
     const payload: MessageData =
-      typeof data === 'string' || data instanceof Uint8Array ? data : textEncoder.encode(toJson(data));
+      typeof data === 'string' || data instanceof Uint8Array
+        ? data
+        : textEncoder.encode(toJson(data));
     this.assertSize(payload);
     const result = await this.services.management(this).broadcast(connectionIds, payload, {
       ...this.services.broadcast,
@@ -371,7 +383,11 @@ export class WebSocketContext {
   }
 
   /** Sends to every connection of a user (all their tabs and devices). */
-  async sendToUser(userId: string, data: MessageData | object, options?: BroadcastOptions): Promise<BroadcastResult> {
+  async sendToUser(
+    userId: string,
+    data: MessageData | object,
+    options?: BroadcastOptions,
+  ): Promise<BroadcastResult> {
     return this.broadcast(this.requireStore('sendToUser').connectionsOfUser(userId), data, options);
   }
 
@@ -381,7 +397,11 @@ export class WebSocketContext {
     data: MessageData | object,
     options?: BroadcastOptions,
   ): Promise<BroadcastResult> {
-    return this.broadcast(this.requireStore('broadcastToTenant').connectionsOfTenant(tenantId), data, options);
+    return this.broadcast(
+      this.requireStore('broadcastToTenant').connectionsOfTenant(tenantId),
+      data,
+      options,
+    );
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -398,7 +418,9 @@ export class WebSocketContext {
   /** Stop starting sends ~1.5 s before the Lambda times out, leaving time to answer. */
   private defaultDeadline(): number | undefined {
     const remaining = this.lambdaContext.getRemainingTimeInMillis?.();
-    return typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining - 1500 : undefined;
+    return typeof remaining === 'number' && Number.isFinite(remaining)
+      ? Date.now() + remaining - 1500
+      : undefined;
   }
 
   private async forget(connectionIds: readonly string[]): Promise<void> {
@@ -406,7 +428,10 @@ export class WebSocketContext {
     try {
       await this.services.onGone(connectionIds);
     } catch (error) {
-      this.logger.warn('could not remove gone connections from the store', { error, count: connectionIds.length });
+      this.logger.warn('could not remove gone connections from the store', {
+        error,
+        count: connectionIds.length,
+      });
     }
   }
 

@@ -3,7 +3,9 @@ import { defineParam, type ParamKind } from '../metadata/controller-metadata';
 function paramDecorator(decorator: string, kind: ParamKind, name?: string): ParameterDecorator {
   return (target, propertyKey, index) => {
     if (typeof propertyKey !== 'string') {
-      throw new TypeError(`@${decorator}() can only decorate parameters of a method with a string name`);
+      throw new TypeError(
+        `@${decorator}() can only decorate parameters of a method with a string name`,
+      );
     }
     defineParam(target.constructor, propertyKey, { index, kind, name });
   };

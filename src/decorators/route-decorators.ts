@@ -9,7 +9,9 @@ export type RouteDecorator = MethodDecorator & PropertyDecorator;
 function routeDecorator(name: string, route: RouteDefinition): RouteDecorator {
   return (target: object, propertyKey: string | symbol) => {
     if (typeof propertyKey !== 'string') {
-      throw new TypeError(`@${name}() needs a method with a string name, got ${String(propertyKey)}`);
+      throw new TypeError(
+        `@${name}() needs a method with a string name, got ${String(propertyKey)}`,
+      );
     }
     defineRoute(target.constructor, propertyKey, route);
   };
@@ -41,7 +43,9 @@ export function OnMessage(action: string): RouteDecorator {
     throw new TypeError('@OnMessage(action) needs a non-empty action name');
   }
   if (action === '$connect' || action === '$disconnect' || action === '$default') {
-    throw new TypeError(`@OnMessage('${action}'): use @OnConnect(), @OnDisconnect() or @OnDefault()`);
+    throw new TypeError(
+      `@OnMessage('${action}'): use @OnConnect(), @OnDisconnect() or @OnDefault()`,
+    );
   }
   return routeDecorator('OnMessage', { kind: 'message', action });
 }

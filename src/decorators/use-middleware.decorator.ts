@@ -12,21 +12,30 @@ export function UseMiddleware(...middleware: Middleware[]): ClassDecorator & Met
   for (const [index, item] of middleware.entries()) {
     const valid =
       typeof item === 'function' ||
-      (typeof item === 'object' && item !== null && typeof (item as { use?: unknown }).use === 'function');
+      (typeof item === 'object' &&
+        item !== null &&
+        typeof (item as { use?: unknown }).use === 'function');
     if (!valid) {
       throw new TypeError(
         `@UseMiddleware(): argument ${index} is not middleware (a function, a class with use(), or an object with use())`,
       );
     }
   }
-  return ((target: object, propertyKey?: string | symbol) => {
+  const decorator = (target: object, propertyKey?: string | symbol): void => {
     if (propertyKey === undefined) {
       defineClassMiddleware(target, middleware);
       return;
     }
     if (typeof propertyKey !== 'string') {
-      throw new TypeError(`@UseMiddleware() needs a method with a string name, got ${String(propertyKey)}`);
+      throw new TypeError(
+        `@UseMiddleware() needs a method with a string name, got ${String(propertyKey)}`,
+      );
     }
-    defineMethodMiddleware((target as { constructor: object }).constructor, propertyKey, middleware);
-  }) as ClassDecorator & MethodDecorator;
+    defineMethodMiddleware(
+      (target as { constructor: object }).constructor,
+      propertyKey,
+      middleware,
+    );
+  };
+  return decorator;
 }

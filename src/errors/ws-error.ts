@@ -28,7 +28,8 @@ export class WsError extends Error {
   ) {
     super(message);
     this.name = new.target.name;
-    this.statusCode = Number.isInteger(statusCode) && statusCode >= 400 && statusCode <= 599 ? statusCode : 500;
+    this.statusCode =
+      Number.isInteger(statusCode) && statusCode >= 400 && statusCode <= 599 ? statusCode : 500;
     this.code = code;
     this.details = details;
     this.expose = options.expose ?? this.statusCode < 500;

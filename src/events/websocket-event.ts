@@ -114,4 +114,7 @@ export interface LambdaContext {
 }
 
 /** A Lambda handler for WebSocket events. */
-export type WebSocketHandler = (event: WebSocketEvent, context?: LambdaContext) => Promise<WebSocketResult>;
+export type WebSocketHandler = (
+  event: WebSocketEvent,
+  context?: LambdaContext,
+) => Promise<WebSocketResult>;

@@ -65,9 +65,12 @@ export class LocalConnection {
 
   /** Starts the closing handshake; a client that does not answer is cut after a grace period. */
   close(code: number, reason: string): void {
-    this.closedByGateway ??= { code, reason };
     if (this.socket.readyState === this.socket.CLOSED) return;
-    this.socket.close(code, reason);
+    // Already closing (e.g. the client started it): its code is the one $disconnect reports.
+    if (this.socket.readyState === this.socket.OPEN) {
+      this.closedByGateway ??= { code, reason };
+      this.socket.close(code, reason);
+    }
     this.graceTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
   }
 

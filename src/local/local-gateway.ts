@@ -329,12 +329,12 @@ export class LocalGateway {
     req: IncomingMessage,
     done: (accept: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void,
   ): void {
-    const verdict = this.runConnect(req).catch((error: unknown): ConnectVerdict => {
+    const decided = this.runConnect(req).catch((error: unknown): ConnectVerdict => {
       this.logger.error(`$connect failed inside the gateway: ${errorMessage(error)}`, { error });
       return this.refusal(500, JSON.stringify({ message: 'Internal server error' }));
     });
     this.track(
-      verdict.then((verdict) => {
+      decided.then((verdict) => {
         if (!verdict.accept) {
           done(false, verdict.statusCode, verdict.body, verdict.headers);
           return;
@@ -376,8 +376,9 @@ export class LocalGateway {
     const event = this.factory.connectEvent(request, facts, requestId, Date.now());
     const outcome = await this.invoker.invoke(this.settings.handler, event);
     const failure = this.failureOf('$connect', facts.connectionId, outcome);
-    if (failure)
+    if (failure) {
       return this.refusal(failure.statusCode, JSON.stringify({ message: failure.message }));
+    }
 
     const result = readProxyResult(outcome.status === 'ok' ? outcome.result : undefined);
     // A handler that returns nothing lets the connection in.

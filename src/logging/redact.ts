@@ -3,7 +3,8 @@
  * (Authorization, tokens, Sec-WebSocket-Protocol, which browsers use to carry a JWT, keys and
  * secrets) and JWT-shaped strings anywhere else, such as inside a logged URL or error message.
  */
-const SENSITIVE_KEY = /authorization|token|secret|password|passwd|api[-_]?key|private[-_]?key|sec-websocket-protocol|cookie|credential|signature/i;
+const SENSITIVE_KEY =
+  /authorization|token|secret|password|passwd|api[-_]?key|private[-_]?key|sec-websocket-protocol|cookie|credential|signature/i;
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 const BEARER_PATTERN = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
 const QUERY_SECRET_PATTERN = /([?&](?:authorization|token|access_token|id_token)=)[^&\s"']+/gi;
@@ -45,9 +46,10 @@ export function redact(value: unknown, depth = 0, seen: WeakSet<object> = new We
   if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSensitiveKey(key) && inner !== null && inner !== undefined && inner !== ''
-      ? REDACTED
-      : redact(inner, depth + 1, seen);
+    out[key] =
+      isSensitiveKey(key) && inner !== null && inner !== undefined && inner !== ''
+        ? REDACTED
+        : redact(inner, depth + 1, seen);
   }
   return out;
 }

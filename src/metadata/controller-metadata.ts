@@ -47,7 +47,10 @@ if (typeof Reflect !== 'object' || typeof Reflect.getOwnMetadata !== 'function')
 
 /** The metadata recorded on this very class (never its parent's). */
 export function getControllerMetadata(target: object): ControllerMetadata {
-  return (Reflect.getOwnMetadata(CONTROLLER_METADATA, target) as ControllerMetadata | undefined) ?? EMPTY_METADATA;
+  return (
+    (Reflect.getOwnMetadata(CONTROLLER_METADATA, target) as ControllerMetadata | undefined) ??
+    EMPTY_METADATA
+  );
 }
 
 /**
@@ -58,17 +61,27 @@ function updateControllerMetadata(
   target: object,
   update: (current: ControllerMetadata) => ControllerMetadata,
 ): void {
-  Reflect.defineMetadata(CONTROLLER_METADATA, Object.freeze(update(getControllerMetadata(target))), target);
+  Reflect.defineMetadata(
+    CONTROLLER_METADATA,
+    Object.freeze(update(getControllerMetadata(target))),
+    target,
+  );
 }
 
 export function defineController(target: object, options: ControllerOptions): void {
-  updateControllerMetadata(target, (current) => ({ ...current, controller: Object.freeze({ ...options }) }));
+  updateControllerMetadata(target, (current) => ({
+    ...current,
+    controller: Object.freeze({ ...options }),
+  }));
 }
 
 export function defineRoute(target: object, method: string, route: RouteDefinition): void {
   updateControllerMetadata(target, (current) => ({
     ...current,
-    routes: { ...current.routes, [method]: [...(current.routes[method] ?? []), Object.freeze(route)] },
+    routes: {
+      ...current.routes,
+      [method]: [...(current.routes[method] ?? []), Object.freeze(route)],
+    },
   }));
 }
 
@@ -80,7 +93,11 @@ export function defineClassMiddleware(target: object, middleware: readonly Middl
   }));
 }
 
-export function defineMethodMiddleware(target: object, method: string, middleware: readonly Middleware[]): void {
+export function defineMethodMiddleware(
+  target: object,
+  method: string,
+  middleware: readonly Middleware[],
+): void {
   updateControllerMetadata(target, (current) => ({
     ...current,
     methodMiddleware: {
@@ -93,11 +110,17 @@ export function defineMethodMiddleware(target: object, method: string, middlewar
 export function defineParam(target: object, method: string, param: ParamDefinition): void {
   updateControllerMetadata(target, (current) => ({
     ...current,
-    params: { ...current.params, [method]: [...(current.params[method] ?? []), Object.freeze(param)] },
+    params: {
+      ...current.params,
+      [method]: [...(current.params[method] ?? []), Object.freeze(param)],
+    },
   }));
 }
 
 /** TypeScript's recorded parameter types of a method, when the build kept them. */
-export function getDesignParamTypes(prototype: object, method: string): readonly unknown[] | undefined {
+export function getDesignParamTypes(
+  prototype: object,
+  method: string,
+): readonly unknown[] | undefined {
   return Reflect.getMetadata(DESIGN_PARAM_TYPES, prototype, method) as unknown[] | undefined;
 }

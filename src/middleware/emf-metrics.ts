@@ -37,7 +37,8 @@ export class EmfMetrics {
       }
     }
     this.dimensionKeys = Object.keys(this.baseDimensions);
-    if (this.dimensionKeys.length > 28) throw new Error('metrics: at most 28 extra dimensions (EMF allows 30)');
+    if (this.dimensionKeys.length > 28)
+      throw new Error('metrics: at most 28 extra dimensions (EMF allows 30)');
     this.write = options.write ?? ((line) => void process.stdout.write(line + '\n'));
   }
 
@@ -60,8 +61,16 @@ export class EmfMetrics {
       add('FanoutGone', 'Count', event.fanoutGone);
       add('FanoutFailed', 'Count', event.fanoutFailed);
     }
-    const directives: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> = [
-      { Namespace: this.namespace, Dimensions: [this.dimensionKeys, [...this.dimensionKeys, 'Route']], Metrics: metrics },
+    const directives: Array<{
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: Array<{ Name: string; Unit: string }>;
+    }> = [
+      {
+        Namespace: this.namespace,
+        Dimensions: [this.dimensionKeys, [...this.dimensionKeys, 'Route']],
+        Metrics: metrics,
+      },
     ];
     const errored = event.statusCode >= 400;
     if (errored) {

@@ -1,4 +1,9 @@
-import type { Middleware, MiddlewareClass, MiddlewareFunction, MiddlewareObject } from './middleware';
+import type {
+  Middleware,
+  MiddlewareClass,
+  MiddlewareFunction,
+  MiddlewareObject,
+} from './middleware';
 
 function isClass(fn: MiddlewareFunction | MiddlewareClass): fn is MiddlewareClass {
   const proto = (fn as { prototype?: { use?: unknown } }).prototype;
@@ -34,11 +39,15 @@ export function normalizeMiddleware(
     if (/^class[\s{]/.test(Function.prototype.toString.call(middleware))) {
       throw new Error(`${where}: middleware class ${middleware.name} has no use(ctx, next) method`);
     }
-    return middleware as MiddlewareFunction;
+    return middleware;
   }
-  if (typeof middleware === 'object' && middleware !== null && typeof middleware.use === 'function') {
+  if (
+    typeof middleware === 'object' &&
+    middleware !== null &&
+    typeof middleware.use === 'function'
+  ) {
     const object = middleware;
     return (ctx, next) => object.use(ctx, next);
   }
-  throw new Error(`${where}: ${String(middleware)} is not middleware`);
+  throw new Error(`${where}: a ${typeof middleware} is not middleware`);
 }

@@ -21,27 +21,45 @@ export interface RateLimitOptions {
   name?: string;
 }
 
-const UNITS: Readonly<Record<string, number>> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600 };
+const UNITS: Readonly<Record<string, number>> = {
+  s: 1,
+  sec: 1,
+  second: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  h: 3600,
+  hour: 3600,
+};
 
 /** Parses `'10/s'` into a bucket of 10 refilled at 10 per second (a burst of one period). */
 export function parseRate(spec: RateSpec, label: string): TokenBucketSpec {
   if (typeof spec === 'object' && spec !== null) {
     if (!(spec.capacity > 0) || !(spec.refillPerSecond > 0)) {
-      throw new TypeError(`RateLimit ${label}: capacity and refillPerSecond must be positive numbers`);
+      throw new TypeError(
+        `RateLimit ${label}: capacity and refillPerSecond must be positive numbers`,
+      );
     }
     return { capacity: spec.capacity, refillPerSecond: spec.refillPerSecond };
   }
-  const match = typeof spec === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*\/\s*([a-z]+)\s*$/i.exec(spec) : null;
+  const match =
+    typeof spec === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*\/\s*([a-z]+)\s*$/i.exec(spec) : null;
   const seconds = match ? UNITS[match[2].toLowerCase()] : undefined;
   const count = match ? Number(match[1]) : NaN;
   if (!match || seconds === undefined || !(count > 0)) {
-    throw new TypeError(`RateLimit ${label}: "${String(spec)}" is not a rate like '10/s', '100/m' or '1000/h'`);
+    throw new TypeError(
+      `RateLimit ${label}: "${String(spec)}" is not a rate like '10/s', '100/m' or '1000/h'`,
+    );
   }
   return { capacity: count, refillPerSecond: count / seconds };
 }
 
 function describe(spec: RateSpec | undefined): string {
-  return spec === undefined ? '-' : typeof spec === 'string' ? spec.replace(/\s+/g, '') : `${spec.capacity}@${spec.refillPerSecond}`;
+  return spec === undefined
+    ? '-'
+    : typeof spec === 'string'
+      ? spec.replace(/\s+/g, '')
+      : `${spec.capacity}@${spec.refillPerSecond}`;
 }
 
 class RateLimitMiddleware implements MiddlewareObject {
@@ -53,9 +71,12 @@ class RateLimitMiddleware implements MiddlewareObject {
 
   constructor(options: RateLimitOptions) {
     if (!options || (options.perConnection === undefined && options.perUser === undefined)) {
-      throw new TypeError("RateLimit needs perConnection and/or perUser, e.g. RateLimit({ perConnection: '10/s' })");
+      throw new TypeError(
+        "RateLimit needs perConnection and/or perUser, e.g. RateLimit({ perConnection: '10/s' })",
+      );
     }
-    if (options.perConnection !== undefined) this.perConnection = parseRate(options.perConnection, 'perConnection');
+    if (options.perConnection !== undefined)
+      this.perConnection = parseRate(options.perConnection, 'perConnection');
     if (options.perUser !== undefined) this.perUser = parseRate(options.perUser, 'perUser');
     this.store = options.store;
     this.name = options.name ?? `${describe(options.perConnection)}|${describe(options.perUser)}`;
@@ -64,9 +85,13 @@ class RateLimitMiddleware implements MiddlewareObject {
   async use(ctx: WebSocketContext, next: Next): Promise<unknown> {
     // Only messages are metered: $connect and $disconnect happen once per connection.
     if (!ctx.isMessageEvent()) return next();
-    const store = this.store ?? ctx.connectionStore ?? (this.fallbackStore ??= new MemoryConnectionStore());
+    const store =
+      this.store ?? ctx.connectionStore ?? (this.fallbackStore ??= new MemoryConnectionStore());
     if (this.perConnection) {
-      const decision = await store.takeToken(`rate:${this.name}:conn:${ctx.connectionId}`, this.perConnection);
+      const decision = await store.takeToken(
+        `rate:${this.name}:conn:${ctx.connectionId}`,
+        this.perConnection,
+      );
       if (!decision.allowed) throw this.refuse('connection', decision.retryAfterMs);
     }
     if (this.perUser && ctx.userId) {

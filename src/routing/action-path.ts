@@ -5,7 +5,9 @@
  */
 export function parseActionPath(expression: string): readonly string[] {
   if (typeof expression !== 'string' || expression.trim() === '') {
-    throw new Error('actionField must be a non-empty string such as "action" or "$request.body.action"');
+    throw new Error(
+      'actionField must be a non-empty string such as "action" or "$request.body.action"',
+    );
   }
   let path = expression.trim();
   if (path.startsWith('$request.body.')) path = path.slice('$request.body.'.length);

@@ -16,7 +16,10 @@ export interface CompiledRoute {
  * saying `{"action":"constructor"}` cannot reach Object.prototype.
  */
 export class RouteTable {
-  private readonly actions: Record<string, CompiledRoute> = Object.create(null) as Record<string, CompiledRoute>;
+  private readonly actions: Record<string, CompiledRoute> = Object.create(null) as Record<
+    string,
+    CompiledRoute
+  >;
 
   constructor(
     readonly connect: CompiledRoute,

@@ -6,7 +6,12 @@ import {
   type ParamDefinition,
   type RouteDefinition,
 } from '../metadata/controller-metadata';
-import type { Middleware, MiddlewareClass, MiddlewareFunction, MiddlewareObject } from '../middleware/middleware';
+import type {
+  Middleware,
+  MiddlewareClass,
+  MiddlewareFunction,
+  MiddlewareObject,
+} from '../middleware/middleware';
 import { normalizeMiddleware } from '../middleware/normalize-middleware';
 import { compose, type ComposedRoute } from '../runtime/compose';
 import { parseActionPath, readPath } from './action-path';
@@ -44,7 +49,11 @@ function className(target: object): string {
 /** Metadata of the class and its decorated ancestors, base first, the subclass winning. */
 function collectMetadata(cls: object): ControllerMetadata {
   const chain: object[] = [];
-  for (let current: object | null = cls; current && current !== Function.prototype; current = Object.getPrototypeOf(current) as object | null) {
+  for (
+    let current: object | null = cls;
+    current && current !== Function.prototype;
+    current = Object.getPrototypeOf(current) as object | null
+  ) {
     chain.unshift(current);
   }
   const merged = {
@@ -111,7 +120,12 @@ function buildArgumentResolvers(
     }
     byIndex.set(param.index, param);
   }
-  const count = Math.max(fn.length, designTypes?.length ?? 0, ...decorated.map((p) => p.index + 1), 1);
+  const count = Math.max(
+    fn.length,
+    designTypes?.length ?? 0,
+    ...decorated.map((p) => p.index + 1),
+    1,
+  );
   const resolvers: ArgumentResolver[] = [];
   for (let index = 0; index < count; index++) {
     const param = byIndex.get(index);
@@ -131,9 +145,14 @@ function buildArgumentResolvers(
   return resolvers;
 }
 
-function buildInvoker(instance: object, fn: (...args: unknown[]) => unknown, resolvers: ArgumentResolver[]): ComposedRoute {
+function buildInvoker(
+  instance: object,
+  fn: (...args: unknown[]) => unknown,
+  resolvers: ArgumentResolver[],
+): ComposedRoute {
   // The common case, every parameter the context, needs no argument array per event.
-  if (resolvers.length === 1 && resolvers[0] === resolveContext) return (ctx) => fn.call(instance, ctx);
+  if (resolvers.length === 1 && resolvers[0] === resolveContext)
+    return (ctx) => fn.call(instance, ctx);
   return (ctx) => {
     const args = new Array<unknown>(resolvers.length);
     for (let i = 0; i < resolvers.length; i++) args[i] = resolvers[i](ctx);
@@ -145,12 +164,19 @@ function buildInvoker(instance: object, fn: (...args: unknown[]) => unknown, res
  * Scans the controllers once and returns the route table with every middleware chain composed.
  * Throws, naming class and method, on anything that would otherwise fail per event.
  */
-export function scanControllers(controllers: readonly ControllerInput[], options: ScanOptions): RouteTable {
+export function scanControllers(
+  controllers: readonly ControllerInput[],
+  options: ScanOptions,
+): RouteTable {
   if (!Array.isArray(controllers)) {
-    throw new TypeError('bootstrap(controllers): controllers must be an array of classes or instances');
+    throw new TypeError(
+      'bootstrap(controllers): controllers must be an array of classes or instances',
+    );
   }
   const instances = new Map<MiddlewareClass, MiddlewareObject>();
-  const globalChain = options.middleware.map((m, i) => normalizeMiddleware(m, `bootstrap middleware[${i}]`, instances));
+  const globalChain = options.middleware.map((m, i) =>
+    normalizeMiddleware(m, `bootstrap middleware[${i}]`, instances),
+  );
   const actionPath = parseActionPath(options.actionField);
 
   let connect: Registered | undefined;
@@ -166,9 +192,13 @@ export function scanControllers(controllers: readonly ControllerInput[], options
 
   controllers.forEach((input, position) => {
     if (input === null || (typeof input !== 'function' && typeof input !== 'object')) {
-      throw new TypeError(`bootstrap(controllers): controllers[${position}] is not a class or an instance`);
+      throw new TypeError(
+        `bootstrap(controllers): controllers[${position}] is not a class or an instance`,
+      );
     }
-    const cls = (typeof input === 'function' ? input : input.constructor) as new () => object;
+    const cls = (
+      typeof input === 'function' ? input : (input as { constructor: unknown }).constructor
+    ) as new () => object;
     const name = className(cls);
     if (seen.has(cls)) throw new Error(`bootstrap(controllers): ${name} is listed more than once`);
     seen.add(cls);
@@ -181,12 +211,15 @@ export function scanControllers(controllers: readonly ControllerInput[], options
       try {
         instance = new cls();
       } catch (error) {
-        throw new Error(`${name} could not be constructed with no arguments: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new Error(
+          `${name} could not be constructed with no arguments: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
     } else {
-      instance = input;
+      instance = input as object;
     }
     const controllerName = metadata.controller.name ?? name;
     const classChain = metadata.classMiddleware.map((m, i) =>
@@ -196,7 +229,8 @@ export function scanControllers(controllers: readonly ControllerInput[], options
     for (const [method, routes] of Object.entries(metadata.routes)) {
       const where = `${controllerName}.${method}`;
       const fn = (instance as Record<string, unknown>)[method];
-      if (typeof fn !== 'function') throw new Error(`${where} is decorated as a route but is not a method`);
+      if (typeof fn !== 'function')
+        throw new Error(`${where} is decorated as a route but is not a method`);
       const resolvers = buildArgumentResolvers(
         cls.prototype as object,
         method,
@@ -208,13 +242,22 @@ export function scanControllers(controllers: readonly ControllerInput[], options
         normalizeMiddleware(m, `${where} @UseMiddleware[${i}]`, instances),
       );
       const chain: MiddlewareFunction[] = [...globalChain, ...classChain, ...methodChain];
-      const run = compose(chain, buildInvoker(instance, fn as (...args: unknown[]) => unknown, resolvers));
+      const run = compose(
+        chain,
+        buildInvoker(instance, fn as (...args: unknown[]) => unknown, resolvers),
+      );
 
       for (const route of routes) {
-        const compiled: CompiledRoute = { name: where, kind: route.kind, action: route.action, run };
+        const compiled: CompiledRoute = {
+          name: where,
+          kind: route.kind,
+          action: route.action,
+          run,
+        };
         const entry: Registered = { route: compiled, where };
         if (route.kind === 'connect') connect = claim(connect, '@OnConnect', entry);
-        else if (route.kind === 'disconnect') disconnect = claim(disconnect, '@OnDisconnect', entry);
+        else if (route.kind === 'disconnect')
+          disconnect = claim(disconnect, '@OnDisconnect', entry);
         else if (route.kind === 'default') fallback = claim(fallback, '@OnDefault', entry);
         else {
           const action = route.action ?? '';
@@ -229,12 +272,18 @@ export function scanControllers(controllers: readonly ControllerInput[], options
     }
     for (const method of Object.keys(metadata.params)) {
       if (!metadata.routes[method]) {
-        throw new Error(`${controllerName}.${method} has parameter decorators but no route decorator`);
+        throw new Error(
+          `${controllerName}.${method} has parameter decorators but no route decorator`,
+        );
       }
     }
   });
 
-  const builtin = (name: string, kind: CompiledRoute['kind'], route: ComposedRoute): CompiledRoute => ({
+  const builtin = (
+    name: string,
+    kind: CompiledRoute['kind'],
+    route: ComposedRoute,
+  ): CompiledRoute => ({
     name,
     kind,
     run: compose(globalChain, route),
@@ -248,7 +297,8 @@ export function scanControllers(controllers: readonly ControllerInput[], options
   for (const [action, entry] of actions) table.addAction(action, entry.route);
   for (const { action, route } of options.builtinActions ?? []) {
     // A controller's own @OnMessage(action) wins over the built-in one.
-    if (!table.hasAction(action)) table.addAction(action, builtin(`builtin:${action}`, 'builtin', route));
+    if (!table.hasAction(action))
+      table.addAction(action, builtin(`builtin:${action}`, 'builtin', route));
   }
   return table;
 }

@@ -5,8 +5,14 @@ import type { LambdaContext, WebSocketEvent } from '../events/websocket-event';
 /** A plain Lambda handler, as written before lift-ws. */
 export type LegacyHandler = (event: WebSocketEvent, context: LambdaContext) => unknown;
 
-function isProxyResult(value: unknown): value is { statusCode: number; headers?: Record<string, unknown>; body?: unknown } {
-  return typeof value === 'object' && value !== null && typeof (value as { statusCode?: unknown }).statusCode === 'number';
+function isProxyResult(
+  value: unknown,
+): value is { statusCode: number; headers?: Record<string, unknown>; body?: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { statusCode?: unknown }).statusCode === 'number'
+  );
 }
 
 /**
@@ -20,14 +26,19 @@ function isProxyResult(value: unknown): value is { statusCode: number; headers?:
  *   @OnMessage('report') report = adaptLegacyHandler(oldReportHandler);
  * }
  */
-export function adaptLegacyHandler(handler: LegacyHandler): (ctx: WebSocketContext) => Promise<unknown> {
-  if (typeof handler !== 'function') throw new TypeError('adaptLegacyHandler(handler): handler must be a function');
+export function adaptLegacyHandler(
+  handler: LegacyHandler,
+): (ctx: WebSocketContext) => Promise<unknown> {
+  if (typeof handler !== 'function')
+    throw new TypeError('adaptLegacyHandler(handler): handler must be a function');
   return async function legacyRoute(ctx: WebSocketContext): Promise<unknown> {
     const result = await handler(ctx.event, ctx.lambdaContext);
     if (!isProxyResult(result)) return result;
     const response = new WebSocketResponse(result.statusCode);
     for (const [name, value] of Object.entries(result.headers ?? {})) {
-      if (value !== undefined && value !== null) response.header(name, String(value));
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        response.header(name, String(value));
+      }
     }
     if (typeof result.body === 'string') response.text(result.body);
     else if (result.body !== undefined && result.body !== null) response.json(result.body);

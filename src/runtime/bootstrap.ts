@@ -1,5 +1,9 @@
 import type { ConnectionStore } from '../connections/connection-store';
-import { WebSocketContext, MAX_MESSAGE_BYTES, type ContextServices } from '../context/websocket-context';
+import {
+  WebSocketContext,
+  MAX_MESSAGE_BYTES,
+  type ContextServices,
+} from '../context/websocket-context';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors/named-errors';
 import type { LambdaContext, WebSocketEvent, WebSocketResult } from '../events/websocket-event';
 import { createLogger } from '../logging/create-logger';
@@ -17,7 +21,10 @@ import { hydrateIdentity } from './identity';
 import { toResult } from './result-mapper';
 
 /** The Lambda handler `bootstrap` returns. It never throws and never rejects. */
-export type LiftWsHandler = (event: WebSocketEvent, context?: LambdaContext) => Promise<WebSocketResult>;
+export type LiftWsHandler = (
+  event: WebSocketEvent,
+  context?: LambdaContext,
+) => Promise<WebSocketResult>;
 
 const PONG = JSON.stringify({ type: 'pong' });
 let anonymousInvocations = 0;
@@ -35,7 +42,9 @@ function isLogger(value: unknown): value is Logger {
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new TypeError(`bootstrap option ${name} must be a positive integer, got ${String(value)}`);
+    throw new TypeError(
+      `bootstrap option ${name} must be a positive integer, got ${JSON.stringify(value) ?? typeof value}`,
+    );
   }
   return value;
 }
@@ -67,7 +76,9 @@ function validateOptions(options: BootstrapOptions): void {
     try {
       new URL(options.managementEndpoint);
     } catch {
-      throw new TypeError(`bootstrap option managementEndpoint is not a URL: ${options.managementEndpoint}`);
+      throw new TypeError(
+        `bootstrap option managementEndpoint is not a URL: ${options.managementEndpoint}`,
+      );
     }
   }
   const store = options.connections as Partial<ConnectionStore> | undefined;
@@ -76,13 +87,17 @@ function validateOptions(options: BootstrapOptions): void {
   }
 }
 
-function heartbeatOptions(option: BootstrapOptions['heartbeat']): Required<HeartbeatOptions> | undefined {
+function heartbeatOptions(
+  option: BootstrapOptions['heartbeat'],
+): Required<HeartbeatOptions> | undefined {
   if (option === false) return undefined;
   const settings = option === undefined || option === true ? {} : option;
   const action = settings.action ?? 'ping';
-  if (typeof action !== 'string' || action.length === 0) throw new TypeError('heartbeat.action must be a string');
+  if (typeof action !== 'string' || action.length === 0)
+    throw new TypeError('heartbeat.action must be a string');
   const reply = settings.reply ?? 'frame';
-  if (reply !== 'frame' && reply !== 'response') throw new TypeError("heartbeat.reply must be 'frame' or 'response'");
+  if (reply !== 'frame' && reply !== 'response')
+    throw new TypeError("heartbeat.reply must be 'frame' or 'response'");
   return { action, reply };
 }
 
@@ -92,13 +107,22 @@ function heartbeatOptions(option: BootstrapOptions['heartbeat']): Required<Heart
  * @example
  * export const handler = bootstrap([ChatController], { connections: new MemoryConnectionStore() });
  */
-export function bootstrap(controllers: readonly ControllerInput[], options: BootstrapOptions = {}): LiftWsHandler {
+export function bootstrap(
+  controllers: readonly ControllerInput[],
+  options: BootstrapOptions = {},
+): LiftWsHandler {
   validateOptions(options);
-  const logger: Logger = isLogger(options.logger) ? options.logger : createLogger(options.logger ?? {});
+  const logger: Logger = isLogger(options.logger)
+    ? options.logger
+    : createLogger(options.logger ?? {});
   // winston formats a line before its transport drops it; skip the work when info is off.
   const infoEnabled = infoLevelCheck(logger);
   const store = options.connections;
-  const maxMessageBytes = positiveInteger(options.maxMessageBytes, 'maxMessageBytes', MAX_MESSAGE_BYTES);
+  const maxMessageBytes = positiveInteger(
+    options.maxMessageBytes,
+    'maxMessageBytes',
+    MAX_MESSAGE_BYTES,
+  );
   const broadcast = {
     concurrency: positiveInteger(options.broadcast?.concurrency, 'broadcast.concurrency', 32),
     timeoutMs: positiveInteger(options.broadcast?.timeoutMs, 'broadcast.timeoutMs', 5000),
@@ -106,10 +130,19 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
   };
   const errorFrames = options.errorFrames ?? true;
   const heartbeat = heartbeatOptions(options.heartbeat);
-  const metrics = options.metrics ? new EmfMetrics(options.metrics === true ? {} : options.metrics) : undefined;
+  const metrics = options.metrics
+    ? new EmfMetrics(options.metrics === true ? {} : options.metrics)
+    : undefined;
   const factory =
     options.managementClientFactory ??
-    ((endpoint: string) => getManagementClient(endpoint, { concurrency: broadcast.concurrency }));
+    ((endpoint: string) =>
+      getManagementClient(endpoint, {
+        concurrency: broadcast.concurrency,
+        timeoutMs: broadcast.timeoutMs,
+        retries: broadcast.retries,
+        maxMessageBytes,
+        logger,
+      }));
   const endpointOption = options.managementEndpoint;
 
   const services: ContextServices = {
@@ -124,11 +157,13 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
   };
 
   const fallbacks = {
-    connect: (async () => undefined) as ComposedRoute,
-    disconnect: (async () => undefined) as ComposedRoute,
-    message: (async (ctx: WebSocketContext) => {
+    connect: (() => undefined) as ComposedRoute,
+    disconnect: (() => undefined) as ComposedRoute,
+    message: ((ctx: WebSocketContext) => {
       if (ctx.tryBody() === undefined) {
-        throw new BadRequestError('the message is not JSON, so it has no action; send {"action": "...", ...}');
+        throw new BadRequestError(
+          'the message is not JSON, so it has no action; send {"action": "...", ...}',
+        );
       }
       if (ctx.action === undefined) throw new BadRequestError('the message has no action field');
       throw new NotFoundError(`unknown action "${ctx.action}"`);
@@ -154,9 +189,18 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
     builtinActions,
   });
 
-  async function reportError(ctx: WebSocketContext | undefined, mapped: MappedError, error: unknown): Promise<void> {
+  async function reportError(
+    ctx: WebSocketContext | undefined,
+    mapped: MappedError,
+    error: unknown,
+  ): Promise<void> {
     const log = ctx ? ctx.logger : logger;
-    if (mapped.expected) log.info('request refused', { statusCode: mapped.statusCode, code: mapped.envelope.error.code, reason: (error as Error).message });
+    if (mapped.expected)
+      log.info('request refused', {
+        statusCode: mapped.statusCode,
+        code: mapped.envelope.error.code,
+        reason: (error as Error).message,
+      });
     else log.error('route failed', { statusCode: mapped.statusCode, error });
     if (!ctx || !errorFrames || !ctx.isMessageEvent()) return;
     try {
@@ -182,7 +226,9 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
     const route = table.select(ctx);
     ctx.matchedRoute = route.action ?? (route === table.fallback ? '$default' : ctx.routeKey);
     const value = route.run(ctx);
-    return isThenable(value) ? Promise.resolve(value).then((settled) => finish(ctx, settled)) : finish(ctx, value);
+    return isThenable(value)
+      ? Promise.resolve(value).then((settled) => finish(ctx, settled))
+      : finish(ctx, value);
   }
 
   function finish(ctx: WebSocketContext, value: unknown): MaybePromise<WebSocketResult> {
@@ -205,16 +251,24 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
     return result;
   }
 
-  return async function liftWsHandler(rawEvent: unknown, lambdaContext?: LambdaContext): Promise<WebSocketResult> {
+  return async function liftWsHandler(
+    rawEvent: unknown,
+    lambdaContext?: LambdaContext,
+  ): Promise<WebSocketResult> {
     const timed = metrics !== undefined || infoEnabled();
     const started = timed ? performance.now() : 0;
-    const awsContext: LambdaContext = lambdaContext ?? { awsRequestId: `local-${++anonymousInvocations}` };
+    const awsContext: LambdaContext = lambdaContext ?? {
+      awsRequestId: `local-${++anonymousInvocations}`,
+    };
     let event: WebSocketEvent;
     try {
       event = validateEvent(rawEvent);
     } catch (error) {
       const mapped = mapError(error, awsContext.awsRequestId);
-      logger.warn('malformed event', { reason: (error as Error).message, awsRequestId: awsContext.awsRequestId });
+      logger.warn('malformed event', {
+        reason: (error as Error).message,
+        awsRequestId: awsContext.awsRequestId,
+      });
       metrics?.record({
         eventType: 'INVALID',
         route: 'invalid',
@@ -252,14 +306,17 @@ export function bootstrap(controllers: readonly ControllerInput[], options: Boot
     }
     const latencyMs = timed ? performance.now() - started : 0;
     if (timed && infoEnabled()) {
-      logger.info(`${ctx.routeKey}${ctx.action && ctx.action !== ctx.routeKey ? ` ${ctx.action}` : ''} ${result.statusCode}`, {
-        connectionId: ctx.connectionId,
-        routeKey: ctx.routeKey,
-        action: ctx.action,
-        statusCode: result.statusCode,
-        durationMs: Math.round(latencyMs * 100) / 100,
-        requestId: ctx.requestId,
-      });
+      logger.info(
+        `${ctx.routeKey}${ctx.action && ctx.action !== ctx.routeKey ? ` ${ctx.action}` : ''} ${result.statusCode}`,
+        {
+          connectionId: ctx.connectionId,
+          routeKey: ctx.routeKey,
+          action: ctx.action,
+          statusCode: result.statusCode,
+          durationMs: Math.round(latencyMs * 100) / 100,
+          requestId: ctx.requestId,
+        },
+      );
     }
     if (metrics) {
       const out = ctx.outbound;
@@ -296,7 +353,8 @@ function checkBody(event: WebSocketEvent, maxMessageBytes: number): void {
   if (typeof body !== 'string' || body.length === 0) return;
   if (event.isBase64Encoded) {
     const bytes = Buffer.from(body, 'base64');
-    if (bytes.byteLength > maxMessageBytes) throw new PayloadTooLargeError(`message is over the ${maxMessageBytes}-byte limit`);
+    if (bytes.byteLength > maxMessageBytes)
+      throw new PayloadTooLargeError(`message is over the ${maxMessageBytes}-byte limit`);
     try {
       strictUtf8.decode(bytes);
     } catch {
@@ -335,5 +393,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function toIso(epochMs: unknown): string | undefined {
-  return typeof epochMs === 'number' && Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : undefined;
+  return typeof epochMs === 'number' && Number.isFinite(epochMs)
+    ? new Date(epochMs).toISOString()
+    : undefined;
 }

@@ -13,7 +13,10 @@ export type ComposedRoute = (ctx: WebSocketContext) => unknown;
  * mutated) and a second `next()` from the same middleware is an error: calling the route twice
  * would send twice.
  */
-export function compose(middleware: readonly MiddlewareFunction[], route: ComposedRoute): ComposedRoute {
+export function compose(
+  middleware: readonly MiddlewareFunction[],
+  route: ComposedRoute,
+): ComposedRoute {
   const chain = middleware.slice();
   const length = chain.length;
   if (length === 0) return route;

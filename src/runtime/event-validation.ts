@@ -19,17 +19,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Fields the framework cannot do without are required; the rest are filled with safe defaults.
  */
 export function validateEvent(input: unknown): WebSocketEvent {
-  if (!isRecord(input)) throw new BadRequestError('malformed event: expected an API Gateway WebSocket event object');
+  if (!isRecord(input))
+    throw new BadRequestError('malformed event: expected an API Gateway WebSocket event object');
   const rc = input.requestContext;
   if (!isRecord(rc)) throw new BadRequestError('malformed event: requestContext is missing');
   if (typeof rc.routeKey !== 'string' || rc.routeKey.length === 0) {
-    throw new BadRequestError('malformed event: requestContext.routeKey must be a non-empty string');
+    throw new BadRequestError(
+      'malformed event: requestContext.routeKey must be a non-empty string',
+    );
   }
   if (typeof rc.connectionId !== 'string' || rc.connectionId.length === 0) {
-    throw new BadRequestError('malformed event: requestContext.connectionId must be a non-empty string');
+    throw new BadRequestError(
+      'malformed event: requestContext.connectionId must be a non-empty string',
+    );
   }
-  if (rc.eventType !== undefined && (typeof rc.eventType !== 'string' || !EVENT_TYPES.has(rc.eventType))) {
-    throw new BadRequestError('malformed event: requestContext.eventType must be CONNECT, MESSAGE or DISCONNECT');
+  if (
+    rc.eventType !== undefined &&
+    (typeof rc.eventType !== 'string' || !EVENT_TYPES.has(rc.eventType))
+  ) {
+    throw new BadRequestError(
+      'malformed event: requestContext.eventType must be CONNECT, MESSAGE or DISCONNECT',
+    );
   }
   if (input.body !== undefined && input.body !== null && typeof input.body !== 'string') {
     throw new BadRequestError('malformed event: body must be a string');

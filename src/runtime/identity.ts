@@ -15,7 +15,10 @@ function applyClaims(ctx: WebSocketContext, claims: Record<string, unknown>): vo
  * authorizer's context (API Gateway repeats it on every event of the connection), else from the
  * connection store, which saved the claims when `$connect` was accepted.
  */
-export async function hydrateIdentity(ctx: WebSocketContext, store: ConnectionStore | undefined): Promise<void> {
+export async function hydrateIdentity(
+  ctx: WebSocketContext,
+  store: ConnectionStore | undefined,
+): Promise<void> {
   const authorizer = ctx.event.requestContext.authorizer;
   if (authorizer && typeof authorizer === 'object') {
     const claims = claimsFromAuthorizerContext(authorizer);

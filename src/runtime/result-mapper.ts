@@ -9,7 +9,8 @@ import type { WebSocketResult } from '../events/websocket-event';
 export function toResult(value: unknown, pending: WebSocketResponse | undefined): WebSocketResult {
   const response = value instanceof WebSocketResponse ? value : pending;
   const result: WebSocketResult = { statusCode: response?.statusCode ?? 200 };
-  if (response && Object.keys(response.headers).length > 0) result.headers = { ...response.headers };
+  if (response && Object.keys(response.headers).length > 0)
+    result.headers = { ...response.headers };
   if (value instanceof WebSocketResponse) {
     if (value.body !== undefined) result.body = value.body;
   } else if (value !== undefined) {

@@ -19,7 +19,9 @@ describe('bootstrap validates everything once, naming class and method', () => {
     class Second {
       @OnMessage('send') b() {}
     }
-    expect(() => bootstrap([First, Second])).toThrow("duplicate @OnMessage('send') route: First.a and Second.b");
+    expect(() => bootstrap([First, Second])).toThrow(
+      "duplicate @OnMessage('send') route: First.a and Second.b",
+    );
   });
 
   it('refuses two @OnConnect and two @OnDefault', () => {
@@ -69,26 +71,42 @@ describe('bootstrap validates everything once, naming class and method', () => {
         throw new Error('no database');
       }
     }
-    expect(() => bootstrap([Broken])).toThrow('Broken could not be constructed with no arguments: no database');
+    expect(() => bootstrap([Broken])).toThrow(
+      'Broken could not be constructed with no arguments: no database',
+    );
   });
 
   it('refuses a controller listed twice and things that are not controllers', () => {
     @WebSocketController()
     class Once {}
     expect(() => bootstrap([Once, Once])).toThrow('Once is listed more than once');
-    expect(() => bootstrap([42 as unknown as object])).toThrow('controllers[0] is not a class or an instance');
+    expect(() => bootstrap([42 as unknown as object])).toThrow(
+      'controllers[0] is not a class or an instance',
+    );
     expect(() => bootstrap('x' as unknown as [])).toThrow(/must be an array/);
   });
 
   it('refuses bad options', () => {
     @WebSocketController()
     class Ok {}
-    expect(() => bootstrap([Ok], { colour: 'blue' } as never)).toThrow('bootstrap: unknown option "colour"');
-    expect(() => bootstrap([Ok], { maxMessageBytes: -1 })).toThrow(/maxMessageBytes must be a positive integer/);
-    expect(() => bootstrap([Ok], { managementEndpoint: 'not a url' })).toThrow(/managementEndpoint is not a URL/);
-    expect(() => bootstrap([Ok], { actionField: '$request.header.x' })).toThrow(/only \$request\.body/);
-    expect(() => bootstrap([Ok], { heartbeat: { reply: 'shout' as never } })).toThrow(/heartbeat.reply/);
-    expect(() => bootstrap([Ok], { connections: {} as never })).toThrow(/must be a ConnectionStore/);
+    expect(() => bootstrap([Ok], { colour: 'blue' } as never)).toThrow(
+      'bootstrap: unknown option "colour"',
+    );
+    expect(() => bootstrap([Ok], { maxMessageBytes: -1 })).toThrow(
+      /maxMessageBytes must be a positive integer/,
+    );
+    expect(() => bootstrap([Ok], { managementEndpoint: 'not a url' })).toThrow(
+      /managementEndpoint is not a URL/,
+    );
+    expect(() => bootstrap([Ok], { actionField: '$request.header.x' })).toThrow(
+      /only \$request\.body/,
+    );
+    expect(() => bootstrap([Ok], { heartbeat: { reply: 'shout' as never } })).toThrow(
+      /heartbeat.reply/,
+    );
+    expect(() => bootstrap([Ok], { connections: {} as never })).toThrow(
+      /must be a ConnectionStore/,
+    );
   });
 
   it('names the route of middleware that is not middleware', () => {
@@ -99,7 +117,9 @@ describe('bootstrap validates everything once, naming class and method', () => {
       @OnMessage('x')
       x() {}
     }
-    expect(() => bootstrap([Guarded])).toThrow('Guarded.x @UseMiddleware[0]: middleware class NoUse has no use(ctx, next) method');
+    expect(() => bootstrap([Guarded])).toThrow(
+      'Guarded.x @UseMiddleware[0]: middleware class NoUse has no use(ctx, next) method',
+    );
   });
 
   it('refuses @UseMiddleware on a method that is not a route', () => {
@@ -107,6 +127,8 @@ describe('bootstrap validates everything once, naming class and method', () => {
     class Stray {
       @UseMiddleware((_c, next) => next()) helper() {}
     }
-    expect(() => bootstrap([Stray])).toThrow('Stray.helper has @UseMiddleware but no route decorator');
+    expect(() => bootstrap([Stray])).toThrow(
+      'Stray.helper has @UseMiddleware but no route decorator',
+    );
   });
 });

@@ -8,7 +8,13 @@ import {
   WebSocketContext,
   type BroadcastResult,
 } from 'lift-ws';
-import { ConnectionsRecorder, connectEvent, disconnectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
+import {
+  ConnectionsRecorder,
+  connectEvent,
+  disconnectEvent,
+  lambdaContext,
+  messageEvent,
+} from 'lift-ws/testing';
 import { destroyManagementClients } from '../../src/management/client-cache';
 import { captureLogger } from '../support/capture-logger';
 
@@ -110,17 +116,22 @@ describe('WebSocketContext messaging', () => {
     @WebSocketController()
     class Caster {
       @OnMessage('cast') async cast(ctx: WebSocketContext) {
-        result = await ctx.broadcast(['QTAwMDAwMDAwMDE=', 'QjAwMDAwMDAwMDE=', 'QzAwMDAwMDAwMDE='], { hello: true });
+        result = await ctx.broadcast(['QTAwMDAwMDAwMDE=', 'QjAwMDAwMDAwMDE=', 'QzAwMDAwMDAwMDE='], {
+          hello: true,
+        });
       }
     }
-    for (const id of ['QTAwMDAwMDAwMDE=', 'QjAwMDAwMDAwMDE=', 'QzAwMDAwMDAwMDE=']) await store.save({ connectionId: id });
+    for (const id of ['QTAwMDAwMDAwMDE=', 'QjAwMDAwMDAwMDE=', 'QzAwMDAwMDAwMDE='])
+      await store.save({ connectionId: id });
     recorder.script('QjAwMDAwMDAwMDE=', 'gone');
     recorder.script('QzAwMDAwMDAwMDE=', 'forbidden');
     const { handler } = handlerFor(Caster, { connections: store });
     const answer = await handler(messageEvent({ body: { action: 'cast' } }), lambdaContext());
     expect(answer.statusCode).toBe(200);
     expect(result).toMatchObject({ sent: 1, gone: ['QjAwMDAwMDAwMDE='] });
-    expect(result!.failed).toEqual([expect.objectContaining({ connectionId: 'QzAwMDAwMDAwMDE=', statusCode: 403 })]);
+    expect(result!.failed).toEqual([
+      expect.objectContaining({ connectionId: 'QzAwMDAwMDAwMDE=', statusCode: 403 }),
+    ]);
     expect(recorder.postsTo('QTAwMDAwMDAwMDE=')[0].text).toBe('{"hello":true}');
     expect(await store.get('QjAwMDAwMDAwMDE=')).toBeUndefined();
     expect(await store.get('QzAwMDAwMDAwMDE=')).toBeDefined();
@@ -153,9 +164,15 @@ describe('WebSocketContext messaging', () => {
     const { handler } = handlerFor(Admin);
     const event = messageEvent({ body: { action: 'kick' } });
     await handler(event, lambdaContext());
-    expect(info).toMatchObject({ connectedAt: expect.any(Date), lastActiveAt: expect.any(Date) });
+    expect(info).toMatchObject({
+      connectedAt: expect.any(Date) as unknown,
+      lastActiveAt: expect.any(Date) as unknown,
+    });
     const methods = recorder.requests.map((request) => `${request.method} ${request.connectionId}`);
-    expect(methods).toEqual([`GET ${event.requestContext.connectionId}`, 'DELETE S2ljazAwMDAwMDE=']);
+    expect(methods).toEqual([
+      `GET ${event.requestContext.connectionId}`,
+      'DELETE S2ljazAwMDAwMDE=',
+    ]);
   });
 
   it('tracks connections: saved after an accepted $connect only, claims restored on messages, deleted on $disconnect', async () => {
@@ -185,7 +202,11 @@ describe('WebSocketContext messaging', () => {
     const accepted = connectEvent();
     const id = accepted.requestContext.connectionId;
     expect((await handler(accepted, lambdaContext())).statusCode).toBe(200);
-    expect(await store.get(id)).toMatchObject({ connectionId: id, userId: 'user-7', tenantId: 'acme' });
+    expect(await store.get(id)).toMatchObject({
+      connectionId: id,
+      userId: 'user-7',
+      tenantId: 'acme',
+    });
     await handler(messageEvent({ connectionId: id, body: { action: 'who' } }), lambdaContext());
     await handler(disconnectEvent({ connectionId: id }), lambdaContext());
     expect(seen).toEqual(['user-7', 'acme', id, 'bye user-7']);
@@ -224,7 +245,9 @@ describe('WebSocketContext messaging', () => {
     await handler(connect, lambdaContext());
     const before = (await store.get(id))!.lastSeenAt;
     now += 60_000;
-    expect(await handler(messageEvent({ connectionId: id, body: { action: 'ping' } }), lambdaContext())).toEqual({
+    expect(
+      await handler(messageEvent({ connectionId: id, body: { action: 'ping' } }), lambdaContext()),
+    ).toEqual({
       statusCode: 200,
     });
     expect(recorder.postsTo(id).map((post) => post.text)).toEqual(['{"type":"pong"}']);
@@ -245,13 +268,17 @@ describe('WebSocketContext messaging', () => {
     });
     @WebSocketController()
     class NoPing {}
-    const asResponse = handlerFor(NoPing, { heartbeat: { action: 'hb', reply: 'response' } }).handler;
+    const asResponse = handlerFor(NoPing, {
+      heartbeat: { action: 'hb', reply: 'response' },
+    }).handler;
     expect(await asResponse(messageEvent({ body: { action: 'hb' } }), lambdaContext())).toEqual({
       statusCode: 200,
       body: '{"type":"pong"}',
     });
     const off = handlerFor(NoPing, { heartbeat: false, errorFrames: false }).handler;
-    expect((await off(messageEvent({ body: { action: 'ping' } }), lambdaContext())).statusCode).toBe(404);
+    expect(
+      (await off(messageEvent({ body: { action: 'ping' } }), lambdaContext())).statusCode,
+    ).toBe(404);
     expect(recorder.requests).toHaveLength(0);
   });
 });

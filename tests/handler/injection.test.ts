@@ -1,3 +1,5 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   bootstrap,
   Body,
@@ -34,7 +36,8 @@ describe('parameter injection', () => {
       }
     }
     const handler = bootstrap([Injected], options());
-    for (const action of ['typed', 'untyped', 'none']) await handler(messageEvent({ body: { action } }), lambdaContext());
+    for (const action of ['typed', 'untyped', 'none'])
+      await handler(messageEvent({ body: { action } }), lambdaContext());
     expect(seen).toEqual([true, true, true]);
   });
 
@@ -42,7 +45,11 @@ describe('parameter injection', () => {
     let captured: unknown[] = [];
     @WebSocketController()
     class Pieces {
-      @OnConnect() connect(@Query('room') room: string, @Header('user-agent') agent: string, @Ctx() ctx: WebSocketContext) {
+      @OnConnect() connect(
+        @Query('room') room: string,
+        @Header('user-agent') agent: string,
+        @Ctx() ctx: WebSocketContext,
+      ) {
         captured = [room, agent, ctx.routeKey];
       }
       @OnMessage('say') say(
@@ -57,10 +64,17 @@ describe('parameter injection', () => {
       }
     }
     const handler = bootstrap([Pieces], options());
-    await handler(connectEvent({ query: { room: 'lobby' }, headers: { 'User-Agent': 'jest' } }), lambdaContext());
+    await handler(
+      connectEvent({ query: { room: 'lobby' }, headers: { 'User-Agent': 'jest' } }),
+      lambdaContext(),
+    );
     expect(captured).toEqual(['lobby', 'jest', '$connect']);
     await handler(
-      messageEvent({ connectionId: 'Q29ubjAwMDAwMDE=', body: { action: 'say', text: 'hi' }, authorizer: { sub: 'u1' } }),
+      messageEvent({
+        connectionId: 'Q29ubjAwMDAwMDE=',
+        body: { action: 'say', text: 'hi' },
+        authorizer: { sub: 'u1' },
+      }),
       lambdaContext(),
     );
     expect(captured).toEqual([
@@ -82,39 +96,65 @@ describe('parameter injection', () => {
       }
     }
     const handler = bootstrap([NeedsJson], options());
-    const result = await handler(messageEvent({ routeKey: 'raw', body: 'not json' }), lambdaContext());
+    const result = await handler(
+      messageEvent({ routeKey: 'raw', body: 'not json' }),
+      lambdaContext(),
+    );
     expect(result.statusCode).toBe(400);
     expect(called).toBe(false);
   });
 
   it('works with controllers compiled by esbuild, which drops decorator metadata', async () => {
-    // Bundle a controller the way SAM / CDK / serverless bundle Lambda code, then load it.
-    const { buildSync } = await import('esbuild');
+    // Bundle a controller the way SAM / CDK / serverless bundle Lambda code (lift-ws included),
+    // then load the bundle and call its handler.
+    const { build } = await import('esbuild');
     const source = `
+      import 'reflect-metadata';
       import { WebSocketController, OnMessage, Body, WebSocketContext, bootstrap } from 'lift-ws';
       @WebSocketController()
       class Echo {
         @OnMessage('echo') echo(ctx: WebSocketContext, @Body('text') text: string) {
-          return { isContext: ctx instanceof WebSocketContext, text, hasMetadata: Reflect.getMetadata('design:paramtypes', Echo.prototype, 'echo') !== undefined };
+          return {
+            isContext: ctx instanceof WebSocketContext,
+            text,
+            hasMetadata: Reflect.getMetadata('design:paramtypes', Echo.prototype, 'echo') !== undefined,
+          };
         }
       }
       export const handler = bootstrap([Echo], { errorFrames: false, logger: { level: 'error' } });
     `;
-    const out = buildSync({
-      stdin: { contents: source, loader: 'ts', resolveDir: __dirname },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      write: false,
-      external: ['lift-ws'],
-      tsconfigRaw: { compilerOptions: { experimentalDecorators: true, emitDecoratorMetadata: true } },
-    });
-    const code = out.outputFiles[0].text;
-    const module = { exports: {} as { handler?: (e: unknown, c: unknown) => Promise<{ statusCode: number; body?: string }> } };
-    // The bundle's `require('lift-ws')` gets this very copy of the framework.
-    const requireLiftWs = (id: string): unknown => (id === 'lift-ws' ? jest.requireActual('lift-ws') : require(id));
-    new Function('module', 'exports', 'require', code)(module, module.exports, requireLiftWs);
-    const result = await module.exports.handler!(messageEvent({ body: { action: 'echo', text: 'bundled' } }), lambdaContext());
-    expect(JSON.parse(result.body!)).toEqual({ isContext: true, text: 'bundled', hasMetadata: false });
+    const root = join(__dirname, '..', '..');
+    await mkdir(join(root, '.tmp'), { recursive: true });
+    const outDir = await mkdtemp(join(root, '.tmp', 'esbuild-injection-'));
+    const outfile = join(outDir, 'handler.js');
+    try {
+      await build({
+        stdin: { contents: source, loader: 'ts', resolveDir: root },
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        outfile,
+        packages: 'external',
+        alias: { 'lift-ws': join(root, 'src', 'index.ts') },
+        tsconfigRaw: {
+          compilerOptions: { experimentalDecorators: true, emitDecoratorMetadata: true },
+        },
+        logLevel: 'silent',
+      });
+      const bundled = (await import(outfile)) as {
+        handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body?: string }>;
+      };
+      const result = await bundled.handler(
+        messageEvent({ body: { action: 'echo', text: 'bundled' } }),
+        lambdaContext(),
+      );
+      expect(JSON.parse(result.body!)).toEqual({
+        isContext: true,
+        text: 'bundled',
+        hasMetadata: false,
+      });
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,13 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { bootstrap, createLogger, OnConnect, OnMessage, WebSocketController, WebSocketContext } from 'lift-ws';
+import {
+  bootstrap,
+  createLogger,
+  OnConnect,
+  OnMessage,
+  WebSocketController,
+  WebSocketContext,
+} from 'lift-ws';
 import { connectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
 import { captureLogger } from '../support/capture-logger';
 
@@ -9,7 +16,10 @@ function realToken(): string {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ sub: 'user-1', exp: 4102444800 })}`;
-  const signature = createSign('RSA-SHA256').update(unsigned).sign(privateKey).toString('base64url');
+  const signature = createSign('RSA-SHA256')
+    .update(unsigned)
+    .sign(privateKey)
+    .toString('base64url');
   return `${unsigned}.${signature}`;
 }
 
@@ -36,7 +46,12 @@ describe('logging', () => {
     });
     const summary = entries.filter((entry) => typeof entry.durationMs === 'number');
     expect(summary).toHaveLength(1);
-    expect(summary[0]).toMatchObject({ message: '$default say 200', statusCode: 200, action: 'say', level: 'info' });
+    expect(summary[0]).toMatchObject({
+      message: '$default say 200',
+      statusCode: 200,
+      action: 'say',
+      level: 'info',
+    });
   });
 
   it('never writes a token, the Authorization query/header or Sec-WebSocket-Protocol', async () => {
@@ -55,7 +70,10 @@ describe('logging', () => {
     const result = await handler(
       connectEvent({
         query: { Authorization: token },
-        headers: { Authorization: `Bearer ${token}`, 'Sec-WebSocket-Protocol': `lift-ws, ${token}` },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Sec-WebSocket-Protocol': `lift-ws, ${token}`,
+        },
       }),
       lambdaContext(),
     );

@@ -1,12 +1,30 @@
-import { bootstrap, OnConnect, OnMessage, WebSocketController, WebSocketContext, WsError, type BootstrapOptions } from 'lift-ws';
-import { ConnectionsRecorder, connectEvent, disconnectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
+import {
+  bootstrap,
+  OnConnect,
+  OnMessage,
+  WebSocketController,
+  WebSocketContext,
+  WsError,
+  type BootstrapOptions,
+} from 'lift-ws';
+import {
+  ConnectionsRecorder,
+  connectEvent,
+  disconnectEvent,
+  lambdaContext,
+  messageEvent,
+} from 'lift-ws/testing';
 import { destroyManagementClients } from '../../src/management/client-cache';
 import { captureLogger } from '../support/capture-logger';
 
 interface EmfLine {
   _aws: {
     Timestamp: number;
-    CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }>;
+    CloudWatchMetrics: Array<{
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: Array<{ Name: string; Unit: string }>;
+    }>;
   };
   [key: string]: unknown;
 }
@@ -81,13 +99,27 @@ describe('EMF metrics', () => {
     const body = JSON.stringify({ action: 'say', text: 'x' });
     await handler(messageEvent(body), lambdaContext());
     await handler(messageEvent({ body: { action: 'fail' } }), lambdaContext());
-    await handler(messageEvent({ body: { action: 'unknown-client-chosen-name' } }), lambdaContext());
+    await handler(
+      messageEvent({ body: { action: 'unknown-client-chosen-name' } }),
+      lambdaContext(),
+    );
     await handler(disconnectEvent(), lambdaContext());
     expect(lines).toHaveLength(5);
     lines.forEach(assertEmf);
     const [connect, say, fail, unknown, disconnect] = lines;
-    expect(connect).toMatchObject({ Service: 'chat-api', Stage: 'prod', Route: '$connect', Connects: 1 });
-    expect(connect._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Chat', Dimensions: [['Service', 'Stage'], ['Service', 'Stage', 'Route']] });
+    expect(connect).toMatchObject({
+      Service: 'chat-api',
+      Stage: 'prod',
+      Route: '$connect',
+      Connects: 1,
+    });
+    expect(connect._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'Chat',
+      Dimensions: [
+        ['Service', 'Stage'],
+        ['Service', 'Stage', 'Route'],
+      ],
+    });
     expect(say).toMatchObject({
       Route: 'say',
       Messages: 1,
@@ -101,8 +133,15 @@ describe('EMF metrics', () => {
     });
     expect(say.Latency).toBeGreaterThanOrEqual(0);
     expect(say.Errors).toBeUndefined();
-    expect(fail).toMatchObject({ Route: 'fail', Errors: 1, ErrorCode: 'ROOM_FULL', StatusCode: 409 });
-    expect(fail._aws.CloudWatchMetrics[1]).toMatchObject({ Metrics: [{ Name: 'Errors', Unit: 'Count' }] });
+    expect(fail).toMatchObject({
+      Route: 'fail',
+      Errors: 1,
+      ErrorCode: 'ROOM_FULL',
+      StatusCode: 409,
+    });
+    expect(fail._aws.CloudWatchMetrics[1]).toMatchObject({
+      Metrics: [{ Name: 'Errors', Unit: 'Count' }],
+    });
     // A client-chosen action never becomes a dimension value.
     expect(unknown).toMatchObject({ Route: '$default', ErrorCode: 'NOT_FOUND' });
     expect(disconnect).toMatchObject({ Route: '$disconnect', Disconnects: 1 });
@@ -111,10 +150,10 @@ describe('EMF metrics', () => {
   it('is off unless enabled', async () => {
     const writes: string[] = [];
     const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       writes.push(String(chunk));
       return original(chunk, ...rest);
-    }) as typeof process.stdout.write;
+    };
     try {
       const { handler } = setup(undefined);
       await handler(connectEvent(), lambdaContext());
@@ -127,10 +166,10 @@ describe('EMF metrics', () => {
   it('writes to stdout when enabled with true', async () => {
     const writes: string[] = [];
     const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
+    process.stdout.write = (chunk: string | Uint8Array) => {
       writes.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    };
     try {
       const { handler } = setup(true);
       await handler(connectEvent(), lambdaContext());
@@ -145,6 +184,8 @@ describe('EMF metrics', () => {
   });
 
   it('refuses bad dimensions at bootstrap', () => {
-    expect(() => setup({ dimensions: { Stage: '' } })).toThrow('metrics: dimension Stage must be a non-empty string');
+    expect(() => setup({ dimensions: { Stage: '' } })).toThrow(
+      'metrics: dimension Stage must be a non-empty string',
+    );
   });
 });

@@ -30,9 +30,22 @@ describe('middleware', () => {
         calls.push('route');
       }
     }
-    const handler = bootstrap([Ordered], { middleware: [layer('global')], logger: captureLogger().logger });
+    const handler = bootstrap([Ordered], {
+      middleware: [layer('global')],
+      logger: captureLogger().logger,
+    });
     await handler(messageEvent({ body: { action: 'go' } }), lambdaContext());
-    expect(calls).toEqual(['global>', 'class1>', 'class2>', 'method>', 'route', '<method', '<class2', '<class1', '<global']);
+    expect(calls).toEqual([
+      'global>',
+      'class1>',
+      'class2>',
+      'method>',
+      'route',
+      '<method',
+      '<class2',
+      '<class1',
+      '<global',
+    ]);
   });
 
   it('constructs class middleware once at bootstrap and shares it between routes', async () => {

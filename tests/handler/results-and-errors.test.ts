@@ -64,11 +64,14 @@ describe('results', () => {
       }
     }
     const handler = bootstrap([Refuser], { logger: captureLogger().logger });
-    expect(await handler(connectEvent(), lambdaContext())).toEqual({ statusCode: 401, body: '{"message":"Unauthorized"}' });
+    expect(await handler(connectEvent(), lambdaContext())).toEqual({
+      statusCode: 401,
+      body: '{"message":"Unauthorized"}',
+    });
   });
 
   it('passes a legacy handler result through unchanged', async () => {
-    const legacy = async (event: { requestContext: { connectionId: string } }) => ({
+    const legacy = (event: { requestContext: { connectionId: string } }) => ({
       statusCode: 201,
       headers: { 'X-Legacy': 'yes' },
       body: `legacy:${event.requestContext.connectionId}`,
@@ -121,7 +124,11 @@ describe('errors', () => {
     expect(result.statusCode).toBe(statusCode);
     const body = json(result.body);
     expect(body).toEqual({
-      error: { code, message: (error as Error).message, ...((error as WsError).details ? { details: (error as WsError).details } : {}) },
+      error: {
+        code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      },
       requestId: event.requestContext.requestId,
     });
   });
@@ -130,7 +137,9 @@ describe('errors', () => {
     const { handler, log } = thrower(new Error('database password is hunter2 at db.internal'));
     const result = await handler(messageEvent({ body: { action: 'fail' } }), lambdaContext());
     expect(result.statusCode).toBe(500);
-    expect(json(result.body)).toMatchObject({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
+    expect(json(result.body)).toMatchObject({
+      error: { code: 'INTERNAL_ERROR', message: 'Internal server error' },
+    });
     expect(result.body).not.toContain('hunter2');
     const logged = log.entries().find((entry) => entry.message === 'route failed');
     expect(JSON.stringify(logged)).toContain('db.internal');
@@ -141,7 +150,9 @@ describe('errors', () => {
     const { handler } = thrower(new WsError(503, 'DEPENDENCY_DOWN', 'redis at 10.0.0.1 refused'));
     const result = await handler(messageEvent({ body: { action: 'fail' } }), lambdaContext());
     expect(result.statusCode).toBe(503);
-    expect(json(result.body)).toMatchObject({ error: { code: 'DEPENDENCY_DOWN', message: 'Internal server error' } });
+    expect(json(result.body)).toMatchObject({
+      error: { code: 'DEPENDENCY_DOWN', message: 'Internal server error' },
+    });
   });
 
   it('a thrown non-Error value still gets a 500', async () => {
@@ -170,24 +181,40 @@ describe('bad input never crashes the handler', () => {
     ['requestContext of the wrong type', { requestContext: 'x' }],
     ['no routeKey', { requestContext: { connectionId: 'abc=' } }],
     ['a numeric connectionId', { requestContext: { routeKey: '$default', connectionId: 42 } }],
-    ['an unknown eventType', { requestContext: { routeKey: '$default', connectionId: 'a=', eventType: 'PING' } }],
-    ['a body that is not a string', { requestContext: { routeKey: '$default', connectionId: 'a=' }, body: { action: 'echo' } }],
-    ['headers that are not an object', { requestContext: { routeKey: '$connect', connectionId: 'a=' }, headers: 'x' }],
+    [
+      'an unknown eventType',
+      { requestContext: { routeKey: '$default', connectionId: 'a=', eventType: 'PING' } },
+    ],
+    [
+      'a body that is not a string',
+      { requestContext: { routeKey: '$default', connectionId: 'a=' }, body: { action: 'echo' } },
+    ],
+    [
+      'headers that are not an object',
+      { requestContext: { routeKey: '$connect', connectionId: 'a=' }, headers: 'x' },
+    ],
   ])('%s -> 400 with a clear message', async (_name, event) => {
     const result = await call(event);
     expect(result.statusCode).toBe(400);
-    expect(json(result.body)).toMatchObject({ error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^malformed event/) } });
+    expect(json(result.body)).toMatchObject({
+      error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^malformed event/) as unknown },
+    });
   });
 
   it('fills in what a sparse but usable event lacks', async () => {
-    const result = await call({ requestContext: { routeKey: '$default', connectionId: 'a=' }, body: '{"action":"echo","n":1}' });
+    const result = await call({
+      requestContext: { routeKey: '$default', connectionId: 'a=' },
+      body: '{"action":"echo","n":1}',
+    });
     expect(result).toEqual({ statusCode: 200, body: '{"action":"echo","n":1}' });
   });
 
   it('an empty body is a 400', async () => {
     const result = await handler(messageEvent({ routeKey: 'echo', body: '' }), lambdaContext());
     expect(result.statusCode).toBe(400);
-    expect(json(result.body)).toMatchObject({ error: { message: expect.stringContaining('empty') } });
+    expect(json(result.body)).toMatchObject({
+      error: { message: expect.stringContaining('empty') as unknown },
+    });
   });
 
   it('a 1 MB body is a 413 before anything parses it', async () => {
@@ -204,15 +231,28 @@ describe('bad input never crashes the handler', () => {
 
   it('invalid UTF-8 is a 400, base64 or not', async () => {
     const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0xff, 0xfe, 0x7d]);
-    const base64 = await call({ ...messageEvent('x'), body: bytes.toString('base64'), isBase64Encoded: true });
+    const base64 = await call({
+      ...messageEvent('x'),
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
     expect(base64.statusCode).toBe(400);
-    expect(json(base64.body)).toMatchObject({ error: { message: 'the message body is not valid UTF-8' } });
-    const loneSurrogate = await handler(messageEvent('{"action":"echo","t":"\ud800"}'), lambdaContext());
+    expect(json(base64.body)).toMatchObject({
+      error: { message: 'the message body is not valid UTF-8' },
+    });
+    const loneSurrogate = await handler(
+      messageEvent('{"action":"echo","t":"\ud800"}'),
+      lambdaContext(),
+    );
     expect(loneSurrogate.statusCode).toBe(400);
   });
 
   it('decodes a valid base64 body', async () => {
-    const result = await call({ ...messageEvent('x'), body: Buffer.from('{"action":"echo","ok":"é"}').toString('base64'), isBase64Encoded: true });
+    const result = await call({
+      ...messageEvent('x'),
+      body: Buffer.from('{"action":"echo","ok":"é"}').toString('base64'),
+      isBase64Encoded: true,
+    });
     expect(result).toEqual({ statusCode: 200, body: '{"action":"echo","ok":"é"}' });
   });
 

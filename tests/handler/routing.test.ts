@@ -16,7 +16,11 @@ function parse(body: string | undefined): unknown {
 }
 
 describe('routing', () => {
-  const quiet = () => ({ logger: captureLogger().logger, errorFrames: false, heartbeat: false as const });
+  const quiet = () => ({
+    logger: captureLogger().logger,
+    errorFrames: false,
+    heartbeat: false as const,
+  });
 
   function chatHandler(calls: string[]) {
     @WebSocketController()
@@ -51,7 +55,10 @@ describe('routing', () => {
     const handler = chatHandler(calls);
     const parse = jest.spyOn(JSON, 'parse');
     try {
-      const result = await handler(messageEvent({ body: { action: 'sendMessage', text: 'hello' } }), lambdaContext());
+      const result = await handler(
+        messageEvent({ body: { action: 'sendMessage', text: 'hello' } }),
+        lambdaContext(),
+      );
       expect(result).toEqual({ statusCode: 200, body: '{"ok":true}' });
       expect(parse).toHaveBeenCalledTimes(1);
     } finally {
@@ -71,13 +78,17 @@ describe('routing', () => {
     const handler = chatHandler([]);
     const unknown = await handler(messageEvent({ body: { action: 'nope' } }), lambdaContext());
     expect(unknown.statusCode).toBe(404);
-    expect(parse(unknown.body)).toMatchObject({ error: { code: 'NOT_FOUND', message: 'unknown action "nope"' } });
+    expect(parse(unknown.body)).toMatchObject({
+      error: { code: 'NOT_FOUND', message: 'unknown action "nope"' },
+    });
     const notJson = await handler(messageEvent('hello there'), lambdaContext());
     expect(notJson.statusCode).toBe(400);
     expect(parse(notJson.body)).toMatchObject({ error: { code: 'BAD_REQUEST' } });
     const noAction = await handler(messageEvent({ body: { text: 'x' } }), lambdaContext());
     expect(noAction.statusCode).toBe(400);
-    expect(parse(noAction.body)).toMatchObject({ error: { message: 'the message has no action field' } });
+    expect(parse(noAction.body)).toMatchObject({
+      error: { message: 'the message has no action field' },
+    });
   });
 
   it('sends unknown actions and non-JSON bodies to @OnDefault', async () => {

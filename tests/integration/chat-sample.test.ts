@@ -269,7 +269,7 @@ describe.each([
     await alice.waitFor((frame) => frame.type === 'left' && frame.user === 'bob');
     bob.send({ action: 'sendMessage', room: 'farewell', text: 'still here?' });
     const [refused] = await bob.waitFor(isError('FORBIDDEN'));
-    expect(refused.error?.message).toMatch(/join the room/);
+    expect(refused.error?.message).toMatch(/not in the room "farewell"/);
 
     const erin = await connect('erin');
     await joined(erin, 'farewell', 'erin');

@@ -27,7 +27,12 @@ function roomController() {
     @OnMessage('announce') async announce(ctx: WebSocketContext) {
       const { room, text } = ctx.body<{ room: string; text: string }>();
       const result = await ctx.broadcastToRoom(room, { type: 'announcement', text });
-      await ctx.sendJSON({ type: 'report', sent: result.sent, gone: result.gone, failed: result.failed });
+      await ctx.sendJSON({
+        type: 'report',
+        sent: result.sent,
+        gone: result.gone,
+        failed: result.failed,
+      });
     }
 
     @UseMiddleware(RateLimit({ perConnection: { capacity: 5, refillPerSecond: 0.001 } }))
@@ -43,7 +48,9 @@ async function openMany(url: string, count: number): Promise<TestClient[]> {
   const clients: TestClient[] = [];
   // Batches keep the handshake burst realistic without hitting the accept backlog.
   for (let i = 0; i < count; i += 50) {
-    const batch = await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => TestClient.open(url)));
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, () => TestClient.open(url)),
+    );
     clients.push(...batch);
   }
   return clients;
@@ -92,8 +99,15 @@ describe('fan-out at scale through the local gateway', () => {
         return message;
       }),
     );
-    expect(received.every((message) => message.type === 'announcement' && message.text === 'hello all')).toBe(true);
-    const report = await speaker.nextJson<{ type: string; sent: number; gone: string[]; failed: unknown[] }>(10_000);
+    expect(
+      received.every((message) => message.type === 'announcement' && message.text === 'hello all'),
+    ).toBe(true);
+    const report = await speaker.nextJson<{
+      type: string;
+      sent: number;
+      gone: string[];
+      failed: unknown[];
+    }>(10_000);
     expect(report).toEqual({ type: 'report', sent: 200, gone: [], failed: [] });
     // Exactly once: nothing else is waiting on any socket.
     const extra = await Promise.all(clients.map((client) => client.silentFor(150)));
@@ -104,7 +118,10 @@ describe('fan-out at scale through the local gateway', () => {
     const leaving = clients.slice(100, 120);
     for (const client of leaving) lost.add(ids.get(client)!);
     await Promise.all(leaving.map((client) => client.close()));
-    await eventually(() => leaving.every((client) => !gateway.connections.includes(ids.get(client)!)), 5000);
+    await eventually(
+      () => leaving.every((client) => !gateway.connections.includes(ids.get(client)!)),
+      5000,
+    );
     // No $disconnect ran, so the store still believes they are members.
     expect(await store.get(ids.get(leaving[0])!)).toBeDefined();
 
@@ -112,7 +129,9 @@ describe('fan-out at scale through the local gateway', () => {
     speaker.sendJson({ action: 'announce', room: 'arena', text: 'second' });
     const staying = clients.filter((client) => !leaving.includes(client));
     await Promise.all(staying.map((client) => client.nextJson(10_000)));
-    const report = await speaker.nextJson<{ sent: number; gone: string[]; failed: unknown[] }>(10_000);
+    const report = await speaker.nextJson<{ sent: number; gone: string[]; failed: unknown[] }>(
+      10_000,
+    );
     expect(report.sent).toBe(180);
     expect([...report.gone].sort()).toEqual([...lost].sort());
     expect(report.failed).toEqual([]);
@@ -127,12 +146,18 @@ describe('fan-out at scale through the local gateway', () => {
     for (let n = 0; n < 12; n++) sender.sendJson({ action: 'say', n });
     const frames: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 12; i++) frames.push(await sender.nextJson(5000));
-    const echoes = frames.filter((frame) => frame.type === 'echo').map((frame) => frame.n as number);
-    const refused = frames.filter((frame) => (frame.error as { code?: string } | undefined)?.code === 'TOO_MANY_REQUESTS');
+    const echoes = frames
+      .filter((frame) => frame.type === 'echo')
+      .map((frame) => frame.n as number);
+    const refused = frames.filter(
+      (frame) => (frame.error as { code?: string } | undefined)?.code === 'TOO_MANY_REQUESTS',
+    );
     expect(echoes).toHaveLength(5);
     expect(refused).toHaveLength(7);
     expect(new Set(echoes).size).toBe(5);
-    expect(refused[0]).toMatchObject({ error: { code: 'TOO_MANY_REQUESTS', message: 'rate limit exceeded for this connection' } });
+    expect(refused[0]).toMatchObject({
+      error: { code: 'TOO_MANY_REQUESTS', message: 'rate limit exceeded for this connection' },
+    });
     // Another connection has its own bucket.
     const other = clients[2];
     other.sendJson({ action: 'say', n: 99 });

@@ -14,7 +14,7 @@ describe('compose (the middleware onion)', () => {
         calls.push(`${name}:out`);
         return result;
       };
-    const run = compose([layer('a'), layer('b'), layer('c')], async () => {
+    const run = compose([layer('a'), layer('b'), layer('c')], () => {
       calls.push('route');
       return 'done';
     });
@@ -35,7 +35,7 @@ describe('compose (the middleware onion)', () => {
           return 'refused';
         },
       ],
-      async () => {
+      () => {
         calls.push('route');
         return 'ok';
       },
@@ -53,7 +53,7 @@ describe('compose (the middleware onion)', () => {
           return next();
         },
       ],
-      async () => {
+      () => {
         routeRuns++;
       },
     );
@@ -74,7 +74,7 @@ describe('compose (the middleware onion)', () => {
           }
         },
       ],
-      async () => {
+      () => {
         throw new Error('boom');
       },
     );
@@ -84,7 +84,7 @@ describe('compose (the middleware onion)', () => {
 
   it('is reusable: each run dispatches from the start', async () => {
     let count = 0;
-    const run = compose([(_c, next) => next()], async () => ++count);
+    const run = compose([(_c, next) => next()], () => ++count);
     await run(ctx);
     await run(ctx);
     await expect(run(ctx)).resolves.toBe(3);
@@ -92,7 +92,7 @@ describe('compose (the middleware onion)', () => {
 
   it('never mutates the middleware array it was given', async () => {
     const list: MiddlewareFunction[] = [(_c, next) => next(), (_c, next) => next()];
-    const run = compose(list, async () => 1);
+    const run = compose(list, () => 1);
     await run(ctx);
     expect(list).toHaveLength(2);
   });

@@ -122,6 +122,8 @@ describe('decorators record metadata and nothing else', () => {
   it('rejects bad decorator arguments where they are written', () => {
     expect(() => OnMessage('')).toThrow(/non-empty action/);
     expect(() => OnMessage('$connect')).toThrow(/@OnConnect/);
-    expect(() => UseMiddleware(42 as unknown as MiddlewareFunction)).toThrow(/argument 0 is not middleware/);
+    expect(() => UseMiddleware(42 as unknown as MiddlewareFunction)).toThrow(
+      /argument 0 is not middleware/,
+    );
   });
 });

@@ -58,6 +58,14 @@ function userOf(ctx: WebSocketContext): string {
   return ctx.userId ?? 'anonymous';
 }
 
+/** Only members speak in (or announce leaving) a room. */
+async function requireMember(ctx: WebSocketContext, room: string): Promise<void> {
+  const rooms = (await ctx.connectionStore?.roomsOf(ctx.connectionId)) ?? [];
+  if (!rooms.includes(room)) {
+    throw new ForbiddenError(`you are not in the room "${room}": join it first`, { room });
+  }
+}
+
 /**
  * The chat: rooms of connections, kept in the bootstrap's connection store (memory locally,
  * DynamoDB in AWS), so any Lambda container can fan a message out to every member.
@@ -81,15 +89,10 @@ export class ChatController {
     // later fan-out finds the connection gone.
     const store = ctx.connectionStore;
     if (!store) return;
-    const at = new Date().toISOString();
+    const left = { user: userOf(ctx), at: new Date().toISOString() };
     for (const room of await store.roomsOf(ctx.connectionId)) {
-      await ctx.broadcastToRoom(
-        room,
-        { type: 'left', room, user: userOf(ctx), at } satisfies ChatEvent,
-        {
-          exceptSelf: true,
-        },
-      );
+      const event: ChatEvent = { type: 'left', room, ...left };
+      await ctx.broadcastToRoom(room, event, { exceptSelf: true });
     }
   }
 
@@ -108,6 +111,7 @@ export class ChatController {
   @OnMessage('leave')
   async leave(ctx: WebSocketContext) {
     const room = roomOf(ctx);
+    await requireMember(ctx, room);
     // Told before leaving, so the leaver's page gets the confirmation with everyone else.
     await ctx.broadcastToRoom(room, {
       type: 'left',
@@ -123,10 +127,7 @@ export class ChatController {
   async sendMessage(ctx: WebSocketContext) {
     const room = roomOf(ctx);
     const text = textOf(ctx);
-    const rooms = (await ctx.connectionStore?.roomsOf(ctx.connectionId)) ?? [];
-    if (!rooms.includes(room)) {
-      throw new ForbiddenError(`join the room "${room}" before sending to it`, { room });
-    }
+    await requireMember(ctx, room);
     const result = await ctx.broadcastToRoom(room, {
       type: 'message',
       room,
