@@ -89,7 +89,7 @@ export class WebSocketContext {
   /** The stored connection, when a connection store is configured. */
   connection: ConnectionRecord | undefined;
 
-  /** @internal The action a `$default` message was dispatched by. */
+  /** The action the message was dispatched by (from the body on `$default`, or the route key). */
   action: string | undefined;
   /** @internal The route that handled the event, for metrics (never a client-chosen string). */
   matchedRoute: string | undefined;

@@ -118,22 +118,27 @@ export class GatewayEventFactory {
       queryStringParameters: handshake.query?.queryStringParameters ?? {},
       multiValueQueryStringParameters: handshake.query?.multiValueQueryStringParameters ?? {},
       stageVariables: {},
-      requestContext: {
-        routeKey: '$connect',
-        eventType: 'CONNECT',
-        extendedRequestId: requestId,
-        requestTime: gatewayIds.requestTime(now),
-        messageDirection: 'IN',
-        stage: this.config.stage,
-        connectedAt: facts.connectedAt,
-        requestTimeEpoch: now,
-        identity: this.identity(facts, 'sourceIpFirst'),
-        requestId,
-        domainName: this.config.domainName,
-        connectionId: facts.connectionId,
-        apiId: this.config.apiId,
-      },
+      requestContext: this.connectRequestContext(facts, requestId, now),
     };
+  }
+
+  /** The requestContext fields `$connect` and its authorizer share, in AWS's order. */
+  private connectRequestContext(facts: ConnectionFacts, requestId: string, now: number) {
+    return {
+      routeKey: '$connect',
+      eventType: 'CONNECT',
+      extendedRequestId: requestId,
+      requestTime: gatewayIds.requestTime(now),
+      messageDirection: 'IN',
+      stage: this.config.stage,
+      connectedAt: facts.connectedAt,
+      requestTimeEpoch: now,
+      identity: this.identity(facts, 'sourceIpFirst'),
+      requestId,
+      domainName: this.config.domainName,
+      connectionId: facts.connectionId,
+      apiId: this.config.apiId,
+    } as const;
   }
 
   connectEvent(
@@ -148,19 +153,7 @@ export class GatewayEventFactory {
       // The query maps exist only when the URL has a query, as in AWS.
       ...(handshake.query ?? {}),
       requestContext: {
-        routeKey: '$connect',
-        eventType: 'CONNECT',
-        extendedRequestId: requestId,
-        requestTime: gatewayIds.requestTime(now),
-        messageDirection: 'IN',
-        stage: this.config.stage,
-        connectedAt: facts.connectedAt,
-        requestTimeEpoch: now,
-        identity: this.identity(facts, 'sourceIpFirst'),
-        requestId,
-        domainName: this.config.domainName,
-        connectionId: facts.connectionId,
-        apiId: this.config.apiId,
+        ...this.connectRequestContext(facts, requestId, now),
         ...this.authorizer(facts),
         messageId: null,
         disconnectStatusCode: null,
