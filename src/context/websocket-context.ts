@@ -1,5 +1,5 @@
 import type { ConnectionRecord, ConnectionStore } from '../connections/connection-store';
-import { BadRequestError, GoneError, PayloadTooLargeError } from '../errors/named-errors';
+import { BadRequestError, GoneError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
 import type {
   LambdaContext,
@@ -28,11 +28,12 @@ export interface ContextServices {
   readonly logger: Logger;
   /** The `@connections` client for an event's endpoint (cached per endpoint). */
   management(ctx: WebSocketContext): ManagementApi;
+  /** Also forgets the connections a send or fan-out finds gone. */
   readonly store?: ConnectionStore;
+  /** The bootstrap's fan-out settings, passed on every call (the client is shared per endpoint). */
   readonly broadcast: BroadcastOptions;
-  readonly maxMessageBytes: number;
-  /** Called with ids a send or fan-out found gone (the store forgets them). */
-  onGone?(connectionIds: readonly string[]): Promise<void>;
+  /** Whether to count bytes and messages sent (only the metrics line reads them). */
+  readonly countOutbound: boolean;
 }
 
 /**
@@ -112,6 +113,7 @@ export class WebSocketContext {
   private values: Map<string, unknown> | undefined;
   private response: WebSocketResponse | undefined;
   private lowerHeaders: Record<string, string | undefined> | undefined;
+  private managementApi: ManagementApi | undefined;
 
   /** @internal Made by the runtime; the event is already validated. */
   constructor(event: WebSocketEvent, lambdaContext: LambdaContext, services: ContextServices) {
@@ -157,7 +159,7 @@ export class WebSocketContext {
 
   /** The `@connections` endpoint the messaging methods use, e.g. `https://{domain}/{stage}`. */
   get managementEndpoint(): string {
-    return this.services.management(this).endpoint;
+    return this.management().endpoint;
   }
 
   // ---- request data --------------------------------------------------------------------------
@@ -291,11 +293,12 @@ export class WebSocketContext {
 
   /** Sends to any connection of this API. */
   async sendTo(connectionId: string, data: MessageData): Promise<void> {
-    this.assertSize(data);
     try {
-      await this.services.management(this).post(connectionId, data);
-      this.outbound.bytesOut += byteLength(data);
-      this.outbound.messagesOut += 1;
+      await this.management().post(connectionId, data);
+      if (this.services.countOutbound) {
+        this.outbound.bytesOut += byteLength(data);
+        this.outbound.messagesOut += 1;
+      }
     } catch (error) {
       if (error instanceof WsError && error.statusCode === 410) await this.forget([connectionId]);
       throw error;
@@ -315,30 +318,31 @@ export class WebSocketContext {
       typeof data === 'string' || data instanceof Uint8Array
         ? data
         : textEncoder.encode(toJson(data));
-    this.assertSize(payload);
-    const result = await this.services.management(this).broadcast(connectionIds, payload, {
+    const result = await this.management().broadcast(connectionIds, payload, {
       ...this.services.broadcast,
       deadline: this.defaultDeadline(),
       ...options,
     });
-    const stats = this.outbound;
-    stats.bytesOut += byteLength(payload) * result.sent;
-    stats.messagesOut += result.sent;
-    stats.fanoutSent += result.sent;
-    stats.fanoutGone += result.gone.length;
-    stats.fanoutFailed += result.failed.length;
+    if (this.services.countOutbound) {
+      const stats = this.outbound;
+      stats.bytesOut += byteLength(payload) * result.sent;
+      stats.messagesOut += result.sent;
+      stats.fanoutSent += result.sent;
+      stats.fanoutGone += result.gone.length;
+      stats.fanoutFailed += result.failed.length;
+    }
     if (result.gone.length > 0) await this.forget(result.gone);
     return result;
   }
 
   /** Closes a connection (the caller's by default). A connection already gone counts as done. */
   async disconnect(connectionId: string = this.connectionId): Promise<void> {
-    await this.services.management(this).delete(connectionId);
+    await this.management().delete(connectionId);
   }
 
   /** GetConnection: connectedAt, lastActiveAt, identity. */
   async getConnectionInfo(connectionId: string = this.connectionId): Promise<ConnectionInfo> {
-    return this.services.management(this).getConnection(connectionId);
+    return this.management().getConnection(connectionId);
   }
 
   // ---- rooms, users, tenants (need a connection store) ---------------------------------------
@@ -406,13 +410,13 @@ export class WebSocketContext {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private assertSize(data: MessageData): void {
-    const size = byteLength(data);
-    if (size > this.services.maxMessageBytes) {
-      throw new PayloadTooLargeError(
-        `message of ${size} bytes is over the ${this.services.maxMessageBytes}-byte limit of API Gateway`,
-      );
-    }
+  /**
+   * The `@connections` client, resolved once per event: the endpoint lookup reads the
+   * environment and the per-endpoint cache, which need not happen again for every send.
+   * Payload size limits are the client's to enforce (ManagementApi refuses them before AWS).
+   */
+  private management(): ManagementApi {
+    return (this.managementApi ??= this.services.management(this));
   }
 
   /** Stop starting sends ~1.5 s before the Lambda times out, leaving time to answer. */
@@ -424,9 +428,10 @@ export class WebSocketContext {
   }
 
   private async forget(connectionIds: readonly string[]): Promise<void> {
-    if (!this.services.onGone) return;
+    const store = this.services.store;
+    if (!store) return;
     try {
-      await this.services.onGone(connectionIds);
+      await store.deleteMany(connectionIds);
     } catch (error) {
       this.logger.warn('could not remove gone connections from the store', {
         error,

@@ -54,7 +54,7 @@ export function parseRate(spec: RateSpec, label: string): TokenBucketSpec {
   return { capacity: count, refillPerSecond: count / seconds };
 }
 
-function describe(spec: RateSpec | undefined): string {
+function specLabel(spec: RateSpec | undefined): string {
   return spec === undefined
     ? '-'
     : typeof spec === 'string'
@@ -79,7 +79,7 @@ class RateLimitMiddleware implements MiddlewareObject {
       this.perConnection = parseRate(options.perConnection, 'perConnection');
     if (options.perUser !== undefined) this.perUser = parseRate(options.perUser, 'perUser');
     this.store = options.store;
-    this.name = options.name ?? `${describe(options.perConnection)}|${describe(options.perUser)}`;
+    this.name = options.name ?? `${specLabel(options.perConnection)}|${specLabel(options.perUser)}`;
   }
 
   async use(ctx: WebSocketContext, next: Next): Promise<unknown> {

@@ -8,6 +8,8 @@ export interface CompiledRoute {
   readonly name: string;
   readonly kind: 'connect' | 'disconnect' | 'message' | 'default' | 'builtin';
   readonly action?: string;
+  /** The route key this route answers as (`$connect`, `$default`, the action), for metrics. */
+  readonly label: string;
   readonly run: ComposedRoute;
 }
 

@@ -42,6 +42,13 @@ interface Registered {
 
 const resolveContext: ArgumentResolver = (ctx) => ctx;
 
+/** What each kind of route answers as in metrics; message routes answer as their action. */
+const ROUTE_LABELS: Partial<Record<RouteDefinition['kind'], string>> = {
+  connect: '$connect',
+  disconnect: '$disconnect',
+  default: '$default',
+};
+
 function className(target: object): string {
   return (target as { name?: string }).name || 'anonymous class';
 }
@@ -252,6 +259,7 @@ export function scanControllers(
           name: where,
           kind: route.kind,
           action: route.action,
+          label: ROUTE_LABELS[route.kind] ?? route.action ?? '',
           run,
         };
         const entry: Registered = { route: compiled, where };
@@ -279,26 +287,23 @@ export function scanControllers(
     }
   });
 
-  const builtin = (
-    name: string,
-    kind: CompiledRoute['kind'],
-    route: ComposedRoute,
-  ): CompiledRoute => ({
-    name,
-    kind,
+  const builtin = (label: string, route: ComposedRoute, action?: string): CompiledRoute => ({
+    name: `builtin:${label}`,
+    kind: 'builtin',
+    action,
+    label,
     run: compose(globalChain, route),
   });
   const table = new RouteTable(
-    connect?.route ?? builtin('builtin:$connect', 'builtin', options.fallbacks.connect),
-    disconnect?.route ?? builtin('builtin:$disconnect', 'builtin', options.fallbacks.disconnect),
-    fallback?.route ?? builtin('builtin:unmatched', 'builtin', options.fallbacks.message),
+    connect?.route ?? builtin('$connect', options.fallbacks.connect),
+    disconnect?.route ?? builtin('$disconnect', options.fallbacks.disconnect),
+    fallback?.route ?? builtin('$default', options.fallbacks.message),
     actionPath,
   );
   for (const [action, entry] of actions) table.addAction(action, entry.route);
   for (const { action, route } of options.builtinActions ?? []) {
     // A controller's own @OnMessage(action) wins over the built-in one.
-    if (!table.hasAction(action))
-      table.addAction(action, builtin(`builtin:${action}`, 'builtin', route));
+    if (!table.hasAction(action)) table.addAction(action, builtin(action, route, action));
   }
   return table;
 }

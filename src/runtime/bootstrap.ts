@@ -27,6 +27,13 @@ export type LiftWsHandler = (
 ) => Promise<WebSocketResult>;
 
 const PONG = JSON.stringify({ type: 'pong' });
+const NOTHING_SENT = Object.freeze({
+  bytesOut: 0,
+  messagesOut: 0,
+  fanoutSent: 0,
+  fanoutGone: 0,
+  fanoutFailed: 0,
+});
 let anonymousInvocations = 0;
 
 function isLogger(value: unknown): value is Logger {
@@ -149,17 +156,16 @@ export function bootstrap(
     logger,
     store,
     broadcast,
-    maxMessageBytes,
+    countOutbound: metrics !== undefined,
     management(ctx: WebSocketContext): ManagementApi {
       return factory(resolveEndpoint(ctx, endpointOption));
     },
-    onGone: store ? (ids) => store.deleteMany(ids) : undefined,
   };
 
   const fallbacks = {
-    connect: (() => undefined) as ComposedRoute,
-    disconnect: (() => undefined) as ComposedRoute,
-    message: ((ctx: WebSocketContext) => {
+    connect: () => undefined,
+    disconnect: () => undefined,
+    message: (ctx: WebSocketContext) => {
       if (ctx.tryBody() === undefined) {
         throw new BadRequestError(
           'the message is not JSON, so it has no action; send {"action": "...", ...}',
@@ -167,7 +173,7 @@ export function bootstrap(
       }
       if (ctx.action === undefined) throw new BadRequestError('the message has no action field');
       throw new NotFoundError(`unknown action "${ctx.action}"`);
-    }) as ComposedRoute,
+    },
   };
   const builtinActions: Array<{ action: string; route: ComposedRoute }> = [];
   if (heartbeat) {
@@ -190,11 +196,11 @@ export function bootstrap(
   });
 
   async function reportError(
-    ctx: WebSocketContext | undefined,
+    ctx: WebSocketContext,
     mapped: MappedError,
     error: unknown,
   ): Promise<void> {
-    const log = ctx ? ctx.logger : logger;
+    const log = ctx.logger;
     if (mapped.expected)
       log.info('request refused', {
         statusCode: mapped.statusCode,
@@ -202,7 +208,7 @@ export function bootstrap(
         reason: (error as Error).message,
       });
     else log.error('route failed', { statusCode: mapped.statusCode, error });
-    if (!ctx || !errorFrames || !ctx.isMessageEvent()) return;
+    if (!errorFrames || !ctx.isMessageEvent()) return;
     try {
       await ctx.send(JSON.stringify(mapped.envelope));
     } catch (sendError) {
@@ -224,7 +230,7 @@ export function bootstrap(
 
   function dispatch(ctx: WebSocketContext): MaybePromise<WebSocketResult> {
     const route = table.select(ctx);
-    ctx.matchedRoute = route.action ?? (route === table.fallback ? '$default' : ctx.routeKey);
+    ctx.matchedRoute = route.label;
     const value = route.run(ctx);
     return isThenable(value)
       ? Promise.resolve(value).then((settled) => finish(ctx, settled))
@@ -276,11 +282,7 @@ export function bootstrap(
         errorCode: mapped.envelope.error.code,
         latencyMs: performance.now() - started,
         bytesIn: 0,
-        bytesOut: 0,
-        messagesOut: 0,
-        fanoutSent: 0,
-        fanoutGone: 0,
-        fanoutFailed: 0,
+        outbound: NOTHING_SENT,
       });
       return errorResult(mapped);
     }
@@ -318,23 +320,16 @@ export function bootstrap(
         },
       );
     }
-    if (metrics) {
-      const out = ctx.outbound;
-      metrics.record({
-        eventType: ctx.eventType,
-        // The matched route, never the raw action: a dimension must not take client-chosen values.
-        route: ctx.matchedRoute ?? ctx.routeKey,
-        statusCode: result.statusCode,
-        errorCode,
-        latencyMs,
-        bytesIn: typeof event.body === 'string' ? Buffer.byteLength(event.body) : 0,
-        bytesOut: out.bytesOut,
-        messagesOut: out.messagesOut,
-        fanoutSent: out.fanoutSent,
-        fanoutGone: out.fanoutGone,
-        fanoutFailed: out.fanoutFailed,
-      });
-    }
+    metrics?.record({
+      eventType: ctx.eventType,
+      // The matched route, never the raw action: a dimension must not take client-chosen values.
+      route: ctx.matchedRoute ?? ctx.routeKey,
+      statusCode: result.statusCode,
+      errorCode,
+      latencyMs,
+      bytesIn: typeof event.body === 'string' ? Buffer.byteLength(event.body) : 0,
+      outbound: ctx.outbound,
+    });
     return result;
   };
 }

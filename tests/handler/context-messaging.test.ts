@@ -8,39 +8,24 @@ import {
   WebSocketContext,
   type BroadcastResult,
 } from 'lift-ws';
-import {
-  ConnectionsRecorder,
-  connectEvent,
-  disconnectEvent,
-  lambdaContext,
-  messageEvent,
-} from 'lift-ws/testing';
-import { destroyManagementClients } from '../../src/management/client-cache';
+import { connectEvent, disconnectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
 import { captureLogger } from '../support/capture-logger';
+import { useConnectionsRecorder } from '../support/recorder-fixture';
 
 /**
  * The context's messaging through the real SDK client over real HTTP, against the test kit's
  * @connections recorder.
  */
 describe('WebSocketContext messaging', () => {
-  const recorder = new ConnectionsRecorder();
-  let endpoint: string;
-
-  beforeAll(async () => {
-    ({ endpoint } = await recorder.start('prod'));
-  });
-  afterEach(() => recorder.reset());
-  afterAll(async () => {
-    destroyManagementClients();
-    await recorder.close();
-  });
+  const fixture = useConnectionsRecorder();
+  const { recorder } = fixture;
 
   function handlerFor(controller: new () => object, extra: Parameters<typeof bootstrap>[1] = {}) {
     const log = captureLogger();
     return {
       log,
       handler: bootstrap([controller], {
-        managementEndpoint: endpoint,
+        managementEndpoint: fixture.endpoint,
         logger: log.logger,
         broadcast: { timeoutMs: 500, retries: 1 },
         ...extra,

@@ -7,15 +7,9 @@ import {
   WsError,
   type BootstrapOptions,
 } from 'lift-ws';
-import {
-  ConnectionsRecorder,
-  connectEvent,
-  disconnectEvent,
-  lambdaContext,
-  messageEvent,
-} from 'lift-ws/testing';
-import { destroyManagementClients } from '../../src/management/client-cache';
+import { connectEvent, disconnectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
 import { captureLogger } from '../support/capture-logger';
+import { useConnectionsRecorder } from '../support/recorder-fixture';
 
 interface EmfLine {
   _aws: {
@@ -53,15 +47,8 @@ function assertEmf(line: EmfLine): void {
 }
 
 describe('EMF metrics', () => {
-  const recorder = new ConnectionsRecorder();
-  let endpoint: string;
-  beforeAll(async () => {
-    ({ endpoint } = await recorder.start('prod'));
-  });
-  afterAll(async () => {
-    destroyManagementClients();
-    await recorder.close();
-  });
+  const fixture = useConnectionsRecorder();
+  const { recorder } = fixture;
 
   function setup(metrics: BootstrapOptions['metrics'] | undefined) {
     const lines: EmfLine[] = [];
@@ -78,7 +65,7 @@ describe('EMF metrics', () => {
     }
     const options = metrics === undefined ? {} : { metrics };
     const handler = bootstrap([Chat], {
-      managementEndpoint: endpoint,
+      managementEndpoint: fixture.endpoint,
       logger: captureLogger().logger,
       errorFrames: false,
       ...options,

@@ -8,7 +8,7 @@ import {
   WebSocketContext,
 } from 'lift-ws';
 import { startLocalGateway } from 'lift-ws/local';
-import { destroyManagementClients } from '../../src/management/client-cache';
+import { destroyManagementClients } from 'lift-ws/testing';
 import { captureLogger } from '../support/capture-logger';
 import { eventually, recordingLogger, TestClient } from './local-gateway-kit';
 
