@@ -45,18 +45,26 @@ function isNetworkError(code: unknown, message: string): boolean {
   return NETWORK_CODE_IN_MESSAGE.test(message);
 }
 
+/**
+ * The HTTP status AWS answered, as the SDK records it on the error it throws.
+ * @internal
+ */
+export function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null | undefined)
+    ?.$metadata?.httpStatusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
 /** @internal */
 export function classifyFailure(error: unknown, timedOut: boolean): CallFailure {
   const err = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;
     message?: unknown;
     code?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
   };
   const name = typeof err.name === 'string' ? err.name : 'Error';
   const message = typeof err.message === 'string' ? err.message : String(error);
-  const status = err.$metadata?.httpStatusCode;
-  const statusCode = typeof status === 'number' ? status : undefined;
+  const statusCode = httpStatusOf(error);
   // Without the x-amzn-ErrorType header the SDK names a 410 `Unknown`: the status decides too.
   const gone = name === 'GoneException' || statusCode === 410;
   const network =

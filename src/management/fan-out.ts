@@ -35,9 +35,9 @@ export async function fanOut(
   // A lone string is iterable (by character); it surely means one id.
   const source: Iterable<string> | AsyncIterable<string> =
     typeof connectionIds === 'string' ? [connectionIds] : connectionIds;
-  const asyncIterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : undefined;
   const syncIterator = Symbol.asyncIterator in source ? undefined : source[Symbol.iterator]();
-  const iterator: AnyIterator = asyncIterator ?? (syncIterator as Iterator<string>);
+  const iterator: AnyIterator =
+    syncIterator ?? (source as AsyncIterable<string>)[Symbol.asyncIterator]();
   const excluded = toSet(options.exclude);
   const seen = new Set<string>();
   const result: BroadcastResult = { sent: 0, gone: [], failed: [] };

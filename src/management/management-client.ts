@@ -6,11 +6,13 @@ import {
   type ApiGatewayManagementApiClientConfig,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ConnectionStore } from '../connections/connection-store';
+import { MAX_MESSAGE_BYTES } from '../context/websocket-context';
 import { PayloadTooLargeError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
 import type { Logger } from '../logging/logger';
 import { fullJitterDelay, sleep } from './backoff';
-import { classifyFailure, toWsError } from './call-failure';
+import { classifyFailure, httpStatusOf, toWsError } from './call-failure';
 import { fanOut, type SendOutcome } from './fan-out';
 import type {
   BroadcastOptions,
@@ -22,8 +24,6 @@ import type {
 } from './management-api';
 import { resolveRegion } from './resolve-endpoint';
 
-/** API Gateway's limit for one WebSocket message, so for one PostToConnection. */
-const MAX_MESSAGE_BYTES = 128 * 1024;
 /** DynamoDB's BatchWriteItem takes 25 items: the natural batch for deleting gone ids. */
 const STORE_BATCH_SIZE = 25;
 
@@ -53,9 +53,9 @@ export interface ManagementClientOptions {
 }
 
 interface CallOptions {
-  timeoutMs: number;
-  retries: number;
-  deadline?: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly deadline?: number;
 }
 
 /**
@@ -73,8 +73,8 @@ export class ManagementClient implements ManagementApi {
   /** The SDK client underneath (shared by every call of this endpoint). */
   readonly sdk: ApiGatewayManagementApiClient;
   private readonly ownsSdk: boolean;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
+  /** Shared by every call that sets neither `timeoutMs` nor `retries` (most of them). */
+  private readonly defaults: CallOptions;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly concurrency: number;
@@ -83,8 +83,10 @@ export class ManagementClient implements ManagementApi {
 
   constructor(options: ManagementClientOptions) {
     this.endpoint = options.endpoint;
-    this.timeoutMs = positive(options.timeoutMs, 5000, 'timeoutMs');
-    this.retries = atLeastZero(options.retries, 2, 'retries');
+    this.defaults = {
+      timeoutMs: positive(options.timeoutMs, 5000, 'timeoutMs'),
+      retries: atLeastZero(options.retries, 2, 'retries'),
+    };
     this.baseDelayMs = atLeastZero(options.retryBaseDelayMs, 50, 'retryBaseDelayMs');
     this.maxDelayMs = atLeastZero(options.retryMaxDelayMs, 1000, 'retryMaxDelayMs');
     this.concurrency = positive(options.concurrency, 32, 'concurrency');
@@ -112,21 +114,12 @@ export class ManagementClient implements ManagementApi {
    * @throws GoneError (410), PayloadTooLargeError (413), TooManyRequestsError (429 after
    * retries), ForbiddenError (403), WsError 504 (timeouts) or 502 (anything else).
    */
-  async post(connectionId: string, data: MessageData, options: SendOptions = {}): Promise<void> {
-    const bytes = this.toBytes(data);
-    await this.call(
-      'PostToConnection',
-      connectionId,
-      (abortSignal) =>
-        this.sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }), {
-          abortSignal,
-        }),
-      this.callOptions(options),
-    );
+  async post(connectionId: string, data: MessageData, options?: SendOptions): Promise<void> {
+    await this.postBytes(connectionId, this.toBytes(data), this.callOptions(options));
   }
 
   /** GetConnection, with its ISO-8601 timestamps as Dates. @throws GoneError when gone. */
-  async getConnection(connectionId: string, options: SendOptions = {}): Promise<ConnectionInfo> {
+  async getConnection(connectionId: string, options?: SendOptions): Promise<ConnectionInfo> {
     const output = await this.call(
       'GetConnection',
       connectionId,
@@ -146,7 +139,7 @@ export class ManagementClient implements ManagementApi {
   }
 
   /** DeleteConnection. A connection already gone (410) counts as done. */
-  async delete(connectionId: string, options: SendOptions = {}): Promise<void> {
+  async delete(connectionId: string, options?: SendOptions): Promise<void> {
     try {
       await this.call(
         'DeleteConnection',
@@ -182,24 +175,16 @@ export class ManagementClient implements ManagementApi {
   ): Promise<BroadcastResult> {
     const bytes = this.toBytes(data);
     const callOptions = { ...this.callOptions(options), deadline: options.deadline };
-    const gone = new GoneBatcher(options.store, this.logger);
+    const gone = options.store ? new GoneBatcher(options.store, this.logger) : undefined;
     const send = async (connectionId: string): Promise<SendOutcome> => {
       try {
-        await this.call(
-          'PostToConnection',
-          connectionId,
-          (abortSignal) =>
-            this.sdk.send(
-              new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }),
-              { abortSignal },
-            ),
-          callOptions,
-        );
+        await this.postBytes(connectionId, bytes, callOptions);
         return { kind: 'sent' };
       } catch (error) {
         if (!(error instanceof WsError)) throw error;
         if (error.statusCode === 410) return { kind: 'gone' };
-        return { kind: 'failed', error: error.message, statusCode: httpStatusOf(error) };
+        // The status AWS answered (undefined for timeouts), not the WsError's 502/504.
+        return { kind: 'failed', error: error.message, statusCode: httpStatusOf(error.cause) };
       }
     };
     try {
@@ -207,10 +192,10 @@ export class ManagementClient implements ManagementApi {
         concurrency: positive(options.concurrency, this.concurrency, 'concurrency'),
         deadline: options.deadline,
         exclude: options.exclude,
-        onGone: (id) => gone.add(id),
+        onGone: gone && ((id) => gone.add(id)),
       });
     } finally {
-      await gone.flush();
+      await gone?.flush();
     }
   }
 
@@ -221,11 +206,28 @@ export class ManagementClient implements ManagementApi {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private callOptions(options: SendOptions): CallOptions {
+  private callOptions(options: SendOptions | undefined): CallOptions {
+    if (options?.timeoutMs === undefined && options?.retries === undefined) return this.defaults;
     return {
-      timeoutMs: positive(options.timeoutMs, this.timeoutMs, 'timeoutMs'),
-      retries: atLeastZero(options.retries, this.retries, 'retries'),
+      timeoutMs: positive(options.timeoutMs, this.defaults.timeoutMs, 'timeoutMs'),
+      retries: atLeastZero(options.retries, this.defaults.retries, 'retries'),
     };
+  }
+
+  private async postBytes(
+    connectionId: string,
+    bytes: Uint8Array,
+    options: CallOptions,
+  ): Promise<void> {
+    await this.call(
+      'PostToConnection',
+      connectionId,
+      (abortSignal) =>
+        this.sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }), {
+          abortSignal,
+        }),
+      options,
+    );
   }
 
   /** Converted once per call, so a fan-out shares one buffer between all its recipients. */
@@ -278,12 +280,11 @@ class GoneBatcher {
   private readonly pending: Array<Promise<void>> = [];
 
   constructor(
-    private readonly store: BroadcastOptions['store'],
+    private readonly store: ConnectionStore,
     private readonly logger: Logger | undefined,
   ) {}
 
   add(connectionId: string): void {
-    if (!this.store) return;
     this.batch.push(connectionId);
     if (this.batch.length >= STORE_BATCH_SIZE) this.deleteBatch();
   }
@@ -294,12 +295,10 @@ class GoneBatcher {
   }
 
   private deleteBatch(): void {
-    const store = this.store;
     const ids = this.batch;
     this.batch = [];
-    if (!store) return;
     this.pending.push(
-      store.deleteMany(ids).catch((error: unknown) => {
+      this.store.deleteMany(ids).catch((error: unknown) => {
         this.logger?.warn('could not delete gone connections from the store', {
           error,
           count: ids.length,
@@ -307,13 +306,6 @@ class GoneBatcher {
       }),
     );
   }
-}
-
-/** The status AWS answered, kept on the SDK error that caused the WsError. */
-function httpStatusOf(error: WsError): number | undefined {
-  const status = (error.cause as { $metadata?: { httpStatusCode?: unknown } } | undefined)
-    ?.$metadata?.httpStatusCode;
-  return typeof status === 'number' ? status : undefined;
 }
 
 function toDate(value: Date | string | number): Date {

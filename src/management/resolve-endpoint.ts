@@ -44,8 +44,8 @@ export function isLocalEndpoint(endpoint: string): boolean {
   return (
     host === 'localhost' ||
     host.endsWith('.localhost') ||
+    // WHATWG URL keeps IPv6 hosts bracketed and compressed: `[::1]` is the only loopback form.
     host === '[::1]' ||
-    host === '::1' ||
     /^127(?:\.\d{1,3}){3}$/.test(host) ||
     host === '0.0.0.0'
   );

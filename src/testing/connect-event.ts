@@ -1,6 +1,8 @@
 import type { WebSocketConnectEvent } from '../events/websocket-event';
 import type { EventOptions } from './event-options';
 import {
+  DEFAULT_SOURCE_IP,
+  DEFAULT_USER_AGENT,
   buildHeaders,
   buildQuery,
   buildRequestContext,
@@ -16,18 +18,16 @@ import {
  * const result = await handler(event, lambdaContext());
  */
 export function connectEvent(options: EventOptions = {}): WebSocketConnectEvent {
-  const domainName = domainNameOf(options);
-  const sourceIp = options.sourceIp ?? '203.0.113.10';
   const { headers, multiValueHeaders } = buildHeaders(
     {
-      Host: domainName,
+      Host: domainNameOf(options),
       Origin: 'https://chat.example.com',
       'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits',
       'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
       'Sec-WebSocket-Version': '13',
-      'User-Agent': options.userAgent ?? 'Mozilla/5.0',
+      'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT,
       'X-Amzn-Trace-Id': 'Root=1-67890abc-1234567890abcdef12345678',
-      'X-Forwarded-For': sourceIp,
+      'X-Forwarded-For': options.sourceIp ?? DEFAULT_SOURCE_IP,
       'X-Forwarded-Port': '443',
       'X-Forwarded-Proto': 'https',
     },

@@ -6,6 +6,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { MAX_MESSAGE_BYTES } from '../context/websocket-context';
+import { DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT } from './request-context-builder';
 
 /**
  * How the recorder answers one `@connections` request, as API Gateway would:
@@ -101,6 +103,8 @@ const NAMED_ANSWERS: Record<
   },
   'server-error': { status: 500, message: 'Internal server error' },
 };
+
+const METHODS: ReadonlySet<string> = new Set(['POST', 'GET', 'DELETE']);
 
 // `/{stage}/@connections/{id}`; a doubled slash (an endpoint ending in '/') is tolerated, and
 // so is an endpoint without the stage.
@@ -211,10 +215,7 @@ export class ConnectionsRecorder {
 
   /** Decides how requests for one connection are answered (replaces an earlier script). */
   script(connectionId: string, behaviour: RecorderBehaviour): this {
-    const answers: readonly RecorderAnswer[] =
-      typeof behaviour === 'string' || !Array.isArray(behaviour)
-        ? [behaviour as RecorderAnswer]
-        : behaviour;
+    const answers: readonly RecorderAnswer[] = Array.isArray(behaviour) ? behaviour : [behaviour];
     if (answers.length === 0) throw new Error('ConnectionsRecorder.script: empty sequence');
     this.scripts.set(connectionId, { answers, next: 0 });
     return this;
@@ -272,7 +273,7 @@ export class ConnectionsRecorder {
   private answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const match = PATH.exec(req.url ?? '');
     const method = req.method ?? 'GET';
-    if (!match || !['POST', 'GET', 'DELETE'].includes(method)) {
+    if (!match || !METHODS.has(method)) {
       this.sendError(res, 404, undefined, `expected POST|GET|DELETE /{stage}/@connections/{id}`);
       return;
     }
@@ -319,7 +320,10 @@ export class ConnectionsRecorder {
       script.next += 1;
     } else if (this.closed.has(connectionId)) {
       answer = 'gone';
-    } else if (method === 'POST' && body.length > (this.options.maxPayloadBytes ?? 128 * 1024)) {
+    } else if (
+      method === 'POST' &&
+      body.length > (this.options.maxPayloadBytes ?? MAX_MESSAGE_BYTES)
+    ) {
       answer = 'payload-too-large';
     }
     if (answer === 'hang') return 'hang';
@@ -352,7 +356,10 @@ export class ConnectionsRecorder {
       const connectedAt = this.connectedAt.get(connectionId) ?? at;
       this.sendJson(res, 200, {
         connectedAt: connectedAt.toISOString(),
-        identity: this.options.identity ?? { sourceIp: '203.0.113.10', userAgent: 'Mozilla/5.0' },
+        identity: this.options.identity ?? {
+          sourceIp: DEFAULT_SOURCE_IP,
+          userAgent: DEFAULT_USER_AGENT,
+        },
         lastActiveAt: (this.lastActiveAt.get(connectionId) ?? connectedAt).toISOString(),
       });
       return 200;

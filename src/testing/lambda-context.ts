@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaContext } from '../events/websocket-event';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from './request-context-builder';
 
 export interface LambdaContextOptions {
   /** Default: a fresh UUID, as Lambda gives. */
@@ -43,8 +44,8 @@ export interface TestLambdaContext extends LambdaContext {
 export function lambdaContext(options: LambdaContextOptions = {}): TestLambdaContext {
   const functionName = options.functionName ?? 'lift-ws-test';
   const functionVersion = options.functionVersion ?? '$LATEST';
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '123456789012';
+  const region = options.region ?? DEFAULT_REGION;
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const budget = options.timeoutMs ?? 30_000;
   const endsAt = Date.now() + budget;
   const today = new Date().toISOString().slice(0, 10).replace(/-/g, '/');

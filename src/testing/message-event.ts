@@ -1,5 +1,5 @@
 import type { WebSocketMessageEvent } from '../events/websocket-event';
-import { newApiGatewayId } from './aws-ids';
+import { gatewayIds } from '../local/gateway-ids';
 import type { EventOptions } from './event-options';
 import { buildHeaders, buildQuery, buildRequestContext } from './request-context-builder';
 
@@ -45,7 +45,7 @@ export function messageEvent(
     ...(opts.stageVariables ? { stageVariables: { ...opts.stageVariables } } : {}),
     requestContext: {
       routeKey,
-      messageId: opts.messageId ?? newApiGatewayId(),
+      messageId: opts.messageId ?? gatewayIds.newId(),
       ...rest,
       eventType: 'MESSAGE',
     },

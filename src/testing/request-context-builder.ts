@@ -3,7 +3,7 @@ import type {
   WebSocketEventType,
   WebSocketRequestContext,
 } from '../events/websocket-event';
-import { formatRequestTime, newApiGatewayId } from './aws-ids';
+import { gatewayIds } from '../local/gateway-ids';
 import type { EventOptions, QueryValue } from './event-options';
 
 /** @internal Defaults shared by every builder (the ids of aws-events/*.json). */
@@ -14,6 +14,10 @@ export const DEFAULT_API_ID = 'abcdef1234';
 export const DEFAULT_REGION = 'us-east-1';
 /** @internal */
 export const DEFAULT_ACCOUNT_ID = '123456789012';
+/** @internal The caller's `identity`, in events and in the recorder's GetConnection answers. */
+export const DEFAULT_SOURCE_IP = '203.0.113.10';
+/** @internal */
+export const DEFAULT_USER_AGENT = 'Mozilla/5.0';
 
 /** @internal */
 export function domainNameOf(options: EventOptions): string {
@@ -33,24 +37,24 @@ export function buildRequestContext(
   eventType: WebSocketEventType,
 ): WebSocketRequestContext {
   const now = Date.now();
-  const requestId = options.requestId ?? newApiGatewayId();
+  const requestId = options.requestId ?? gatewayIds.newId();
   const requestTimeEpoch = options.requestTimeEpoch ?? now;
   const context: WebSocketRequestContext = {
     routeKey: options.routeKey ?? routeKey,
     eventType,
     extendedRequestId: requestId,
-    requestTime: formatRequestTime(requestTimeEpoch),
+    requestTime: gatewayIds.requestTime(requestTimeEpoch),
     messageDirection: 'IN',
     stage: options.stage ?? DEFAULT_STAGE,
     connectedAt: options.connectedAt ?? now,
     requestTimeEpoch,
     identity: {
-      sourceIp: options.sourceIp ?? '203.0.113.10',
-      userAgent: options.userAgent ?? 'Mozilla/5.0',
+      sourceIp: options.sourceIp ?? DEFAULT_SOURCE_IP,
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
     },
     requestId,
     domainName: domainNameOf(options),
-    connectionId: options.connectionId ?? newApiGatewayId(),
+    connectionId: options.connectionId ?? gatewayIds.newId(),
     apiId: options.apiId ?? DEFAULT_API_ID,
   };
   if (options.authorizer) context.authorizer = stringifyAuthorizer(options.authorizer);
@@ -60,9 +64,8 @@ export function buildRequestContext(
 /**
  * API Gateway hands a REQUEST authorizer's context to later events with every value as a
  * string, plus `principalId` and `integrationLatency`.
- * @internal
  */
-export function stringifyAuthorizer(context: AuthorizerContext): Record<string, string> {
+function stringifyAuthorizer(context: AuthorizerContext): Record<string, string> {
   const out: Record<string, string> = {};
   const principal = context.principalId ?? context.sub;
   out.principalId = principal === null || principal === undefined ? 'user' : String(principal);

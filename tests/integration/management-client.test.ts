@@ -263,39 +263,27 @@ describe('broadcast', () => {
   });
 
   it('keeps at most `concurrency` sends in flight', async () => {
-    const slow = new ConnectionsRecorder({ latencyMs: 40 });
-    const { endpoint: slowEndpoint } = await slow.start();
-    try {
-      const result = await client({ endpoint: slowEndpoint }).broadcast(ids(60), 'x', {
-        concurrency: 5,
-      });
+    await withSlowRecorder(40, async (slow, slowClient) => {
+      const result = await slowClient.broadcast(ids(60), 'x', { concurrency: 5 });
       expect(result.sent).toBe(60);
       // Exactly 5 on an idle machine; never more.
       expect(slow.maxInFlight).toBeLessThanOrEqual(5);
       expect(slow.maxInFlight).toBeGreaterThanOrEqual(2);
-    } finally {
-      await slow.close();
-    }
+    });
   });
 
   it('uses 32 in flight by default', async () => {
-    const slow = new ConnectionsRecorder({ latencyMs: 40 });
-    const { endpoint: slowEndpoint } = await slow.start();
-    try {
-      await client({ endpoint: slowEndpoint }).broadcast(ids(100), 'x');
+    await withSlowRecorder(40, async (slow, slowClient) => {
+      await slowClient.broadcast(ids(100), 'x');
       expect(slow.maxInFlight).toBeLessThanOrEqual(32);
       expect(slow.maxInFlight).toBeGreaterThan(5);
-    } finally {
-      await slow.close();
-    }
+    });
   });
 
   it('stops starting sends after the deadline and lists the rest as skipped', async () => {
-    const slow = new ConnectionsRecorder({ latencyMs: 25 });
-    const { endpoint: slowEndpoint } = await slow.start();
-    try {
+    await withSlowRecorder(25, async (slow, slowClient) => {
       const all = ids(100);
-      const result = await client({ endpoint: slowEndpoint }).broadcast(all, 'x', {
+      const result = await slowClient.broadcast(all, 'x', {
         concurrency: 2,
         deadline: Date.now() + 200,
       });
@@ -306,9 +294,7 @@ describe('broadcast', () => {
       expect(
         new Set([...slow.posts.map((p) => p.connectionId), ...(result.skipped ?? [])]),
       ).toEqual(new Set(all));
-    } finally {
-      await slow.close();
-    }
+    });
   });
 
   it('a deadline already past sends nothing', async () => {
@@ -349,8 +335,6 @@ describe('broadcast', () => {
   });
 
   it('closes an async source at the deadline instead of reading it to the end', async () => {
-    const slow = new ConnectionsRecorder({ latencyMs: 20 });
-    const { endpoint: slowEndpoint } = await slow.start();
     let read = 0;
     let returned = false;
     async function* endless(): AsyncGenerator<string> {
@@ -363,8 +347,8 @@ describe('broadcast', () => {
         returned = true;
       }
     }
-    try {
-      const result = await client({ endpoint: slowEndpoint }).broadcast(endless(), 'x', {
+    await withSlowRecorder(20, async (_slow, slowClient) => {
+      const result = await slowClient.broadcast(endless(), 'x', {
         concurrency: 3,
         deadline: Date.now() + 80,
       });
@@ -372,9 +356,7 @@ describe('broadcast', () => {
       expect(returned).toBe(true);
       expect(result.sent + (result.skipped?.length ?? 0)).toBe(read);
       expect(read).toBeLessThan(50);
-    } finally {
-      await slow.close();
-    }
+    });
   });
 
   it('treats a lone string as one id', async () => {
@@ -437,6 +419,20 @@ describe('broadcast', () => {
     expect(error.details).toMatchObject({ result: { sent: 1 } });
   });
 });
+
+/** Runs `test` against a second recorder that answers after `latencyMs`, then closes it. */
+async function withSlowRecorder(
+  latencyMs: number,
+  test: (slow: ConnectionsRecorder, slowClient: ManagementClient) => Promise<void>,
+): Promise<void> {
+  const slow = new ConnectionsRecorder({ latencyMs });
+  const { endpoint: slowEndpoint } = await slow.start();
+  try {
+    await test(slow, client({ endpoint: slowEndpoint }));
+  } finally {
+    await slow.close();
+  }
+}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 1000): Promise<void> {
   const until = Date.now() + timeoutMs;
