@@ -28,7 +28,7 @@ export interface ContextServices {
   readonly logger: Logger;
   /** The `@connections` client for an event's endpoint (cached per endpoint). */
   management(ctx: WebSocketContext): ManagementApi;
-  /** Also forgets the connections a send or fan-out finds gone. */
+  /** Also forgets the connections a send or fan-out finds gone (passed to the client's fan-out). */
   readonly store?: ConnectionStore;
   /** The bootstrap's fan-out settings, passed on every call (the client is shared per endpoint). */
   readonly broadcast: BroadcastOptions;
@@ -300,7 +300,7 @@ export class WebSocketContext {
         this.outbound.messagesOut += 1;
       }
     } catch (error) {
-      if (error instanceof WsError && error.statusCode === 410) await this.forget([connectionId]);
+      if (error instanceof WsError && error.statusCode === 410) await this.forget(connectionId);
       throw error;
     }
   }
@@ -318,9 +318,11 @@ export class WebSocketContext {
       typeof data === 'string' || data instanceof Uint8Array
         ? data
         : textEncoder.encode(toJson(data));
+    // The client deletes gone ids from the store in batches while the fan-out runs.
     const result = await this.management().broadcast(connectionIds, payload, {
       ...this.services.broadcast,
       deadline: this.defaultDeadline(),
+      store: this.services.store,
       ...options,
     });
     if (this.services.countOutbound) {
@@ -331,7 +333,6 @@ export class WebSocketContext {
       stats.fanoutGone += result.gone.length;
       stats.fanoutFailed += result.failed.length;
     }
-    if (result.gone.length > 0) await this.forget(result.gone);
     return result;
   }
 
@@ -427,16 +428,14 @@ export class WebSocketContext {
       : undefined;
   }
 
-  private async forget(connectionIds: readonly string[]): Promise<void> {
+  /** A send found the connection gone: the store forgets it (a fan-out's client does its own). */
+  private async forget(connectionId: string): Promise<void> {
     const store = this.services.store;
     if (!store) return;
     try {
-      await store.deleteMany(connectionIds);
+      await store.delete(connectionId);
     } catch (error) {
-      this.logger.warn('could not remove gone connections from the store', {
-        error,
-        count: connectionIds.length,
-      });
+      this.logger.warn('could not remove a gone connection from the store', { error });
     }
   }
 
