@@ -1,7 +1,8 @@
+import { GoneError } from '../errors/named-errors';
 import type { ConnectionRecord, NewConnection } from './connection-store';
 
 /** API Gateway closes every WebSocket connection after 2 hours, so nothing lives longer. */
-export const DEFAULT_CONNECTION_TTL_SECONDS = 2 * 60 * 60;
+const DEFAULT_CONNECTION_TTL_SECONDS = 2 * 60 * 60;
 
 /**
  * Turns what `save` was given into the record both stores keep, so that they agree on defaults.
@@ -65,6 +66,11 @@ export function validateTtlSeconds(ttlSeconds: number | undefined): number {
     throw new RangeError(`ttlSeconds must be a positive integer, got ${ttlSeconds}`);
   }
   return value;
+}
+
+/** What `join` throws, in both stores, for a connection that is unknown or expired. */
+export function connectionNotTracked(connectionId: string): GoneError {
+  return new GoneError(`connection ${connectionId} is not tracked (unknown or expired)`);
 }
 
 function jsonCopy<T>(value: T): T {

@@ -11,7 +11,6 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { GoneError } from '../errors/named-errors';
 import type {
   ConnectionRecord,
   ConnectionStore,
@@ -20,6 +19,7 @@ import type {
   TokenBucketSpec,
 } from './connection-store';
 import {
+  connectionNotTracked,
   createConnectionRecord,
   isLive,
   nowSeconds,
@@ -212,7 +212,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
 
   async join(connectionId: string, room: string): Promise<void> {
     const connection = await this.liveConnectionItem(connectionId);
-    if (!connection) throw notTracked(connectionId);
+    if (!connection) throw connectionNotTracked(connectionId);
     const expiresAt = connection.expiresAt;
     await this.batchWrite(
       membershipKeys(connectionId, room).map((key) => ({
@@ -223,7 +223,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     // see these items, so look again and undo (see the note on top).
     if (!(await this.liveConnectionItem(connectionId))) {
       await this.leave(connectionId, room);
-      throw notTracked(connectionId);
+      throw connectionNotTracked(connectionId);
     }
   }
 
@@ -535,10 +535,6 @@ function isConditionalCheckFailed(error: unknown): boolean {
     error !== null &&
     (error as { name?: unknown }).name === 'ConditionalCheckFailedException'
   );
-}
-
-function notTracked(connectionId: string): GoneError {
-  return new GoneError(`connection ${connectionId} is not tracked (unknown or expired)`);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,3 @@
-import { GoneError } from '../errors/named-errors';
 import type {
   ConnectionRecord,
   ConnectionStore,
@@ -6,7 +5,12 @@ import type {
   RateLimitDecision,
   TokenBucketSpec,
 } from './connection-store';
-import { createConnectionRecord, isLive, validateTtlSeconds } from './connection-record';
+import {
+  connectionNotTracked,
+  createConnectionRecord,
+  isLive,
+  validateTtlSeconds,
+} from './connection-record';
 import { TokenBucketRule } from './token-bucket-rule';
 
 export interface MemoryConnectionStoreOptions {
@@ -89,9 +93,7 @@ export class MemoryConnectionStore implements ConnectionStore {
   join(connectionId: string, room: string): Promise<void> {
     return settle(() => {
       // A membership without a live connection would never be cleaned up by a delete.
-      if (!this.live(connectionId)) {
-        throw new GoneError(`connection ${connectionId} is not tracked (unknown or expired)`);
-      }
+      if (!this.live(connectionId)) throw connectionNotTracked(connectionId);
       addTo(this.roomMembersByRoom, room, connectionId);
       addTo(this.roomsByConnection, connectionId, room);
     });

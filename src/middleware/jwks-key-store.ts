@@ -12,7 +12,7 @@ export class JwksKeyNotFoundError extends Error {
 }
 
 /** The JWKS endpoint could not be read: down, slow, or not answering a JWKS. */
-export class JwksUnavailableError extends Error {
+class JwksUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'JwksUnavailableError';

@@ -68,16 +68,14 @@ export class JwtAuth implements MiddlewareObject {
   }
 
   private async authenticateConnect(ctx: WebSocketContext): Promise<void> {
-    const config = this.config;
-    if (!isOriginAllowed(config.allowedOrigins, ctx.header('origin'))) {
-      ctx.logger.warn('JwtAuth refused the connection', {
-        reason: 'origin',
-        origin: ctx.header('origin'),
-      });
+    const { allowedOrigins, tokenSources, queryParameter } = this.config;
+    const origin = ctx.header('origin');
+    if (!isOriginAllowed(allowedOrigins, origin)) {
+      ctx.logger.warn('JwtAuth refused the connection', { reason: 'origin', origin });
       throw new ForbiddenError('this origin may not connect', { reason: 'origin' });
     }
 
-    const found = findToken(ctx, config.tokenSources, config.queryParameter);
+    const found = findToken(ctx, tokenSources, queryParameter);
     if (!found) {
       ctx.logger.warn('JwtAuth refused the connection', { reason: 'missing' });
       throw tokenRejected('missing', this.missingTokenMessage);
@@ -100,20 +98,20 @@ export class JwtAuth implements MiddlewareObject {
       throw error;
     }
 
-    this.applyClaims(ctx, claims, true);
+    // A verified token is authoritative: it replaces whatever ids were set before.
+    const identity = identityFromClaims(claims);
+    ctx.claims = claims;
+    ctx.userId = identity.userId;
+    ctx.tenantId = identity.tenantId;
     // The browser closes a socket whose 101 does not select one of its offered subprotocols.
     if (found.protocol !== undefined) ctx.header('Sec-WebSocket-Protocol', found.protocol);
   }
 
   private identifyConnection(ctx: WebSocketContext): void {
-    if (ctx.claims) {
-      // Hydrated by the runtime (connection store or authorizer context).
-      if (ctx.userId === undefined || ctx.tenantId === undefined) {
-        this.applyClaims(ctx, ctx.claims, false);
-      }
-      return;
-    }
-    const claims = claimsFromAuthorizerContext(ctx.event.requestContext.authorizer);
+    // Claims the runtime hydrated (connection store or authorizer context) or, when JwtAuth runs
+    // on its own, the authorizer context read here; either way held to requireSub, so a custom
+    // authorizer that leaves out `sub` cannot open a guarded route.
+    const claims = ctx.claims ?? claimsFromAuthorizerContext(ctx.event.requestContext.authorizer);
     if (!claims) {
       ctx.logger.warn('JwtAuth refused the event', { reason: 'no-claims' });
       throw tokenRejected(
@@ -121,27 +119,14 @@ export class JwtAuth implements MiddlewareObject {
         'no verified identity for this connection (no authorizer context and no stored claims)',
       );
     }
-    if (this.config.requireSub && identityFromClaims(claims).userId === undefined) {
-      ctx.logger.warn('JwtAuth refused the event', { reason: 'missing-sub' });
-      throw tokenRejected('missing-sub', 'the authorizer context has no sub or userId');
-    }
-    this.applyClaims(ctx, claims, false);
-  }
-
-  /** A verified token is authoritative; otherwise ids the runtime already set are kept. */
-  private applyClaims(
-    ctx: WebSocketContext,
-    claims: Record<string, unknown>,
-    fromToken: boolean,
-  ): void {
     const identity = identityFromClaims(claims);
-    ctx.claims = claims;
-    if (fromToken) {
-      ctx.userId = identity.userId;
-      ctx.tenantId = identity.tenantId;
-    } else {
-      ctx.userId ??= identity.userId;
-      ctx.tenantId ??= identity.tenantId;
+    if (this.config.requireSub && (ctx.userId ?? identity.userId) === undefined) {
+      ctx.logger.warn('JwtAuth refused the event', { reason: 'missing-sub' });
+      throw tokenRejected('missing-sub', "the connection's claims have no sub or userId");
     }
+    // Ids the runtime already set (from the stored connection) win over the claims.
+    ctx.claims = claims;
+    ctx.userId ??= identity.userId;
+    ctx.tenantId ??= identity.tenantId;
   }
 }

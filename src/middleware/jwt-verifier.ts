@@ -114,8 +114,8 @@ function reasonOf(error: unknown): JwtRejectionReason {
 export class JwtVerifier {
   private readonly config: JwtConfig;
   private readonly verifyOptions: VerifyOptions;
-  private readonly staticKey: KeyObject | undefined;
-  private readonly jwks: JwksKeyStore | undefined;
+  /** The parsed key, or the JWKS to pick one from per token. */
+  private readonly keys: KeyObject | JwksKeyStore;
 
   constructor(config: JwtConfig) {
     this.config = config;
@@ -127,11 +127,7 @@ export class JwtVerifier {
       maxAge: config.maxAgeSec,
     };
     const source = config.keySource;
-    if (source.kind === 'jwks') {
-      this.jwks = new JwksKeyStore(source.uri, source.jwks);
-    } else {
-      this.staticKey = source.key;
-    }
+    this.keys = source.kind === 'jwks' ? new JwksKeyStore(source.uri, source.jwks) : source.key;
   }
 
   /**
@@ -142,7 +138,8 @@ export class JwtVerifier {
    */
   async verify(token: string): Promise<Record<string, unknown>> {
     if (token.length > MAX_TOKEN_LENGTH) throw tokenRejected('malformed');
-    const key = this.staticKey ?? (await this.jwksKey(token));
+    const key =
+      this.keys instanceof JwksKeyStore ? await this.jwksKey(token, this.keys) : this.keys;
     let payload: string | JwtPayload;
     try {
       payload = verifyJwt(token, key, this.verifyOptions);
@@ -162,7 +159,7 @@ export class JwtVerifier {
   }
 
   /** Picks the JWKS key by `kid`, refusing disallowed algorithms before any network call. */
-  private async jwksKey(token: string): Promise<KeyObject> {
+  private async jwksKey(token: string, jwks: JwksKeyStore): Promise<KeyObject> {
     let header: JwtHeader | undefined;
     try {
       header = decodeJwt(token, { complete: true })?.header;
@@ -178,7 +175,7 @@ export class JwtVerifier {
 
     let signingKey: Awaited<ReturnType<JwksKeyStore['signingKey']>>;
     try {
-      signingKey = await (this.jwks as JwksKeyStore).signingKey(kid);
+      signingKey = await jwks.signingKey(kid);
     } catch (error) {
       if (error instanceof JwksKeyNotFoundError) {
         throw tokenRejected('unknown-key', undefined, error);
@@ -188,9 +185,7 @@ export class JwtVerifier {
         'AUTH_UNAVAILABLE',
         'the token cannot be verified right now; try again later',
         undefined,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     // A JWK that names its algorithm must not be used with another one.

@@ -24,20 +24,20 @@ export interface FoundToken {
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const BEARER = /^bearer\s+/i;
 
+function withoutBearer(value: string): string | undefined {
+  return value.replace(BEARER, '').trim() || undefined;
+}
+
 function fromQuery(request: TokenRequest, parameter: string): string | undefined {
-  const value = request.query(parameter)?.trim();
-  if (!value) return undefined;
   // Lift sends the raw token; some clients copy the header form into the URL.
-  const token = value.replace(BEARER, '').trim();
-  return token || undefined;
+  const value = request.query(parameter);
+  return value ? withoutBearer(value.trim()) : undefined;
 }
 
 function fromHeader(request: TokenRequest): string | undefined {
   const value = request.header('authorization')?.trim();
   // Other schemes (Basic, AWS SigV4...) are not ours to judge: treat them as no token.
-  if (!value || !BEARER.test(value)) return undefined;
-  const token = value.replace(BEARER, '').trim();
-  return token || undefined;
+  return value && BEARER.test(value) ? withoutBearer(value) : undefined;
 }
 
 /**

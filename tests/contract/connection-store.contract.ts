@@ -1,4 +1,5 @@
 import type { ConnectionStore, NewConnection } from '../../src/connections/connection-store';
+import { collect } from '../support/collect';
 
 /** What a contract run asks of the store under test. */
 export interface ContractStoreOptions {
@@ -17,12 +18,6 @@ export type ConnectionStoreFactory = (
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);
 const START_SECONDS = START / 1000;
 const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
-
-async function collect(ids: AsyncIterable<string>): Promise<string[]> {
-  const all: string[] = [];
-  for await (const id of ids) all.push(id);
-  return all.sort();
-}
 
 /** Runs `work` over `items`, `limit` at a time (a real store would be flooded otherwise). */
 async function eachLimited<T>(

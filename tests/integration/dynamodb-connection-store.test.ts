@@ -15,9 +15,7 @@ import { connectionsTable } from '../../src/connections/connections-table';
 import { createConnectionsTable } from '../../src/connections/create-connections-table';
 import { DynamoDBConnectionStore } from '../../src/connections/dynamodb-connection-store';
 import { describeConnectionStoreContract } from '../contract/connection-store.contract';
-
-// The SDK warns once per process about Node 20; the warning is noise in test output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import { collect } from '../support/collect';
 
 type DynaliteFactory = (options: {
   createTableMs: number;
@@ -70,12 +68,6 @@ function unprocessedAnswer(input: object): { output: ServiceOutputTypes; respons
   const { RequestItems } = input as { RequestItems: Item };
   const output = { UnprocessedItems: RequestItems, $metadata: {} } as ServiceOutputTypes;
   return { output, response: {} };
-}
-
-async function collect(ids: AsyncIterable<string>): Promise<string[]> {
-  const all: string[] = [];
-  for await (const id of ids) all.push(id);
-  return all.sort();
 }
 
 async function scanAll(tableName: string): Promise<Item[]> {

@@ -1,12 +1,9 @@
 import * as crypto from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { WebSocketContext, type ContextServices } from '../../src/context/websocket-context';
 import { ForbiddenError, UnauthorizedError } from '../../src/errors/named-errors';
 import { WsError } from '../../src/errors/ws-error';
 import type { WebSocketEvent } from '../../src/events/websocket-event';
-import type { Logger } from '../../src/logging/logger';
 import { createJwtAuthorizer } from '../../src/middleware/create-jwt-authorizer';
 import { JwtAuth } from '../../src/middleware/jwt-auth';
 import type { JwtAuthOptions } from '../../src/middleware/jwt-options';
@@ -18,6 +15,19 @@ import {
   lambdaContext,
   messageEvent,
 } from '../../src/testing';
+import {
+  OTHER_SECRET,
+  SECRET,
+  deliveredContext,
+  hsToken,
+  isolateJwtEnvironment,
+  now,
+  signOptions,
+  startJwksServer,
+  unreachableJwksUri,
+  type JwksServer,
+} from '../support/jwt-fixtures';
+import { recordingLogger, type LoggedLine } from '../support/recording-logger';
 
 // Counts key parsing by our code (jsonwebtoken loads 'crypto', which stays untouched).
 jest.mock('node:crypto', () => {
@@ -27,67 +37,25 @@ jest.mock('node:crypto', () => {
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
-const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
-const OTHER_SECRET = 'another-secret-that-is-also-32-bytes-or-more';
 const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const otherRsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const RSA_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const EC_PEM = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
-interface LogEntry {
-  level: string;
-  message: string;
-  meta: Record<string, unknown>;
-}
-
-/** Records raw log calls (no redaction) so a test can prove a token was never handed to the logger. */
-function recordingLogger(entries: LogEntry[], bound: Record<string, unknown> = {}): Logger {
-  const log =
-    (level: string) =>
-    (message: string, meta: Record<string, unknown> = {}): void => {
-      entries.push({ level, message, meta: { ...bound, ...meta } });
-    };
-  return {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: (meta) => recordingLogger(entries, { ...bound, ...meta }),
-  };
-}
-
-function services(entries: LogEntry[] = []): ContextServices {
+function services(entries: LoggedLine[] = []): ContextServices {
   return {
     logger: recordingLogger(entries),
     management: () => {
       throw new Error('no @connections in these tests');
     },
     broadcast: {},
-    maxMessageBytes: 128 * 1024,
+    countOutbound: false,
   };
 }
 
-function contextFor(event: WebSocketEvent, entries: LogEntry[] = []): WebSocketContext {
+function contextFor(event: WebSocketEvent, entries: LoggedLine[] = []): WebSocketContext {
   return new WebSocketContext(event, lambdaContext(), services(entries));
-}
-
-const now = (): number => Math.floor(Date.now() / 1000);
-
-/** Sign options with a 5-minute expiry, unless the claims carry their own `exp`. */
-function signOptions(claims: Record<string, unknown>, options: jwt.SignOptions): jwt.SignOptions {
-  return claims.exp === undefined ? { expiresIn: 300, ...options } : options;
-}
-
-function hsToken(
-  claims: Record<string, unknown> = {},
-  options: jwt.SignOptions = {},
-  secret = SECRET,
-): string {
-  return jwt.sign({ sub: 'user-42', tenant_id: 'acme', ...claims }, secret, {
-    algorithm: 'HS256',
-    ...signOptions(claims, options),
-  });
 }
 
 function rsToken(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}): string {
@@ -118,12 +86,12 @@ interface Outcome {
   calls: number;
   result?: unknown;
   error?: unknown;
-  logs: LogEntry[];
+  logs: LoggedLine[];
 }
 
 /** Runs one middleware on one event, the way the onion would. */
 async function run(middleware: JwtAuth, event: WebSocketEvent): Promise<Outcome> {
-  const logs: LogEntry[] = [];
+  const logs: LoggedLine[] = [];
   const ctx = contextFor(event, logs);
   let calls = 0;
   const next = (): Promise<unknown> => {
@@ -147,30 +115,7 @@ function expectRefused(outcome: Outcome, statusCode: number, message: RegExp): W
   return error;
 }
 
-const JWT_ENV = [
-  'JWT_SECRET',
-  'JWT_PUBLIC_KEY',
-  'JWT_JWKS_URI',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'JWT_ALGORITHMS',
-  'JWT_CLOCK_TOLERANCE',
-  'JWT_ALLOWED_ORIGINS',
-];
-let savedEnv: Record<string, string | undefined>;
-
-beforeEach(() => {
-  savedEnv = Object.fromEntries(JWT_ENV.map((name) => [name, process.env[name]]));
-  for (const name of JWT_ENV) delete process.env[name];
-});
-
-afterEach(() => {
-  for (const name of JWT_ENV) {
-    const value = savedEnv[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+isolateJwtEnvironment();
 
 const withSecret = (options: JwtAuthOptions = {}): JwtAuth =>
   JwtAuth.with({ secret: SECRET, ...options });
@@ -667,41 +612,21 @@ describe('JwtAuth on $connect', () => {
 });
 
 describe('JwtAuth with a JWKS endpoint', () => {
-  let server: Server;
-  let requests = 0;
+  let jwks: JwksServer;
   let jwksUri: string;
-  const jwk = {
-    ...rsa.publicKey.export({ format: 'jwk' }),
-    kid: 'key-1',
-    alg: 'RS256',
-    use: 'sig',
-  };
   const ISSUER = 'https://id.example.com/';
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      requests += 1;
-      if (request.url !== '/.well-known/jwks.json') {
-        response.writeHead(404).end();
-        return;
-      }
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ keys: [jwk] }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    jwks = await startJwksServer([
+      { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'key-1', alg: 'RS256', use: 'sig' },
+    ]);
+    jwksUri = jwks.uri;
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve, reject) =>
-      server.close((error) => (error ? reject(error) : resolve())),
-    );
-  });
+  afterAll(() => jwks.close());
 
   beforeEach(() => {
-    requests = 0;
+    jwks.requests = 0;
   });
 
   const kidToken = (kid: string, claims: Record<string, unknown> = {}): string =>
@@ -712,13 +637,13 @@ describe('JwtAuth with a JWKS endpoint', () => {
     const first = await run(auth, connectEvent({ query: { Authorization: kidToken('key-1') } }));
     expect(first.calls).toBe(1);
     expect(first.ctx.userId).toBe('user-42');
-    expect(requests).toBe(1);
+    expect(jwks.requests).toBe(1);
     const second = await run(
       auth,
       connectEvent({ query: { Authorization: kidToken('key-1', { sub: 'user-43' }) } }),
     );
     expect(second.ctx.userId).toBe('user-43');
-    expect(requests).toBe(1);
+    expect(jwks.requests).toBe(1);
   });
 
   it('refuses an unknown kid with 401', async () => {
@@ -749,7 +674,7 @@ describe('JwtAuth with a JWKS endpoint', () => {
       401,
       /unsigned/,
     );
-    expect(requests).toBe(0);
+    expect(jwks.requests).toBe(0);
   });
 
   it('refuses a token signed by another key under a known kid', async () => {
@@ -767,12 +692,8 @@ describe('JwtAuth with a JWKS endpoint', () => {
   });
 
   it('answers 503 (not 401) when the JWKS endpoint cannot be reached', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
     const auth = JwtAuth.with({
-      jwksUri: `http://127.0.0.1:${port}/jwks.json`,
+      jwksUri: await unreachableJwksUri(),
       issuer: ISSUER,
       jwks: { timeoutMs: 2000 },
     });
@@ -973,7 +894,7 @@ describe('JwtAuth configuration', () => {
 
 describe('JwtAuth on message and $disconnect routes', () => {
   it('passes when the runtime already put claims on the context, filling the ids', async () => {
-    const logs: LogEntry[] = [];
+    const logs: LoggedLine[] = [];
     const ctx = contextFor(messageEvent({ body: { action: 'x' } }), logs);
     ctx.claims = { sub: 'user-1', tenantId: 'acme' };
     let calls = 0;
@@ -999,13 +920,6 @@ describe('JwtAuth on message and $disconnect routes', () => {
     const answer = await authorizer(authorizerEvent({ query: { Authorization: token } }));
     expect(answer.policyDocument.Statement[0].Effect).toBe('Allow');
 
-    // What API Gateway hands to later events: every value a string, plus its own two keys.
-    const delivered: Record<string, string> = {
-      principalId: answer.principalId,
-      integrationLatency: '41',
-    };
-    for (const [key, value] of Object.entries(answer.context ?? {})) delivered[key] = String(value);
-
     const outcome = await run(
       withSecret(),
       messageEvent({ body: { action: 'send' }, routeKey: 'send' }),
@@ -1013,7 +927,7 @@ describe('JwtAuth on message and $disconnect routes', () => {
     expectRefused(outcome, 401, /no verified identity/);
 
     const event = messageEvent({ body: { action: 'send' } });
-    event.requestContext.authorizer = delivered;
+    event.requestContext.authorizer = deliveredContext(answer);
     const ok = await run(withSecret(), event);
     expect(ok.calls).toBe(1);
     const verified = jwt.decode(token) as Record<string, unknown>;

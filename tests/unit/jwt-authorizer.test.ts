@@ -1,12 +1,6 @@
 import * as crypto from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
-import type {
-  WebSocketAuthorizerEvent,
-  WebSocketAuthorizerResult,
-} from '../../src/events/websocket-event';
-import type { Logger } from '../../src/logging/logger';
+import type { WebSocketAuthorizerEvent } from '../../src/events/websocket-event';
 import { claimsFromAuthorizerContext } from '../../src/middleware/claims-from-authorizer-context';
 import {
   createJwtAuthorizer,
@@ -14,54 +8,24 @@ import {
 } from '../../src/middleware/create-jwt-authorizer';
 import { identityFromClaims } from '../../src/middleware/identity-from-claims';
 import { authorizerEvent } from '../../src/testing';
+import {
+  OTHER_SECRET,
+  SECRET,
+  deliveredContext,
+  hsToken,
+  isolateJwtEnvironment,
+  now,
+  startJwksServer,
+  unreachableJwksUri,
+  type JwksServer,
+} from '../support/jwt-fixtures';
+import { recordingLogger, type LoggedLine } from '../support/recording-logger';
 
-const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
-const OTHER_SECRET = 'another-secret-that-is-also-32-bytes-or-more';
 const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/$connect';
 
-interface LogEntry {
-  level: string;
-  message: string;
-  meta: Record<string, unknown>;
-}
-
-/** Records raw log calls (no redaction), to prove no token ever reaches the logger. */
-function recordingLogger(entries: LogEntry[]): Logger {
-  const log =
-    (level: string) =>
-    (message: string, meta: Record<string, unknown> = {}): void => {
-      entries.push({ level, message, meta });
-    };
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
-
-const now = (): number => Math.floor(Date.now() / 1000);
-
-function token(claims: Record<string, unknown> = {}, secret = SECRET): string {
-  const expiry: jwt.SignOptions = claims.exp === undefined ? { expiresIn: 300 } : {};
-  return jwt.sign({ sub: 'user-42', tenant_id: 'acme', ...claims }, secret, {
-    algorithm: 'HS256',
-    ...expiry,
-  });
-}
-
-function authorizerWith(options: JwtAuthorizerOptions = {}, logs: LogEntry[] = []) {
+function authorizerWith(options: JwtAuthorizerOptions = {}, logs: LoggedLine[] = []) {
   return createJwtAuthorizer({ secret: SECRET, logger: recordingLogger(logs), ...options });
-}
-
-/** What API Gateway hands to later events: every value stringified, plus its own two keys. */
-function delivered(answer: WebSocketAuthorizerResult): Record<string, string> {
-  const out: Record<string, string> = { principalId: answer.principalId, integrationLatency: '38' };
-  for (const [key, value] of Object.entries(answer.context ?? {})) out[key] = String(value);
-  return out;
 }
 
 async function refusal(promise: Promise<unknown>): Promise<Error> {
@@ -73,34 +37,11 @@ async function refusal(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the authorizer to throw');
 }
 
-const JWT_ENV = [
-  'JWT_SECRET',
-  'JWT_PUBLIC_KEY',
-  'JWT_JWKS_URI',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'JWT_ALGORITHMS',
-  'JWT_CLOCK_TOLERANCE',
-  'JWT_ALLOWED_ORIGINS',
-];
-let savedEnv: Record<string, string | undefined>;
-
-beforeEach(() => {
-  savedEnv = Object.fromEntries(JWT_ENV.map((name) => [name, process.env[name]]));
-  for (const name of JWT_ENV) delete process.env[name];
-});
-
-afterEach(() => {
-  for (const name of JWT_ENV) {
-    const value = savedEnv[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+isolateJwtEnvironment();
 
 describe('createJwtAuthorizer: Allow', () => {
   it('allows a valid token with an Allow policy on the methodArn, principalId = sub', async () => {
-    const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: token() } }));
+    const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: hsToken() } }));
     expect(answer).toEqual({
       principalId: 'user-42',
       policyDocument: {
@@ -112,7 +53,7 @@ describe('createJwtAuthorizer: Allow', () => {
   });
 
   it('puts the claims (as JSON) and the flat ids into the context, strings only', async () => {
-    const t = token({ roles: ['a', 'b'] });
+    const t = hsToken({ roles: ['a', 'b'] });
     const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: t } }));
     const context = answer.context ?? {};
     expect(Object.keys(context).sort()).toEqual(['claims', 'sub', 'tenantId', 'userId']);
@@ -136,7 +77,7 @@ describe('createJwtAuthorizer: Allow', () => {
     };
     const t = jwt.sign(claims, SECRET, { expiresIn: 300 });
     const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: t } }));
-    const back = claimsFromAuthorizerContext(delivered(answer));
+    const back = claimsFromAuthorizerContext(deliveredContext(answer));
     expect(back).toEqual(jwt.decode(t));
     expect(identityFromClaims(back ?? {})).toEqual({ userId: 'user-42', tenantId: '7' });
   });
@@ -144,34 +85,34 @@ describe('createJwtAuthorizer: Allow', () => {
   it('finds the token in a case-insensitive Authorization header and in Sec-WebSocket-Protocol', async () => {
     const authorize = authorizerWith();
     const header = await authorize(
-      authorizerEvent({ headers: { AUTHORIZATION: `Bearer ${token()}` } }),
+      authorizerEvent({ headers: { AUTHORIZATION: `Bearer ${hsToken()}` } }),
     );
     expect(header.policyDocument.Statement[0].Effect).toBe('Allow');
     const protocol = await authorize(
-      authorizerEvent({ headers: { 'sec-websocket-protocol': `bearer, ${token()}` } }),
+      authorizerEvent({ headers: { 'sec-websocket-protocol': `bearer, ${hsToken()}` } }),
     );
     expect(protocol.policyDocument.Statement[0].Effect).toBe('Allow');
     const sourcesLimited = authorizerWith({ tokenSources: ['header'] });
     await expect(
-      sourcesLimited(authorizerEvent({ query: { Authorization: token() } })),
+      sourcesLimited(authorizerEvent({ query: { Authorization: hsToken() } })),
     ).rejects.toThrow('Unauthorized');
   });
 
   it('keeps only the flat ids when the claims would pass 8 KB, and they still round-trip', async () => {
-    const logs: LogEntry[] = [];
-    const t = token({ blob: 'x'.repeat(9000) });
+    const logs: LoggedLine[] = [];
+    const t = hsToken({ blob: 'x'.repeat(9000) });
     const answer = await authorizerWith({}, logs)(authorizerEvent({ query: { Authorization: t } }));
     expect(answer.policyDocument.Statement[0].Effect).toBe('Allow');
     expect(answer.context).toEqual({ sub: 'user-42', userId: 'user-42', tenantId: 'acme' });
     expect(Buffer.byteLength(JSON.stringify(answer.context))).toBeLessThanOrEqual(8192);
-    const back = claimsFromAuthorizerContext(delivered(answer));
+    const back = claimsFromAuthorizerContext(deliveredContext(answer));
     expect(back).toEqual({ sub: 'user-42', userId: 'user-42', tenantId: 'acme' });
     expect(identityFromClaims(back ?? {})).toEqual({ userId: 'user-42', tenantId: 'acme' });
     expect(logs.some((entry) => /over 8 KB/.test(entry.message))).toBe(true);
   });
 
   it('keeps the JSON right up to the limit', async () => {
-    const t = token({ blob: 'x'.repeat(7000) });
+    const t = hsToken({ blob: 'x'.repeat(7000) });
     const answer = await authorizerWith()(authorizerEvent({ query: { Authorization: t } }));
     expect(answer.context?.claims).toBeDefined();
     expect(Buffer.byteLength(JSON.stringify(answer.context))).toBeLessThanOrEqual(8192);
@@ -185,9 +126,9 @@ describe('createJwtAuthorizer: Allow', () => {
     expect((await authorize(authorizerEvent({ query: { Authorization: ok } }))).principalId).toBe(
       'u',
     );
-    await expect(authorize(authorizerEvent({ query: { Authorization: token() } }))).rejects.toThrow(
-      'Unauthorized',
-    );
+    await expect(
+      authorize(authorizerEvent({ query: { Authorization: hsToken() } })),
+    ).rejects.toThrow('Unauthorized');
   });
 });
 
@@ -196,11 +137,11 @@ describe('createJwtAuthorizer: refusals', () => {
     ['no token', () => authorizerEvent()],
     [
       'an expired token',
-      () => authorizerEvent({ query: { Authorization: token({ exp: now() - 60 }) } }),
+      () => authorizerEvent({ query: { Authorization: hsToken({ exp: now() - 60 }) } }),
     ],
     [
       'a bad signature',
-      () => authorizerEvent({ query: { Authorization: token({}, OTHER_SECRET) } }),
+      () => authorizerEvent({ query: { Authorization: hsToken({}, {}, OTHER_SECRET) } }),
     ],
     ['garbage', () => authorizerEvent({ query: { Authorization: 'garbage' } })],
   ])(
@@ -216,7 +157,7 @@ describe('createJwtAuthorizer: refusals', () => {
     const authorize = authorizerWith({ onInvalidToken: 'deny' });
     for (const event of [
       authorizerEvent(),
-      authorizerEvent({ query: { Authorization: token({}, OTHER_SECRET) } }),
+      authorizerEvent({ query: { Authorization: hsToken({}, {}, OTHER_SECRET) } }),
     ]) {
       const answer = await authorize(event);
       expect(answer).toEqual({
@@ -234,14 +175,14 @@ describe('createJwtAuthorizer: refusals', () => {
     const authorize = authorizerWith({ allowedOrigins: ['https://chat.example.com'] });
     const evil = await authorize(
       authorizerEvent({
-        query: { Authorization: token() },
+        query: { Authorization: hsToken() },
         headers: { Origin: 'https://evil.example.net' },
       }),
     );
     expect(evil.policyDocument.Statement[0].Effect).toBe('Deny');
     const good = await authorize(
       authorizerEvent({
-        query: { Authorization: token() },
+        query: { Authorization: hsToken() },
         headers: { origin: 'https://chat.example.com' },
       }),
     );
@@ -249,8 +190,8 @@ describe('createJwtAuthorizer: refusals', () => {
   });
 
   it('logs reasons, never the token', async () => {
-    const logs: LogEntry[] = [];
-    const bad = token({}, OTHER_SECRET);
+    const logs: LoggedLine[] = [];
+    const bad = hsToken({}, {}, OTHER_SECRET);
     const authorize = authorizerWith({}, logs);
     await refusal(authorize(authorizerEvent({ query: { Authorization: bad } })));
     await refusal(authorize(authorizerEvent({ headers: { Authorization: `Bearer ${bad}` } })));
@@ -281,27 +222,18 @@ describe('createJwtAuthorizer: refusals', () => {
 });
 
 describe('createJwtAuthorizer with a JWKS endpoint', () => {
-  let server: Server;
-  let requests = 0;
+  let jwks: JwksServer;
   let jwksUri: string;
   const ISSUER = 'https://id.example.com/';
 
   beforeAll(async () => {
-    const jwk = { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' };
-    server = createServer((_request, response) => {
-      requests += 1;
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ keys: [jwk] }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    jwks = await startJwksServer([
+      { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' },
+    ]);
+    jwksUri = jwks.uri;
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterAll(() => jwks.close());
 
   const rsToken = (kid: string): string =>
     jwt.sign({ sub: 'user-7', iss: ISSUER }, rsa.privateKey, {
@@ -315,14 +247,14 @@ describe('createJwtAuthorizer with a JWKS endpoint', () => {
     const first = await authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } }));
     const second = await authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } }));
     expect([first.principalId, second.principalId]).toEqual(['user-7', 'user-7']);
-    expect(requests).toBe(1);
+    expect(jwks.requests).toBe(1);
     await expect(
       authorize(authorizerEvent({ query: { Authorization: rsToken('k2') } })),
     ).rejects.toThrow(/^Unauthorized$/);
   });
 
   it('shares one fetch between concurrent cold verifications', async () => {
-    requests = 0;
+    jwks.requests = 0;
     const authorize = authorizerWith({ secret: undefined, jwksUri, issuer: ISSUER });
     const answers = await Promise.all(
       [1, 2, 3, 4].map(() =>
@@ -332,11 +264,11 @@ describe('createJwtAuthorizer with a JWKS endpoint', () => {
     expect(answers.every((answer) => answer.policyDocument.Statement[0].Effect === 'Allow')).toBe(
       true,
     );
-    expect(requests).toBe(1);
+    expect(jwks.requests).toBe(1);
   });
 
   it('rate-limits refetches caused by unknown kids', async () => {
-    requests = 0;
+    jwks.requests = 0;
     const authorize = authorizerWith({
       secret: undefined,
       jwksUri,
@@ -348,7 +280,7 @@ describe('createJwtAuthorizer with a JWKS endpoint', () => {
         authorize(authorizerEvent({ query: { Authorization: rsToken(`made-up-${i}`) } })),
       );
     }
-    expect(requests).toBe(3);
+    expect(jwks.requests).toBe(3);
     // Known keys still verify from the cache.
     expect(
       (await authorize(authorizerEvent({ query: { Authorization: rsToken('k1') } }))).principalId,
@@ -356,13 +288,9 @@ describe('createJwtAuthorizer with a JWKS endpoint', () => {
   });
 
   it('fails with a non-"Unauthorized" error (API Gateway: 500) when the JWKS endpoint is down', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const logs: LogEntry[] = [];
+    const logs: LoggedLine[] = [];
     const authorize = authorizerWith(
-      { secret: undefined, jwksUri: `http://127.0.0.1:${port}/jwks.json`, issuer: ISSUER },
+      { secret: undefined, jwksUri: await unreachableJwksUri(), issuer: ISSUER },
       logs,
     );
     const error = await refusal(
