@@ -27,31 +27,21 @@ function findModuleFile(specifier: string, cwd: string): string {
   throw new CliError(`cannot find module "${specifier}" (looked for ${base})`);
 }
 
-function firstLine(error: unknown): string {
-  return errorMessage(error).split('\n')[0];
-}
-
 /**
- * Loads a .js or .ts module and returns one of its function exports. Every failure is a
- * {@link CliError} with a one-line message naming the module and the export.
+ * Loads a .js or .ts module and returns one of its function exports. Failures are thrown as
+ * messages for the user, naming the module and the export; `runCli` prints their first line.
  */
 export async function loadExport(
   reference: ExportReference,
   cwd = process.cwd(),
 ): Promise<(...args: never[]) => unknown> {
   const file = findModuleFile(reference.module, cwd);
-  if (TYPESCRIPT.test(file)) {
-    try {
-      await registerTypeScript();
-    } catch (error) {
-      throw new CliError(firstLine(error));
-    }
-  }
+  if (TYPESCRIPT.test(file)) await registerTypeScript();
   let loaded: unknown;
   try {
     loaded = createRequire(__filename)(file);
   } catch (error) {
-    throw new CliError(`failed to load ${reference.module}: ${firstLine(error)}`);
+    throw new CliError(`failed to load ${reference.module}: ${errorMessage(error)}`);
   }
   const exports = (loaded ?? {}) as Record<string, unknown>;
   // An ES module's exports, or a CommonJS module exporting an object as default.

@@ -5,19 +5,6 @@ import type { CompilerOptions } from 'typescript';
 type CompilingModule = NodeJS.Module & { _compile(code: string, filename: string): void };
 type ExtensionHandler = (module: CompilingModule, filename: string) => void;
 
-/** Transpile-only settings: CommonJS, and decorator metadata kept (esbuild and tsx drop it). */
-export function typeScriptCompilerOptions(ts: typeof import('typescript')): CompilerOptions {
-  return {
-    module: ts.ModuleKind.CommonJS,
-    target: ts.ScriptTarget.ES2022,
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    esModuleInterop: true,
-    inlineSourceMap: true,
-    inlineSources: true,
-  };
-}
-
 let registered = false;
 
 /**
@@ -35,7 +22,16 @@ export async function registerTypeScript(): Promise<void> {
       'loading a .ts module needs the "typescript" package: npm install --save-dev typescript',
     );
   }
-  const compilerOptions = typeScriptCompilerOptions(ts);
+  // Transpile-only: CommonJS, and decorator metadata kept (esbuild and tsx drop it).
+  const compilerOptions: CompilerOptions = {
+    module: ts.ModuleKind.CommonJS,
+    target: ts.ScriptTarget.ES2022,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    esModuleInterop: true,
+    inlineSourceMap: true,
+    inlineSources: true,
+  };
   const extensions = (Module as unknown as { _extensions?: Record<string, ExtensionHandler> })
     ._extensions;
   if (!extensions) return;

@@ -54,7 +54,22 @@ const ACCOUNT_ID = '123456789012';
 
 /** Builds events shaped field for field like the ones Lambda receives from API Gateway. */
 export class GatewayEventFactory {
-  constructor(private readonly config: EventFactoryConfig) {}
+  /** The Lambda context fields a warm container keeps across invocations, log stream included. */
+  private readonly container: Partial<LambdaContext>;
+
+  constructor(private readonly config: EventFactoryConfig) {
+    const { functionName, region } = config;
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    this.container = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${functionName}`,
+      memoryLimitInMB: '128',
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    };
+  }
 
   /** Reads the handshake once: headers as sent, plus what API Gateway adds. */
   handshake(req: IncomingMessage, facts: ConnectionFacts): HandshakeRequest {
@@ -235,17 +250,9 @@ export class GatewayEventFactory {
 
   /** A Lambda context whose remaining time counts down to the integration timeout. */
   lambdaContext(deadline: number): LambdaContext {
-    const { functionName, region } = this.config;
-    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     return {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${functionName}`,
-      memoryLimitInMB: '128',
+      ...this.container,
       awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_MESSAGE_BYTES } from '../context/websocket-context';
 import type {
   LambdaContext,
   WebSocketAuthorizerEvent,
@@ -127,7 +128,7 @@ export interface ResolvedLimits {
 
 /** AWS's values: https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html */
 export const AWS_WEBSOCKET_LIMITS: Readonly<ResolvedLimits> = Object.freeze({
-  maxMessageBytes: 128 * 1024,
+  maxMessageBytes: MAX_MESSAGE_BYTES,
   idleTimeoutMs: 10 * 60 * 1000,
   maxConnectionMs: 2 * 60 * 60 * 1000,
   integrationTimeoutMs: 29_000,

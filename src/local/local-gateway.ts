@@ -64,7 +64,6 @@ interface Handshake {
   facts: ConnectionFacts;
   responseHeaders: Array<[string, string]>;
   protocol?: string;
-  opened: boolean;
 }
 
 type ConnectVerdict =
@@ -341,10 +340,10 @@ export class LocalGateway {
         }
         this.handshakes.set(req, verdict.handshake);
         done(true);
-        // done(true) upgrades synchronously. Still not open: the client left during $connect,
-        // or the gateway is closing. API Gateway then reports the connection as disconnected.
-        if (!verdict.handshake.opened) {
-          this.handshakes.delete(req);
+        // done(true) upgrades synchronously, and onOpen takes the handshake out. Still there: the
+        // client left during $connect, or the gateway is closing. API Gateway then reports the
+        // connection as disconnected.
+        if (this.handshakes.delete(req)) {
           return this.runDisconnect(verdict.handshake.facts, 1006, '');
         }
         return undefined;
@@ -409,7 +408,6 @@ export class LocalGateway {
         responseHeaders: result.headers.filter(
           ([name]) => !RESERVED_HANDSHAKE_HEADERS.has(name.toLowerCase()),
         ),
-        opened: false,
       },
     };
   }
@@ -497,7 +495,6 @@ export class LocalGateway {
       ws.terminate();
       return;
     }
-    handshake.opened = true;
     const connection = new LocalConnection(handshake.facts, ws, this.settings.limits);
     this.open.set(connection.id, connection);
     ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));

@@ -1,22 +1,18 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import jwt from 'jsonwebtoken';
 import type { LambdaContext, WebSocketAuthorizerResult, WebSocketResult } from 'lift-ws';
 import { authorizerEvent, connectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
-import { parse } from 'yaml';
+import { JWT_VARIABLES, saveEnvironment } from '../../samples/chat/src/dev-jwt-environment';
+import { chatCodeUri, readChatTemplate } from '../support/chat-template';
+import { useConnectionsRecorder } from '../support/recorder-fixture';
 
 // Builds the chat's functions the way `sam build` does with template.yaml's esbuild metadata
 // (CodeUri as the working directory, tsconfig.json found by esbuild itself, no decorator
 // metadata), then drives the bundles with API Gateway-shaped events.
 
-// The SDK warns once per process about Node 20; the warning is noise in test output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-const TEMPLATE = resolve(__dirname, '../../samples/chat/template.yaml');
 const SECRET = 'bundle-test-secret-of-at-least-32-bytes!!';
 
 type Handler = (event: unknown, context: LambdaContext) => Promise<WebSocketResult>;
@@ -42,67 +38,20 @@ interface Template {
   Resources: Record<string, SamFunction>;
 }
 
-/** Every CloudFormation short-form tag as the long form, so the template parses as data. */
-const cloudFormationTags = ['Ref', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'Or', 'And'].flatMap(
-  (name) => {
-    const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
-    return [
-      { tag: `!${name}`, resolve: (value: string) => ({ [key]: value }) },
-      {
-        tag: `!${name}`,
-        collection: 'seq' as const,
-        resolve: (value: { toJSON(): unknown }) => ({ [key]: value.toJSON() }),
-      },
-    ];
-  },
-);
-
-interface Posted {
-  method: string;
-  connectionId: string;
-  body: string;
-}
-
-/** A stand-in `@connections` API that accepts every post and records it. */
-async function startConnectionsApi(): Promise<{ server: Server; url: string; posted: Posted[] }> {
-  const posted: Posted[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const id = /\/@connections\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '';
-      posted.push({
-        method: req.method ?? '',
-        connectionId: decodeURIComponent(id),
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end();
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/prod`, posted };
-}
-
 describe('the chat bundled as template.yaml builds it', () => {
-  const envNames = [
-    'JWT_SECRET',
-    'JWT_PUBLIC_KEY',
-    'JWT_JWKS_URI',
-    'JWT_ALGORITHMS',
-    'JWT_ISSUER',
-    'JWT_AUDIENCE',
+  const restoreEnvironment = saveEnvironment([
+    ...JWT_VARIABLES,
     'CONNECTIONS_TABLE',
     'LIFT_WS_MANAGEMENT_ENDPOINT',
     'AWS_REGION',
     'AWS_ACCESS_KEY_ID',
     'AWS_SECRET_ACCESS_KEY',
     'LOG_LEVEL',
-  ];
-  const savedEnv = new Map(envNames.map((name) => [name, process.env[name]]));
+  ]);
+  // Stands in for the API's @connections endpoint; every post is answered 200 and recorded.
+  const connectionsApi = useConnectionsRecorder('prod');
+  const { recorder } = connectionsApi;
   let outdir: string;
-  let connectionsApi: Awaited<ReturnType<typeof startConnectionsApi>>;
   const bundles = new Map<string, { file: string; exportName: string; code: string }>();
 
   function token(user: string): string {
@@ -127,17 +76,12 @@ describe('the chat bundled as template.yaml builds it', () => {
   }
 
   beforeAll(async () => {
-    const template = parse(await readFile(TEMPLATE, 'utf8'), {
-      customTags: cloudFormationTags,
-    }) as Template;
+    const template = readChatTemplate<Template>();
     outdir = await mkdtemp(join(tmpdir(), 'lift-ws-chat-bundle-'));
     for (const resource of ['ChatFunction', 'AuthorizerFunction']) {
       const fn = template.Resources[resource];
       const props = fn.Metadata.BuildProperties;
-      const codeUri = resolve(
-        dirname(TEMPLATE),
-        fn.Properties.CodeUri ?? template.Globals.Function.CodeUri ?? '.',
-      );
+      const codeUri = chatCodeUri(fn.Properties.CodeUri, template.Globals.Function.CodeUri);
       const [fileName, exportName] = fn.Properties.Handler.split('.');
       // SAM runs esbuild in the (copied) CodeUri folder, one output folder per function.
       const functionDir = join(outdir, resource);
@@ -158,13 +102,12 @@ describe('the chat bundled as template.yaml builds it', () => {
       bundles.set(resource, { file, exportName, code: await readFile(file, 'utf8') });
     }
 
-    connectionsApi = await startConnectionsApi();
     // What template.yaml and Lambda put in the environment (minus the table: memory store).
     Object.assign(process.env, {
       JWT_SECRET: SECRET,
       JWT_ISSUER: 'chat-tests',
       JWT_AUDIENCE: 'chat',
-      LIFT_WS_MANAGEMENT_ENDPOINT: connectionsApi.url,
+      LIFT_WS_MANAGEMENT_ENDPOINT: connectionsApi.endpoint,
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -176,12 +119,8 @@ describe('the chat bundled as template.yaml builds it', () => {
   });
 
   afterAll(async () => {
-    await new Promise<void>((done) => connectionsApi.server.close(() => done()));
     await rm(outdir, { recursive: true, force: true });
-    for (const [name, value] of savedEnv) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnvironment();
   });
 
   it('compiles the decorators without emitting decorator metadata', () => {
@@ -226,7 +165,7 @@ describe('the chat bundled as template.yaml builds it', () => {
       );
       expect(joined.statusCode).toBe(200);
     }
-    connectionsApi.posted.length = 0;
+    recorder.reset();
 
     const sent = await handler(
       messageEvent({
@@ -236,12 +175,10 @@ describe('the chat bundled as template.yaml builds it', () => {
       lambdaContext(),
     );
     expect(sent.statusCode).toBe(200);
-    expect(connectionsApi.posted.map((post) => post.connectionId).sort()).toEqual(
-      [alice, bob].sort(),
-    );
-    for (const post of connectionsApi.posted) {
+    expect(recorder.requests.map((post) => post.connectionId).sort()).toEqual([alice, bob].sort());
+    for (const post of recorder.requests) {
       expect(post.method).toBe('POST');
-      expect(JSON.parse(post.body)).toEqual({
+      expect(JSON.parse(post.body.toString('utf8'))).toEqual({
         type: 'message',
         room: 'lobby',
         from: 'alice',
@@ -250,10 +187,10 @@ describe('the chat bundled as template.yaml builds it', () => {
       });
     }
 
-    connectionsApi.posted.length = 0;
+    recorder.reset();
     await handler(messageEvent({ connectionId: bob, body: { action: 'whoami' } }), lambdaContext());
-    expect(connectionsApi.posted).toHaveLength(1);
-    expect(JSON.parse(connectionsApi.posted[0].body)).toEqual({
+    expect(recorder.requests).toHaveLength(1);
+    expect(JSON.parse(recorder.requests[0].body.toString('utf8'))).toEqual({
       type: 'whoami',
       userId: 'bob',
       tenantId: 'acme',

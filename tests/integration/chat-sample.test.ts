@@ -11,13 +11,11 @@ import {
 } from 'lift-ws';
 import WebSocket from 'ws';
 import { startChatDevServer, type ChatDevServer } from '../../samples/chat/src/dev-server';
+import { eventually, expectRefused } from './local-gateway-kit';
 
 // The chat sample end to end: real sockets through the local gateway, once with rooms in memory
 // (what `npm start` runs) and once in DynamoDB (dynalite in process, the real SDK client), as
 // template.yaml deploys it.
-
-// The SDK warns once per process about Node 20; the warning is noise in test output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 // dynalite ships no types; createRequire keeps the import typed at this one line.
 const dynalite = createRequire(__filename)('dynalite') as (options: {
@@ -116,34 +114,8 @@ class ChatClient {
   }
 }
 
-/** The HTTP status of a refused handshake, as the client sees it. */
-function handshakeStatus(url: string, protocols?: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, protocols);
-    socket.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      socket.terminate();
-    });
-    socket.once('open', () => {
-      socket.close();
-      reject(new Error('the handshake was accepted'));
-    });
-    socket.once('error', () => undefined);
-  });
-}
-
 const isType = (type: string) => (frame: Frame) => frame.type === type;
 const isError = (code: string) => (frame: Frame) => frame.error?.code === code;
-
-/** Polls until `check` passes. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each([
   ['memory', memoryStore],
@@ -214,8 +186,8 @@ describe.each([
   });
 
   it('refuses a handshake without a token, or with a bad one, with 401', async () => {
-    await expect(handshakeStatus(server.wsUrl)).resolves.toBe(401);
-    await expect(handshakeStatus(`${server.wsUrl}?Authorization=not.a.jwt`)).resolves.toBe(401);
+    expect((await expectRefused(server.wsUrl)).statusCode).toBe(401);
+    expect((await expectRefused(`${server.wsUrl}?Authorization=not.a.jwt`)).statusCode).toBe(401);
   });
 
   it('accepts the token as a subprotocol, as the page sends it, and echoes "bearer"', async () => {

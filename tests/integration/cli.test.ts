@@ -11,6 +11,7 @@ import { recordingLogger, TestClient } from './local-gateway-kit';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = 'tests/fixtures/local';
+const ECHO_HANDLER = `${FIXTURES}/echo-handler.ts`;
 
 interface Captured {
   outcome: CliOutcome;
@@ -28,6 +29,11 @@ async function run(...argv: string[]): Promise<Captured> {
     cwd: ROOT,
   });
   return { outcome, stdout, stderr };
+}
+
+/** `lift-ws dev` on the echo handler fixture. */
+function runEchoHandler(...options: string[]): Promise<Captured> {
+  return run('dev', ECHO_HANDLER, ...options);
 }
 
 describe('lift-ws CLI', () => {
@@ -138,27 +144,13 @@ describe('lift-ws CLI', () => {
     });
 
     it('names a missing export and lists the exports', async () => {
-      const { outcome, stderr } = await run(
-        'dev',
-        `${FIXTURES}/echo-handler.ts`,
-        '--export',
-        'nope',
-        '--port',
-        '0',
-      );
+      const { outcome, stderr } = await runEchoHandler('--export', 'nope', '--port', '0');
       expect(outcome.exitCode).toBe(1);
       expect(stderr).toMatch(
         /^lift-ws: .*echo-handler\.ts has no export "nope" \(exports: .*handler.*\); choose one/,
       );
       expect(stderr.split('\n')).toHaveLength(2);
-      const notAFunction = await run(
-        'dev',
-        `${FIXTURES}/echo-handler.ts`,
-        '-e',
-        'notAFunction',
-        '--port',
-        '0',
-      );
+      const notAFunction = await runEchoHandler('-e', 'notAFunction', '--port', '0');
       expect(notAFunction.stderr).toContain('exports "notAFunction" but it is not a function');
     });
 
@@ -171,12 +163,7 @@ describe('lift-ws CLI', () => {
     });
 
     it('refuses a --static path that is not a folder', async () => {
-      const { outcome, stderr } = await run(
-        'dev',
-        `${FIXTURES}/echo-handler.ts`,
-        '--static',
-        'nowhere',
-      );
+      const { outcome, stderr } = await runEchoHandler('--static', 'nowhere');
       expect(outcome.exitCode).toBe(1);
       expect(stderr).toBe('lift-ws: --static: "nowhere" is not a folder\n');
     });
@@ -184,9 +171,7 @@ describe('lift-ws CLI', () => {
 
   describe('dev', () => {
     it('serves the handler with the authorizer, route responses and static files', async () => {
-      const { outcome, stdout, stderr } = await run(
-        'dev',
-        `${FIXTURES}/echo-handler.ts`,
+      const { outcome, stdout, stderr } = await runEchoHandler(
         '--port',
         '0',
         '--stage',
@@ -232,7 +217,7 @@ describe('lift-ws CLI', () => {
         [
           `${FIXTURES}/run-cli-from-source.js`,
           'dev',
-          `${FIXTURES}/echo-handler.ts`,
+          ECHO_HANDLER,
           '--port',
           '0',
           '--route-responses',

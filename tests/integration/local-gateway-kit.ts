@@ -1,44 +1,85 @@
 /**
- * Shared pieces for the local gateway's integration tests: a recording logger, a recording
- * handler, and a `ws` client that queues what it receives.
+ * Shared pieces for the local gateway's integration tests: a recording logger (from
+ * tests/support), a recording handler, a `ws` client that queues what it receives, gateways
+ * and clients closed after each test, and the key sets of the captured AWS events.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket, { type ClientOptions } from 'ws';
 import type { LambdaContext, WebSocketEvent } from '../../src/events/websocket-event';
-import type { Logger } from '../../src/logging/logger';
+import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../src/local';
+import { recordingLogger } from '../support/recording-logger';
 
-export interface LoggedLine {
-  level: 'error' | 'warn' | 'info' | 'debug';
-  message: string;
-  meta?: Record<string, unknown>;
+export { recordingLogger, type LoggedLine } from '../support/recording-logger';
+
+/** requestContext keys every captured WebSocket event has. */
+const SHARED_CONTEXT_KEYS = [
+  'apiId',
+  'connectedAt',
+  'connectionId',
+  'domainName',
+  'eventType',
+  'extendedRequestId',
+  'identity',
+  'messageDirection',
+  'requestId',
+  'requestTime',
+  'requestTimeEpoch',
+  'routeKey',
+  'stage',
+];
+
+function sorted(...keys: string[]): string[] {
+  return keys.sort();
 }
 
-/** A logger that keeps lines in memory, so tests stay quiet and can assert on the log. */
-export function recordingLogger(lines: LoggedLine[] = []): Logger & { lines: LoggedLine[] } {
-  const log =
-    (level: LoggedLine['level']) =>
-    (message: string, meta?: Record<string, unknown>): void => {
-      lines.push({ level, message, meta });
-    };
-  const logger = {
-    lines,
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
+const HEADERS_EVENT_KEYS = ['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext'];
 
-/** Polls until `check` returns a value other than undefined/false. */
+/** Sorted key sets of the captured AWS events (shared aws-events/), inlined. */
+export const AWS_KEYS = {
+  connect: {
+    top: HEADERS_EVENT_KEYS,
+    topWithQuery: sorted(
+      ...HEADERS_EVENT_KEYS,
+      'multiValueQueryStringParameters',
+      'queryStringParameters',
+    ),
+    context: sorted(
+      ...SHARED_CONTEXT_KEYS,
+      'disconnectReason',
+      'disconnectStatusCode',
+      'messageId',
+    ),
+  },
+  message: {
+    top: ['body', 'isBase64Encoded', 'requestContext'],
+    context: sorted(...SHARED_CONTEXT_KEYS, 'messageId'),
+  },
+  disconnect: {
+    top: HEADERS_EVENT_KEYS,
+    context: sorted(...SHARED_CONTEXT_KEYS, 'disconnectReason', 'disconnectStatusCode'),
+  },
+  authorizer: {
+    top: [
+      'headers',
+      'methodArn',
+      'multiValueHeaders',
+      'multiValueQueryStringParameters',
+      'queryStringParameters',
+      'requestContext',
+      'stageVariables',
+      'type',
+    ],
+  },
+};
+
+/** Polls until `check` returns (or resolves to) a value other than undefined/false. */
 export async function eventually<T>(
-  check: () => T | undefined | false,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 3000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -193,4 +234,37 @@ export function expectRefused(url: string, protocols?: string | string[]): Promi
 /** Sorted own keys, to compare an event's field set with a captured AWS event. */
 export function keysOf(value: unknown): string[] {
   return Object.keys(value as object).sort();
+}
+
+/**
+ * Starts gateways (with a quiet logger unless given one) and opens clients for the tests of
+ * one `describe`; all of them are closed after each test.
+ */
+export function gatewaysClosedAfterEach() {
+  const gateways: LocalGateway[] = [];
+  const clients: TestClient[] = [];
+
+  /** Closes the clients opened so far, e.g. to have their `$disconnect`s mid-test. */
+  const closeClients = async (): Promise<void> => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  };
+
+  afterEach(async () => {
+    await closeClients();
+    await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+  });
+
+  const start = async (options: LocalGatewayOptions): Promise<LocalGateway> => {
+    const gateway = await startLocalGateway({ logger: recordingLogger(), ...options });
+    gateways.push(gateway);
+    return gateway;
+  };
+
+  const connect = async (url: string, protocols?: string | string[]): Promise<TestClient> => {
+    const client = await TestClient.open(url, protocols);
+    clients.push(client);
+    return client;
+  };
+
+  return { start, connect, closeClients };
 }

@@ -3,68 +3,30 @@
  * frames, idle and maximum duration (with short configured values), $disconnect events,
  * dropDisconnect, and close().
  */
-import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../src/local';
+import WebSocket from 'ws';
+import { startLocalGateway } from '../../src/local';
 import {
+  AWS_KEYS,
   eventually,
+  gatewaysClosedAfterEach,
   keysOf,
   recordingHandler,
   recordingLogger,
   TestClient,
 } from './local-gateway-kit';
 
-const DISCONNECT_CONTEXT_KEYS = [
-  'apiId',
-  'connectedAt',
-  'connectionId',
-  'disconnectReason',
-  'disconnectStatusCode',
-  'domainName',
-  'eventType',
-  'extendedRequestId',
-  'identity',
-  'messageDirection',
-  'requestId',
-  'requestTime',
-  'requestTimeEpoch',
-  'routeKey',
-  'stage',
-];
-
 describe('local gateway: limits and disconnects', () => {
-  const gateways: LocalGateway[] = [];
-  const clients: TestClient[] = [];
-
-  async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
-    const gateway = await startLocalGateway({ logger: recordingLogger(), ...options });
-    gateways.push(gateway);
-    return gateway;
-  }
-
-  async function connect(gateway: LocalGateway): Promise<TestClient> {
-    const client = await TestClient.open(gateway.wsUrl);
-    clients.push(client);
-    return client;
-  }
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-    await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
-  });
+  const { start, connect, closeClients } = gatewaysClosedAfterEach();
 
   it('sends $disconnect shaped like AWS with the client close code and reason', async () => {
     const recorded = recordingHandler();
     const gateway = await start({ handler: recorded.handler });
-    const client = await connect(gateway);
+    const client = await connect(gateway.wsUrl);
     await client.close(4000, 'bye');
     const event = await recorded.waitFor('$disconnect');
 
-    expect(keysOf(event)).toEqual([
-      'headers',
-      'isBase64Encoded',
-      'multiValueHeaders',
-      'requestContext',
-    ]);
-    expect(keysOf(event.requestContext)).toEqual(DISCONNECT_CONTEXT_KEYS);
+    expect(keysOf(event)).toEqual(AWS_KEYS.disconnect.top);
+    expect(keysOf(event.requestContext)).toEqual(AWS_KEYS.disconnect.context);
     expect(event.requestContext).toMatchObject({
       eventType: 'DISCONNECT',
       disconnectStatusCode: 4000,
@@ -83,8 +45,8 @@ describe('local gateway: limits and disconnects', () => {
   it('reports 1005 when the client closes without a code, 1006 when the socket just drops', async () => {
     const recorded = recordingHandler();
     const gateway = await start({ handler: recorded.handler });
-    await (await connect(gateway)).close();
-    const dropped = await connect(gateway);
+    await (await connect(gateway.wsUrl)).close();
+    const dropped = await connect(gateway.wsUrl);
     dropped.socket.terminate();
     await recorded.waitFor('$disconnect', 2);
     const codes = recorded
@@ -93,10 +55,30 @@ describe('local gateway: limits and disconnects', () => {
     expect(codes.sort()).toEqual([1005, 1006]);
   });
 
+  it('reports 1006 for a client that leaves while $connect runs, and nothing for one that stays', async () => {
+    const recorded = recordingHandler(async (event) => {
+      if (event.requestContext.eventType === 'CONNECT')
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      return { statusCode: 200 };
+    });
+    const gateway = await start({ handler: recorded.handler });
+    const leaving = new WebSocket(gateway.wsUrl);
+    leaving.on('error', () => undefined);
+    await recorded.waitFor('$connect');
+    leaving.terminate();
+    const event = await recorded.waitFor('$disconnect');
+    expect(event.requestContext.disconnectStatusCode).toBe(1006);
+
+    await connect(gateway.wsUrl);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(recorded.ofRoute('$disconnect')).toHaveLength(1);
+    expect(gateway.connections).toHaveLength(1);
+  });
+
   it('closes with 1003 on a binary frame', async () => {
     const recorded = recordingHandler();
     const gateway = await start({ handler: recorded.handler });
-    const client = await connect(gateway);
+    const client = await connect(gateway.wsUrl);
     client.send(Buffer.from([1, 2, 3]), { binary: true });
     expect((await client.closed).code).toBe(1003);
     const event = await recorded.waitFor('$disconnect');
@@ -107,7 +89,7 @@ describe('local gateway: limits and disconnects', () => {
   it('closes with 1009 on a message over 128 KB and accepts one of exactly 128 KB', async () => {
     const recorded = recordingHandler();
     const gateway = await start({ handler: recorded.handler });
-    const client = await connect(gateway);
+    const client = await connect(gateway.wsUrl);
     client.send('a'.repeat(128 * 1024));
     const accepted = await recorded.waitFor('$default');
     expect(accepted.body).toHaveLength(128 * 1024);
@@ -123,7 +105,7 @@ describe('local gateway: limits and disconnects', () => {
       handler: recordingHandler().handler,
       limits: { maxMessageBytes: 10 },
     });
-    const client = await connect(gateway);
+    const client = await connect(gateway.wsUrl);
     client.send('0123456789A');
     expect((await client.closed).code).toBe(1009);
   });
@@ -131,7 +113,7 @@ describe('local gateway: limits and disconnects', () => {
   it("closes an idle connection with 1001 'Going away'; messages reset the timer", async () => {
     const recorded = recordingHandler();
     const gateway = await start({ handler: recorded.handler, limits: { idleTimeoutMs: 200 } });
-    const client = await connect(gateway);
+    const client = await connect(gateway.wsUrl);
     const opened = Date.now();
     for (let i = 0; i < 3; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 120));
@@ -153,7 +135,7 @@ describe('local gateway: limits and disconnects', () => {
       handler: recordingHandler().handler,
       limits: { maxConnectionMs: 300 },
     });
-    const client = await connect(gateway);
+    const client = await connect(gateway.wsUrl);
     const opened = Date.now();
     const timer = setInterval(() => client.send('busy'), 50);
     try {
@@ -167,7 +149,7 @@ describe('local gateway: limits and disconnects', () => {
   it('skips $disconnect with dropDisconnect, for all or for the connections a predicate picks', async () => {
     const recorded = recordingHandler();
     const gateway = await start({ handler: recorded.handler, dropDisconnect: true });
-    await (await connect(gateway)).close();
+    await (await connect(gateway.wsUrl)).close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(recorded.ofRoute('$disconnect')).toHaveLength(0);
 
@@ -177,11 +159,11 @@ describe('local gateway: limits and disconnects', () => {
       handler: picked.handler,
       dropDisconnect: (connectionId) => connectionId === dropped,
     });
-    const first = await connect(selective);
+    const first = await connect(selective.wsUrl);
     dropped = picked.events[0].requestContext.connectionId;
-    await connect(selective);
+    await connect(selective.wsUrl);
     await first.close();
-    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await closeClients();
     await eventually(() => picked.ofRoute('$disconnect').length === 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(
@@ -229,7 +211,7 @@ describe('local gateway: limits and disconnects', () => {
       method: 'POST',
     });
     expect(res.status).toBe(400);
-    const client = await connect(gateway);
+    const client = await connect(gateway.wsUrl);
     expect(gateway.connections).toHaveLength(1);
     await client.close();
   });

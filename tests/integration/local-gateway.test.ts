@@ -2,82 +2,20 @@
  * The local gateway's WebSocket side with real `ws` clients: handshakes, event shapes, the
  * authorizer, route selection, route responses and API Gateway's own error frames.
  */
-import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '../../src/local';
 import type {
   WebSocketAuthorizerEvent,
   WebSocketAuthorizerResult,
 } from '../../src/events/websocket-event';
 import {
+  AWS_KEYS,
+  eventually,
   expectRefused,
+  gatewaysClosedAfterEach,
   keysOf,
   recordingHandler,
   recordingLogger,
   TestClient,
 } from './local-gateway-kit';
-
-/** Sorted key sets of the captured AWS events (shared aws-events/), inlined. */
-const AWS_KEYS = {
-  connect: {
-    top: ['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext'],
-    topWithQuery: [
-      'headers',
-      'isBase64Encoded',
-      'multiValueHeaders',
-      'multiValueQueryStringParameters',
-      'queryStringParameters',
-      'requestContext',
-    ],
-    context: [
-      'apiId',
-      'connectedAt',
-      'connectionId',
-      'disconnectReason',
-      'disconnectStatusCode',
-      'domainName',
-      'eventType',
-      'extendedRequestId',
-      'identity',
-      'messageDirection',
-      'messageId',
-      'requestId',
-      'requestTime',
-      'requestTimeEpoch',
-      'routeKey',
-      'stage',
-    ],
-  },
-  message: {
-    top: ['body', 'isBase64Encoded', 'requestContext'],
-    context: [
-      'apiId',
-      'connectedAt',
-      'connectionId',
-      'domainName',
-      'eventType',
-      'extendedRequestId',
-      'identity',
-      'messageDirection',
-      'messageId',
-      'requestId',
-      'requestTime',
-      'requestTimeEpoch',
-      'routeKey',
-      'stage',
-    ],
-  },
-  authorizer: {
-    top: [
-      'headers',
-      'methodArn',
-      'multiValueHeaders',
-      'multiValueQueryStringParameters',
-      'queryStringParameters',
-      'requestContext',
-      'stageVariables',
-      'type',
-    ],
-  },
-};
 
 const ID = /^[A-Za-z0-9+/]{15}=$/;
 const CLF = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/;
@@ -94,25 +32,7 @@ function allow(context: Record<string, string | number | boolean>) {
 }
 
 describe('local gateway: WebSocket side', () => {
-  const gateways: LocalGateway[] = [];
-  const clients: TestClient[] = [];
-
-  async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
-    const gateway = await startLocalGateway({ logger: recordingLogger(), ...options });
-    gateways.push(gateway);
-    return gateway;
-  }
-
-  async function connect(url: string, protocols?: string | string[]): Promise<TestClient> {
-    const client = await TestClient.open(url, protocols);
-    clients.push(client);
-    return client;
-  }
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-    await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
-  });
+  const { start, connect } = gatewaysClosedAfterEach();
 
   describe('handshake', () => {
     it('runs $connect during the handshake and opens the socket on 200', async () => {
@@ -550,14 +470,9 @@ describe('local gateway: WebSocket side', () => {
       const client = await connect(gateway.wsUrl);
       client.sendJson({ action: 'x' });
       const id = gateway.connections[0];
-      const line = await new Promise<string>((resolve) => {
-        const poll = (): void => {
-          const found = logger.lines.find((l) => l.message.startsWith(`$default ${id}`));
-          if (found) resolve(found.message);
-          else setTimeout(poll, 10);
-        };
-        poll();
-      });
+      const line = await eventually(
+        () => logger.lines.find((l) => l.message.startsWith(`$default ${id}`))?.message,
+      );
       expect(line).toMatch(new RegExp(`^\\$default ${id.replace(/[+/=]/g, '\\$&')} 200 \\d+ms$`));
       expect(logger.lines.some((l) => l.message.startsWith(`$connect ${id} 200`))).toBe(true);
     });

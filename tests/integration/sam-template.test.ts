@@ -1,11 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { existsSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import { connectionsTable } from '../../src/connections/connections-table';
+import { chatCodeUri, readChatTemplate } from '../support/chat-template';
 
 // samples/chat/template.yaml read as data: what API Gateway, IAM and DynamoDB will be given.
-
-const TEMPLATE = resolve(__dirname, '../../samples/chat/template.yaml');
 
 type Json = Record<string, unknown>;
 
@@ -33,24 +31,7 @@ interface Template {
   Outputs: Record<string, { Value: unknown }>;
 }
 
-/** Every CloudFormation short-form tag as the long form, so the template parses as data. */
-const cloudFormationTags = ['Ref', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'Or', 'And'].flatMap(
-  (name) => {
-    const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
-    return [
-      { tag: `!${name}`, resolve: (value: string) => ({ [key]: value }) },
-      {
-        tag: `!${name}`,
-        collection: 'seq' as const,
-        resolve: (value: { toJSON(): unknown }) => ({ [key]: value.toJSON() }),
-      },
-    ];
-  },
-);
-
-const template = parse(readFileSync(TEMPLATE, 'utf8'), {
-  customTags: cloudFormationTags,
-}) as Template;
+const template = readChatTemplate<Template>();
 
 function resourcesOfType(type: string): Array<[string, Resource]> {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
@@ -199,10 +180,7 @@ describe('samples/chat/template.yaml', () => {
     });
 
     it('has a Handler that names an exported function of its entry point', () => {
-      const codeUri = resolve(
-        dirname(TEMPLATE),
-        fn.CodeUri ?? template.Globals.Function.CodeUri ?? '.',
-      );
+      const codeUri = chatCodeUri(fn.CodeUri, template.Globals.Function.CodeUri);
       const entryPoints = resource.Metadata?.BuildProperties?.EntryPoints ?? [];
       expect(entryPoints).toHaveLength(1);
       const entry = resolve(codeUri, entryPoints[0]);

@@ -17,7 +17,7 @@ import type { ChatEvent } from './chat-events';
 /** Room names double as store keys and page labels: short and URL-safe. */
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Characters per chat message; far below API Gateway's 128 KB, and readable on one screen. */
-export const MAX_TEXT_LENGTH = 2000;
+const MAX_TEXT_LENGTH = 2000;
 
 function roomOf(ctx: WebSocketContext): string {
   const { room } = ctx.body<{ room?: unknown }>();
@@ -43,19 +43,19 @@ function textOf(ctx: WebSocketContext): string {
   return text;
 }
 
-/** The action of an unmatched message, if it is JSON with a string `action`. */
-function actionOf(ctx: WebSocketContext): string | undefined {
-  try {
-    const { action } = ctx.body<{ action?: unknown }>();
-    return typeof action === 'string' ? action : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** `ctx.userId` is set by JwtAuth (from `sub`); the guard refuses connections without one. */
 function userOf(ctx: WebSocketContext): string {
   return ctx.userId ?? 'anonymous';
+}
+
+/** Tells a room who came or went. */
+function presence(
+  type: 'joined' | 'left',
+  room: string,
+  user: string,
+  at = new Date().toISOString(),
+): ChatEvent {
+  return { type, room, user, at };
 }
 
 /** Only members speak in (or announce leaving) a room. */
@@ -89,10 +89,10 @@ export class ChatController {
     // later fan-out finds the connection gone.
     const store = ctx.connectionStore;
     if (!store) return;
-    const left = { user: userOf(ctx), at: new Date().toISOString() };
+    const user = userOf(ctx);
+    const at = new Date().toISOString();
     for (const room of await store.roomsOf(ctx.connectionId)) {
-      const event: ChatEvent = { type: 'left', room, ...left };
-      await ctx.broadcastToRoom(room, event, { exceptSelf: true });
+      await ctx.broadcastToRoom(room, presence('left', room, user, at), { exceptSelf: true });
     }
   }
 
@@ -100,12 +100,7 @@ export class ChatController {
   async join(ctx: WebSocketContext) {
     const room = roomOf(ctx);
     await ctx.join(room);
-    await ctx.broadcastToRoom(room, {
-      type: 'joined',
-      room,
-      user: userOf(ctx),
-      at: new Date().toISOString(),
-    } satisfies ChatEvent);
+    await ctx.broadcastToRoom(room, presence('joined', room, userOf(ctx)));
   }
 
   @OnMessage('leave')
@@ -113,12 +108,7 @@ export class ChatController {
     const room = roomOf(ctx);
     await requireMember(ctx, room);
     // Told before leaving, so the leaver's page gets the confirmation with everyone else.
-    await ctx.broadcastToRoom(room, {
-      type: 'left',
-      room,
-      user: userOf(ctx),
-      at: new Date().toISOString(),
-    } satisfies ChatEvent);
+    await ctx.broadcastToRoom(room, presence('left', room, userOf(ctx)));
     await ctx.leave(room);
   }
 
@@ -155,7 +145,8 @@ export class ChatController {
 
   @OnDefault()
   unknown(ctx: WebSocketContext): never {
-    const action = actionOf(ctx);
+    // The runtime has already read the body's action (undefined when the body is not JSON).
+    const { action } = ctx;
     throw new NotFoundError(
       action === undefined
         ? 'send JSON with an action: join, leave, sendMessage, whoami or ping'

@@ -12,8 +12,8 @@ import { ChatController } from './chat-controller';
  * The connection store the environment asks for: DynamoDB when `CONNECTIONS_TABLE` names a table
  * (as template.yaml sets it), else process memory (one process: the local gateway, tests).
  */
-export function connectionStoreFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionStore {
-  const tableName = env.CONNECTIONS_TABLE?.trim();
+function connectionStoreFromEnv(): ConnectionStore {
+  const tableName = process.env.CONNECTIONS_TABLE?.trim();
   return tableName ? new DynamoDBConnectionStore({ tableName }) : new MemoryConnectionStore();
 }
 

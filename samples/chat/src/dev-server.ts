@@ -4,14 +4,8 @@ import jwt from 'jsonwebtoken';
 import { createLogger, MemoryConnectionStore, type ConnectionStore, type Logger } from 'lift-ws';
 import { serveStatic, startLocalGateway, type LocalHttpHook } from 'lift-ws/local';
 import { createChatHandler } from './create-chat-handler';
+import { useDevJwtEnvironment } from './dev-jwt-environment';
 
-/**
- * A secret for local tokens only. Anyone can read it here, so a deployed stack must get its own
- * (template.yaml's JwtSecret parameter).
- */
-export const DEV_JWT_SECRET = 'lift-ws-chat-local-development-secret-do-not-deploy';
-export const DEV_JWT_ISSUER = 'lift-ws-dev';
-export const DEV_JWT_AUDIENCE = 'lift-ws-chat';
 const DEV_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
 const USER_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 
@@ -38,50 +32,6 @@ export interface ChatDevServer {
   /** A token the chat accepts, as `GET /dev-token` hands out. */
   devToken(user: string): string;
   close(): Promise<void>;
-}
-
-interface JwtEnvironment {
-  secret: string;
-  issuer: string;
-  audience: string;
-  restore(): void;
-}
-
-/**
- * JwtAuth is configured from the environment when bootstrap builds the handler, so the variables
- * must hold the dev settings before that; they are put back on close. A JWT_SECRET the user
- * exported is kept (tokens are then signed with it).
- */
-function useDevJwtEnvironment(): JwtEnvironment {
-  const names = [
-    'JWT_SECRET',
-    'JWT_PUBLIC_KEY',
-    'JWT_JWKS_URI',
-    'JWT_ALGORITHMS',
-    'JWT_ISSUER',
-    'JWT_AUDIENCE',
-  ] as const;
-  const saved = new Map(names.map((name) => [name, process.env[name]]));
-  const secret = process.env.JWT_SECRET?.trim() || DEV_JWT_SECRET;
-  const issuer = process.env.JWT_ISSUER?.trim() || DEV_JWT_ISSUER;
-  const audience = process.env.JWT_AUDIENCE?.trim() || DEV_JWT_AUDIENCE;
-  delete process.env.JWT_PUBLIC_KEY;
-  delete process.env.JWT_JWKS_URI;
-  delete process.env.JWT_ALGORITHMS;
-  process.env.JWT_SECRET = secret;
-  process.env.JWT_ISSUER = issuer;
-  process.env.JWT_AUDIENCE = audience;
-  return {
-    secret,
-    issuer,
-    audience,
-    restore() {
-      for (const [name, value] of saved) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    },
-  };
 }
 
 function isLoopbackAddress(address: string | undefined): boolean {
