@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { errorMessage } from '../local/error-message';
+import { errorMessage } from '../errors/error-message';
 import { CliError } from './cli-error';
 import type { ExportReference } from './parse-cli-args';
 import { registerTypeScript } from './register-typescript';

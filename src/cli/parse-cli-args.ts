@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { errorMessage } from '../local/error-message';
+import { errorMessage } from '../errors/error-message';
 import { CliError } from './cli-error';
 
 /** Where an export lives: `module#export`. */

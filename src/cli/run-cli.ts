@@ -4,7 +4,7 @@ import { startLocalGateway, type LocalGateway } from '../local/local-gateway';
 import type { LocalAuthorizer, LocalHandler } from '../local/local-gateway-options';
 import { serveStatic } from '../local/serve-static';
 import type { Logger } from '../logging/logger';
-import { errorMessage } from '../local/error-message';
+import { errorMessage } from '../errors/error-message';
 import { CliError } from './cli-error';
 import { HELP_TEXT } from './help-text';
 import { loadExport } from './load-export';

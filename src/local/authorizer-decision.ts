@@ -1,4 +1,4 @@
-import { errorMessage } from './error-message';
+import { errorMessage } from '../errors/error-message';
 
 /** The verdict on a `$connect` handshake after the Lambda authorizer ran. */
 export type AuthorizerDecision =

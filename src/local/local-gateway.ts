@@ -23,7 +23,7 @@ import {
   type ConnectionFacts,
   type HandshakeRequest,
 } from './gateway-event-factory';
-import { errorMessage } from './error-message';
+import { errorMessage } from '../errors/error-message';
 import { gatewayIds } from './gateway-ids';
 import { LambdaInvoker, type InvocationOutcome } from './lambda-invoker';
 import { LocalConnection } from './local-connection';

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/error-message';
 import { WsError } from '../errors/ws-error';
 import type { BroadcastResult } from './management-api';
 
@@ -137,7 +138,7 @@ async function settle(
   try {
     return await send(connectionId);
   } catch (error) {
-    return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
+    return { kind: 'failed', error: errorMessage(error) };
   }
 }
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/error-message';
 import { KeyObject, createPublicKey, createSecretKey } from 'node:crypto';
 import type { JwtAlgorithm, JwtAuthOptions, JwksOptions, TokenSource } from './jwt-options';
 import { normalizeOrigin } from './origin-allow-list';
@@ -160,7 +161,7 @@ function parsePublicKey(
     // Accepts a public key, a certificate or (deriving its public half) a private key.
     return createPublicKey(key);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return fail(
       `publicKey (JWT_PUBLIC_KEY) is not a valid PEM public key or certificate: ${reason}`,
     );

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/error-message';
 import type {
   Middleware,
   MiddlewareClass,
@@ -27,7 +28,7 @@ export function normalizeMiddleware(
           instance = new middleware();
         } catch (error) {
           throw new Error(
-            `${where}: middleware ${middleware.name || 'class'} could not be constructed: ${(error as Error).message}`,
+            `${where}: middleware ${middleware.name || 'class'} could not be constructed: ${errorMessage(error)}`,
             { cause: error },
           );
         }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/error-message';
 import { WebSocketContext } from '../context/websocket-context';
 import {
   getControllerMetadata,
@@ -219,7 +220,7 @@ export function scanControllers(
         instance = new cls();
       } catch (error) {
         throw new Error(
-          `${name} could not be constructed with no arguments: ${(error as Error).message}`,
+          `${name} could not be constructed with no arguments: ${errorMessage(error)}`,
           {
             cause: error,
           },

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/error-message';
 import type { ConnectionStore } from '../connections/connection-store';
 import {
   WebSocketContext,
@@ -205,14 +206,14 @@ export function bootstrap(
       log.info('request refused', {
         statusCode: mapped.statusCode,
         code: mapped.envelope.error.code,
-        reason: (error as Error).message,
+        reason: errorMessage(error),
       });
     else log.error('route failed', { statusCode: mapped.statusCode, error });
     if (!errorFrames || !ctx.isMessageEvent()) return;
     try {
       await ctx.send(JSON.stringify(mapped.envelope));
     } catch (sendError) {
-      log.warn('could not send the error frame', { error: (sendError as Error).message });
+      log.warn('could not send the error frame', { error: errorMessage(sendError) });
     }
   }
 
@@ -272,7 +273,7 @@ export function bootstrap(
     } catch (error) {
       const mapped = mapError(error, awsContext.awsRequestId);
       logger.warn('malformed event', {
-        reason: (error as Error).message,
+        reason: errorMessage(error),
         awsRequestId: awsContext.awsRequestId,
       });
       metrics?.record({
