@@ -294,7 +294,14 @@ describe.each([
     await expect(fixture.store.roomsOf(id)).resolves.toEqual(['tracked']);
 
     await alice.close();
-    await eventually(async () => (await fixture.store.get(id)) === undefined);
+    // $disconnect runs after the close, and the store removes the connection item before its
+    // memberships (no transactions): wait for the whole removal, not its first write.
+    await eventually(
+      async () =>
+        (await fixture.store.get(id)) === undefined &&
+        (await fixture.store.roomsOf(id)).length === 0,
+    );
+    await expect(fixture.store.get(id)).resolves.toBeUndefined();
     await expect(fixture.store.roomsOf(id)).resolves.toEqual([]);
   });
 
