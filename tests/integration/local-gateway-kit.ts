@@ -10,67 +10,7 @@ import { startLocalGateway, type LocalGateway, type LocalGatewayOptions } from '
 import { recordingLogger } from '../support/recording-logger';
 
 export { recordingLogger, type LoggedLine } from '../support/recording-logger';
-
-/** requestContext keys every captured WebSocket event has. */
-const SHARED_CONTEXT_KEYS = [
-  'apiId',
-  'connectedAt',
-  'connectionId',
-  'domainName',
-  'eventType',
-  'extendedRequestId',
-  'identity',
-  'messageDirection',
-  'requestId',
-  'requestTime',
-  'requestTimeEpoch',
-  'routeKey',
-  'stage',
-];
-
-function sorted(...keys: string[]): string[] {
-  return keys.sort();
-}
-
-const HEADERS_EVENT_KEYS = ['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext'];
-
-/** Sorted key sets of the captured AWS events (shared aws-events/), inlined. */
-export const AWS_KEYS = {
-  connect: {
-    top: HEADERS_EVENT_KEYS,
-    topWithQuery: sorted(
-      ...HEADERS_EVENT_KEYS,
-      'multiValueQueryStringParameters',
-      'queryStringParameters',
-    ),
-    context: sorted(
-      ...SHARED_CONTEXT_KEYS,
-      'disconnectReason',
-      'disconnectStatusCode',
-      'messageId',
-    ),
-  },
-  message: {
-    top: ['body', 'isBase64Encoded', 'requestContext'],
-    context: sorted(...SHARED_CONTEXT_KEYS, 'messageId'),
-  },
-  disconnect: {
-    top: HEADERS_EVENT_KEYS,
-    context: sorted(...SHARED_CONTEXT_KEYS, 'disconnectReason', 'disconnectStatusCode'),
-  },
-  authorizer: {
-    top: [
-      'headers',
-      'methodArn',
-      'multiValueHeaders',
-      'multiValueQueryStringParameters',
-      'queryStringParameters',
-      'requestContext',
-      'stageVariables',
-      'type',
-    ],
-  },
-};
+export { AWS_EVENT_KEYS } from '../support/aws-event-keys';
 
 /** Polls until `check` returns (or resolves to) a value other than undefined/false. */
 export async function eventually<T>(

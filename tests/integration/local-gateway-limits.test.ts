@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { startLocalGateway } from '../../src/local';
 import {
-  AWS_KEYS,
+  AWS_EVENT_KEYS,
   eventually,
   gatewaysClosedAfterEach,
   keysOf,
@@ -25,8 +25,8 @@ describe('local gateway: limits and disconnects', () => {
     await client.close(4000, 'bye');
     const event = await recorded.waitFor('$disconnect');
 
-    expect(keysOf(event)).toEqual(AWS_KEYS.disconnect.top);
-    expect(keysOf(event.requestContext)).toEqual(AWS_KEYS.disconnect.context);
+    expect(keysOf(event)).toEqual(AWS_EVENT_KEYS.disconnect.top);
+    expect(keysOf(event.requestContext)).toEqual(AWS_EVENT_KEYS.disconnect.requestContext);
     expect(event.requestContext).toMatchObject({
       eventType: 'DISCONNECT',
       disconnectStatusCode: 4000,

@@ -7,7 +7,7 @@ import type {
   WebSocketAuthorizerResult,
 } from '../../src/events/websocket-event';
 import {
-  AWS_KEYS,
+  AWS_EVENT_KEYS,
   eventually,
   expectRefused,
   gatewaysClosedAfterEach,
@@ -53,8 +53,8 @@ describe('local gateway: WebSocket side', () => {
       await connect(gateway.wsUrl);
 
       const event = recorded.events[0];
-      expect(keysOf(event)).toEqual(AWS_KEYS.connect.top);
-      expect(keysOf(event.requestContext)).toEqual(AWS_KEYS.connect.context);
+      expect(keysOf(event)).toEqual(AWS_EVENT_KEYS.connect.top);
+      expect(keysOf(event.requestContext)).toEqual(AWS_EVENT_KEYS.connect.requestContext);
       const context = event.requestContext;
       expect(context).toMatchObject({
         routeKey: '$connect',
@@ -96,7 +96,7 @@ describe('local gateway: WebSocket side', () => {
       await connect(`${gateway.wsUrl}?Authorization=abc&room=a&room=b`);
 
       const event = recorded.events[0];
-      expect(keysOf(event)).toEqual(AWS_KEYS.connect.topWithQuery);
+      expect(keysOf(event)).toEqual(AWS_EVENT_KEYS.connect.topWithQuery);
       expect(event.queryStringParameters).toEqual({ Authorization: 'abc', room: 'b' });
       expect(event.multiValueQueryStringParameters).toEqual({
         Authorization: ['abc'],
@@ -208,7 +208,7 @@ describe('local gateway: WebSocket side', () => {
       await recorded.waitFor('$disconnect');
 
       const authorizerEvent = authorizerEvents[0];
-      expect(keysOf(authorizerEvent)).toEqual(AWS_KEYS.authorizer.top);
+      expect(keysOf(authorizerEvent)).toEqual(AWS_EVENT_KEYS.authorizerRequest.top);
       expect(authorizerEvent.type).toBe('REQUEST');
       expect(authorizerEvent.methodArn).toMatch(
         /^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]{10}\/local\/\$connect$/,
@@ -300,8 +300,8 @@ describe('local gateway: WebSocket side', () => {
       client.send(body);
 
       const event = await recorded.waitFor('$default');
-      expect(keysOf(event)).toEqual(AWS_KEYS.message.top);
-      expect(keysOf(event.requestContext)).toEqual(AWS_KEYS.message.context);
+      expect(keysOf(event)).toEqual(AWS_EVENT_KEYS.message.top);
+      expect(keysOf(event.requestContext)).toEqual(AWS_EVENT_KEYS.message.requestContext);
       expect(event.body).toBe(body);
       expect(event.isBase64Encoded).toBe(false);
       expect(event.requestContext).toMatchObject({ eventType: 'MESSAGE', messageDirection: 'IN' });

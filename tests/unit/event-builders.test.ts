@@ -5,75 +5,7 @@ import {
   lambdaContext,
   messageEvent,
 } from '../../src/testing';
-
-/**
- * The (sorted) key sets of the captured events in the shared aws-events/ folder, inlined so the
- * test runs anywhere.
- */
-const CONTEXT_KEYS = [
-  'apiId',
-  'connectedAt',
-  'connectionId',
-  'domainName',
-  'eventType',
-  'extendedRequestId',
-  'identity',
-  'messageDirection',
-  'requestId',
-  'requestTime',
-  'requestTimeEpoch',
-  'routeKey',
-  'stage',
-];
-const REAL = {
-  connect: {
-    top: [
-      'headers',
-      'isBase64Encoded',
-      'multiValueHeaders',
-      'multiValueQueryStringParameters',
-      'queryStringParameters',
-      'requestContext',
-    ],
-    requestContext: [...CONTEXT_KEYS, 'disconnectReason', 'disconnectStatusCode', 'messageId'],
-    headers: [
-      'Host',
-      'Origin',
-      'Sec-WebSocket-Extensions',
-      'Sec-WebSocket-Key',
-      'Sec-WebSocket-Version',
-      'User-Agent',
-      'X-Amzn-Trace-Id',
-      'X-Forwarded-For',
-      'X-Forwarded-Port',
-      'X-Forwarded-Proto',
-    ],
-  },
-  message: {
-    top: ['body', 'isBase64Encoded', 'requestContext'],
-    requestContext: [...CONTEXT_KEYS, 'messageId'],
-  },
-  messageWithAuthorizer: { requestContext: [...CONTEXT_KEYS, 'authorizer', 'messageId'] },
-  disconnect: {
-    top: ['headers', 'isBase64Encoded', 'multiValueHeaders', 'requestContext'],
-    requestContext: [...CONTEXT_KEYS, 'disconnectReason', 'disconnectStatusCode'],
-    headers: ['Host', 'X-Forwarded-For', 'x-api-key', 'x-restapi'],
-  },
-  authorizerRequest: {
-    top: [
-      'headers',
-      'methodArn',
-      'multiValueHeaders',
-      'multiValueQueryStringParameters',
-      'queryStringParameters',
-      'requestContext',
-      'stageVariables',
-      'type',
-    ],
-    requestContext: CONTEXT_KEYS,
-    headers: ['Host', 'Sec-WebSocket-Protocol', 'Sec-WebSocket-Version'],
-  },
-};
+import { AWS_EVENT_KEYS } from '../support/aws-event-keys';
 
 function sorted(list: string[]): string[] {
   return [...list].sort();
@@ -87,9 +19,9 @@ const CONNECTION_ID = /^[A-Za-z0-9+/]{15}=$/;
 
 describe('event builders match the real event shapes', () => {
   it('connectEvent has the keys of connect.json (query maps only when a query is given)', () => {
-    const real = REAL.connect;
+    const real = AWS_EVENT_KEYS.connect;
     const withQuery = connectEvent({ query: { Authorization: '<jwt>' } });
-    expect(keys(withQuery)).toEqual(sorted(real.top));
+    expect(keys(withQuery)).toEqual(sorted(real.topWithQuery));
     expect(keys(withQuery.requestContext)).toEqual(sorted(real.requestContext));
     expect(keys(withQuery.headers)).toEqual(sorted(real.headers));
     expect(withQuery.queryStringParameters).toEqual({ Authorization: '<jwt>' });
@@ -114,7 +46,7 @@ describe('event builders match the real event shapes', () => {
   });
 
   it('messageEvent has the keys of message.json; bodies as string or JSON', () => {
-    const real = REAL.message;
+    const real = AWS_EVENT_KEYS.message;
     const event = messageEvent('{"action":"sendMessage"}');
     expect(keys(event)).toEqual(sorted(real.top));
     expect(keys(event.requestContext)).toEqual(sorted(real.requestContext));
@@ -142,7 +74,7 @@ describe('event builders match the real event shapes', () => {
   });
 
   it('the authorizer context is stringified like AWS, with principalId and integrationLatency', () => {
-    const real = REAL.messageWithAuthorizer;
+    const real = AWS_EVENT_KEYS.messageWithAuthorizer;
     const event = messageEvent({
       routeKey: 'sendMessage',
       body: { action: 'sendMessage' },
@@ -163,7 +95,7 @@ describe('event builders match the real event shapes', () => {
   });
 
   it('disconnectEvent has the keys of disconnect.json and its close code', () => {
-    const real = REAL.disconnect;
+    const real = AWS_EVENT_KEYS.disconnect;
     const event = disconnectEvent({ disconnectStatusCode: 1006, disconnectReason: 'gone away' });
     expect(keys(event)).toEqual(sorted(real.top));
     expect(keys(event.requestContext)).toEqual(sorted(real.requestContext));
@@ -179,7 +111,7 @@ describe('event builders match the real event shapes', () => {
   });
 
   it('authorizerEvent has the keys of authorizer-request.json and a methodArn for the route', () => {
-    const real = REAL.authorizerRequest;
+    const real = AWS_EVENT_KEYS.authorizerRequest;
     const event = authorizerEvent({
       headers: { 'Sec-WebSocket-Protocol': '<jwt>' },
       apiId: 'xyz987',
