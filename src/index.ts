@@ -21,7 +21,8 @@ export type { ControllerInput } from './routing/scan-controllers';
 export { adaptLegacyHandler, type LegacyHandler } from './runtime/adapt-legacy-handler';
 export type { ErrorEnvelope } from './runtime/error-envelope';
 
-export { WebSocketContext, MAX_MESSAGE_BYTES } from './context/websocket-context';
+export { WebSocketContext } from './context/websocket-context';
+export { MAX_MESSAGE_BYTES } from './events/api-gateway-limits';
 export { WebSocketResponse } from './context/websocket-response';
 
 export type {

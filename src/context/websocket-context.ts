@@ -17,8 +17,6 @@ import type {
 } from '../management/management-api';
 import { WebSocketResponse } from './websocket-response';
 
-/** API Gateway's limit for one WebSocket message (and so for one PostToConnection). */
-export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 /**
  * What a context needs from the runtime, built once per handler in `bootstrap`.

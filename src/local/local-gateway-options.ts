@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_MESSAGE_BYTES } from '../context/websocket-context';
+import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
 import type {
   LambdaContext,
   WebSocketAuthorizerEvent,

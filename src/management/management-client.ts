@@ -7,11 +7,12 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ConnectionStore } from '../connections/connection-store';
-import { MAX_MESSAGE_BYTES } from '../context/websocket-context';
+import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
 import { PayloadTooLargeError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
 import type { Logger } from '../logging/logger';
-import { fullJitterDelay, sleep } from './backoff';
+import { fullJitterDelay } from '../concurrency/backoff';
+import { sleep } from '../concurrency/sleep';
 import { classifyFailure, httpStatusOf, toWsError } from './call-failure';
 import { fanOut, type SendOutcome } from './fan-out';
 import type {

@@ -1,10 +1,7 @@
 import { errorMessage } from '../errors/error-message';
 import type { ConnectionStore } from '../connections/connection-store';
-import {
-  WebSocketContext,
-  MAX_MESSAGE_BYTES,
-  type ContextServices,
-} from '../context/websocket-context';
+import { WebSocketContext, type ContextServices } from '../context/websocket-context';
+import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
 import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors/named-errors';
 import type { LambdaContext, WebSocketEvent, WebSocketResult } from '../events/websocket-event';
 import { createLogger } from '../logging/create-logger';

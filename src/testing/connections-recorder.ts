@@ -6,7 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { MAX_MESSAGE_BYTES } from '../context/websocket-context';
+import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
 import { DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT } from './request-context-builder';
 
 /**
