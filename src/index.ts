@@ -79,19 +79,19 @@ export type {
   AuthorizerContext,
 } from './events/websocket-event';
 
-export { JwtAuth } from './middleware/jwt-auth';
+export { JwtAuth } from './auth/jwt-auth';
 export type {
   JwtAuthOptions,
   JwtAlgorithm,
   TokenSource,
   JwksOptions,
-} from './middleware/jwt-options';
+} from './auth/jwt-options';
 export {
   createJwtAuthorizer,
   type JwtAuthorizer,
   type JwtAuthorizerOptions,
-} from './middleware/create-jwt-authorizer';
-export { claimsFromAuthorizerContext } from './middleware/claims-from-authorizer-context';
+} from './auth/create-jwt-authorizer';
+export { claimsFromAuthorizerContext } from './auth/claims-from-authorizer-context';
 export { RateLimit, type RateLimitOptions, type RateSpec } from './middleware/rate-limit';
 
 export {
@@ -108,4 +108,4 @@ export {
 } from './connections/create-connections-table';
 export { ManagementClient, type ManagementClientOptions } from './management/management-client';
 export { connectionsTable } from './connections/connections-table';
-export { identityFromClaims, type ClaimsIdentity } from './middleware/identity-from-claims';
+export { identityFromClaims, type ClaimsIdentity } from './auth/identity-from-claims';

@@ -1,7 +1,7 @@
 import type { ConnectionStore } from '../connections/connection-store';
 import type { WebSocketContext } from '../context/websocket-context';
-import { claimsFromAuthorizerContext } from '../middleware/claims-from-authorizer-context';
-import { identityFromClaims } from '../middleware/identity-from-claims';
+import { claimsFromAuthorizerContext } from '../auth/claims-from-authorizer-context';
+import { identityFromClaims } from '../auth/identity-from-claims';
 
 function applyClaims(ctx: WebSocketContext, claims: Record<string, unknown>): void {
   const identity = identityFromClaims(claims);

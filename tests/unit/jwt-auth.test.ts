@@ -4,9 +4,9 @@ import { WebSocketContext, type ContextServices } from '../../src/context/websoc
 import { ForbiddenError, UnauthorizedError } from '../../src/errors/named-errors';
 import { WsError } from '../../src/errors/ws-error';
 import type { WebSocketEvent } from '../../src/events/websocket-event';
-import { createJwtAuthorizer } from '../../src/middleware/create-jwt-authorizer';
-import { JwtAuth } from '../../src/middleware/jwt-auth';
-import type { JwtAuthOptions } from '../../src/middleware/jwt-options';
+import { createJwtAuthorizer } from '../../src/auth/create-jwt-authorizer';
+import { JwtAuth } from '../../src/auth/jwt-auth';
+import type { JwtAuthOptions } from '../../src/auth/jwt-options';
 import type { MiddlewareClass, MiddlewareObject } from '../../src/middleware/middleware';
 import {
   authorizerEvent,

@@ -1,12 +1,12 @@
 import * as crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { WebSocketAuthorizerEvent } from '../../src/events/websocket-event';
-import { claimsFromAuthorizerContext } from '../../src/middleware/claims-from-authorizer-context';
+import { claimsFromAuthorizerContext } from '../../src/auth/claims-from-authorizer-context';
 import {
   createJwtAuthorizer,
   type JwtAuthorizerOptions,
-} from '../../src/middleware/create-jwt-authorizer';
-import { identityFromClaims } from '../../src/middleware/identity-from-claims';
+} from '../../src/auth/create-jwt-authorizer';
+import { identityFromClaims } from '../../src/auth/identity-from-claims';
 import { authorizerEvent } from '../../src/testing';
 import {
   OTHER_SECRET,

@@ -5,7 +5,7 @@ import { identityFromClaims } from './identity-from-claims';
 import { resolveJwtConfig, type JwtConfig } from './jwt-config';
 import type { JwtAuthOptions } from './jwt-options';
 import { JwtVerifier, rejectionReason, tokenRejected } from './jwt-verifier';
-import type { MiddlewareObject, Next } from './middleware';
+import type { MiddlewareObject, Next } from '../middleware/middleware';
 import { isOriginAllowed } from './origin-allow-list';
 import { describeTokenSources, findToken } from './token-source';
 
