@@ -32,7 +32,7 @@ export type {
   MiddlewareClass,
   Next,
 } from './middleware/middleware';
-export type { MetricsOptions } from './middleware/metrics-options';
+export type { MetricsOptions } from './metrics/metrics-options';
 
 export { WsError, type WsErrorOptions } from './errors/ws-error';
 export {

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger';
 import type { LoggerOptions } from '../logging/create-logger';
 import type { ManagementApi } from '../management/management-api';
 import type { Middleware } from '../middleware/middleware';
-import type { MetricsOptions } from '../middleware/metrics-options';
+import type { MetricsOptions } from '../metrics/metrics-options';
 
 export interface HeartbeatOptions {
   /** The action clients send. Default `ping`. A controller's own `@OnMessage('ping')` wins. */

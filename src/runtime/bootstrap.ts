@@ -9,7 +9,7 @@ import type { Logger } from '../logging/logger';
 import { getManagementClient } from '../management/client-cache';
 import type { ManagementApi } from '../management/management-api';
 import { resolveEndpoint } from '../management/resolve-endpoint';
-import { EmfMetrics } from '../middleware/emf-metrics';
+import { EmfMetrics } from '../metrics/emf-metrics';
 import { scanControllers, type ControllerInput } from '../routing/scan-controllers';
 import type { BootstrapOptions, HeartbeatOptions } from './bootstrap-options';
 import type { ComposedRoute } from './compose';
