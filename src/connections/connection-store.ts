@@ -25,6 +25,20 @@ export interface NewConnection {
   lastSeenAt?: string;
   expiresAt?: number;
   metadata?: Record<string, unknown>;
+  /**
+   * Rooms to join in the same write: `save` stores the connection and these memberships
+   * all-or-nothing, so a `$connect` that fails half-way leaves no connection and no membership.
+   */
+  rooms?: readonly string[];
+}
+
+/** What every store call accepts as its last argument. */
+export interface StoreCallOptions {
+  /**
+   * Aborts the call (and a listing between pages): the runtime passes one that fires at the
+   * event's deadline, so no store call outlives the Lambda's remaining time.
+   */
+  signal?: AbortSignal;
 }
 
 /** The result of taking tokens from a rate-limit bucket. */
@@ -50,25 +64,37 @@ export interface TokenBucketSpec {
  * into the fan-out instead of being loaded at once.
  */
 export interface ConnectionStore {
-  save(connection: NewConnection): Promise<ConnectionRecord>;
+  /** Saves the connection and, all-or-nothing with it, its `rooms`. */
+  save(connection: NewConnection, options?: StoreCallOptions): Promise<ConnectionRecord>;
   /** The connection, or undefined when unknown or expired. */
-  get(connectionId: string): Promise<ConnectionRecord | undefined>;
+  get(connectionId: string, options?: StoreCallOptions): Promise<ConnectionRecord | undefined>;
   /** Removes the connection and its room memberships. Unknown ids are not an error. */
-  delete(connectionId: string): Promise<void>;
-  /** Removes many connections (and memberships); used when a fan-out finds them gone. */
-  deleteMany(connectionIds: readonly string[]): Promise<void>;
+  delete(connectionId: string, options?: StoreCallOptions): Promise<void>;
+  /** Removes many connections (and memberships), unconditionally. */
+  deleteMany(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void>;
+  /**
+   * Removes connections a post found gone (410), except those younger than the store's
+   * `goneGraceMs`: API Gateway answers 410 for a connection whose `$connect` has returned but
+   * whose handshake has not completed yet, and removing it then would lose its claims and rooms.
+   */
+  removeGone(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void>;
   /** Moves lastSeenAt to now. False when the connection is unknown. */
-  touch(connectionId: string): Promise<boolean>;
-  join(connectionId: string, room: string): Promise<void>;
-  leave(connectionId: string, room: string): Promise<void>;
+  touch(connectionId: string, options?: StoreCallOptions): Promise<boolean>;
+  join(connectionId: string, room: string, options?: StoreCallOptions): Promise<void>;
+  leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void>;
   /** Connection ids in the room. */
-  roomMembers(room: string): AsyncIterable<string>;
+  roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string>;
   /** Rooms the connection has joined. */
-  roomsOf(connectionId: string): Promise<string[]>;
-  connectionsOfUser(userId: string): AsyncIterable<string>;
-  connectionsOfTenant(tenantId: string): AsyncIterable<string>;
+  roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]>;
+  connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string>;
+  connectionsOfTenant(tenantId: string, options?: StoreCallOptions): AsyncIterable<string>;
   /** Live (unexpired) connections. */
-  count(): Promise<number>;
+  count(options?: StoreCallOptions): Promise<number>;
   /** Atomically takes `cost` tokens from the bucket `key`. */
-  takeToken(key: string, spec: TokenBucketSpec, cost?: number): Promise<RateLimitDecision>;
+  takeToken(
+    key: string,
+    spec: TokenBucketSpec,
+    cost?: number,
+    options?: StoreCallOptions,
+  ): Promise<RateLimitDecision>;
 }

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,13 +10,21 @@ import {
   type QueryCommandInput,
   ScanCommand,
   type ScanCommandInput,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { fullJitterDelay } from '../concurrency/backoff';
+import { forEachLimited } from '../concurrency/for-each-limited';
+import { sleep } from '../concurrency/sleep';
+import { errorMessage } from '../errors/error-message';
+import { isPlainObject } from '../validation/is-plain-object';
 import type {
   ConnectionRecord,
   ConnectionStore,
   NewConnection,
   RateLimitDecision,
+  StoreCallOptions,
   TokenBucketSpec,
 } from './connection-store';
 import {
@@ -23,9 +32,13 @@ import {
   createConnectionRecord,
   isLive,
   nowSeconds,
+  roomsToSave,
+  storeOption,
+  validateRooms,
   validateTtlSeconds,
 } from './connection-record';
 import { connectionsTable } from './connections-table';
+import { StoreCallError } from './store-call-error';
 import { TokenBucketRule } from './token-bucket-rule';
 
 /*
@@ -46,11 +59,17 @@ import { TokenBucketRule } from './token-bucket-rule';
  *   bucket is full again for rate buckets. TTL deletion is lazy in AWS (often a day late) and
  *   absent in dynalite, so every read filters `expiresAt > now` itself.
  *
- * Races and why there is no transaction (dynalite has no TransactWriteItems):
+ * Races:
  * - join reads the connection, writes both membership items, then reads the connection again;
  *   delete removes the connection item first and the memberships after. Whatever the
  *   interleaving, either the delete's membership query sees the new items, or the join's
  *   second read sees the connection gone and removes what it wrote. No orphan membership.
+ *   removeGone keeps that order: memberships go only once its conditional delete of the
+ *   connection item succeeded.
+ * - save with rooms is one TransactWriteItems (all-or-nothing in DynamoDB itself) when it fits;
+ *   otherwise (more rooms, or an endpoint without transactions such as dynalite) it puts the
+ *   connection, batch-writes the memberships, and on any failure deletes what it may have
+ *   written.
  * - touch is an UpdateItem conditional on the connection existing (and being live), so a
  *   heartbeat never resurrects a deleted connection as a half-empty item.
  * - takeToken: at most two conditional UpdateItems, each atomic on its own (see takeToken).
@@ -58,6 +77,7 @@ import { TokenBucketRule } from './token-bucket-rule';
 
 type Item = Record<string, unknown>;
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+type QueryInput = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
 
 const CONNECTION = 'CONN#';
 const ROOM = 'ROOM#';
@@ -69,22 +89,27 @@ const BUCKET_SK = 'BUCKET';
 
 /** DynamoDB's limit per BatchWriteItem call. */
 const BATCH_WRITE_LIMIT = 25;
+/** DynamoDB's limit per TransactWriteItems call: the connection plus two items per room. */
+const TRANSACTION_ROOMS_LIMIT = (100 - 1) / 2;
 /** Chunks written at once; each chunk is one request. */
 const BATCH_CONCURRENCY = 4;
 /** Attempts per chunk while DynamoDB keeps returning UnprocessedItems (throttling). */
 const BATCH_MAX_ATTEMPTS = 8;
 const BATCH_BACKOFF_BASE_MS = 25;
 const BATCH_BACKOFF_MAX_MS = 1000;
-/** Connections whose memberships `deleteMany` looks up at once. */
+/** Connections whose memberships a deletion looks up at once. */
 const DELETE_CONCURRENCY = 8;
 /** Rounds of `takeToken` when a bucket vanishes (TTL) between its two writes. */
 const TAKE_MAX_ROUNDS = 3;
+const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+const DEFAULT_GONE_GRACE_MS = 5000;
 
 export interface DynamoDBConnectionStoreOptions {
   tableName: string;
   /**
    * The client to use: a `DynamoDBClient` (wrapped in a document client here) or a ready
-   * `DynamoDBDocumentClient`. Default: `new DynamoDBClient({})`, configured from the environment.
+   * `DynamoDBDocumentClient`. Default: a `DynamoDBClient` configured from the environment, with
+   * connection and socket timeouts of `requestTimeoutMs`.
    * The store never destroys a client it was given.
    */
   client?: DynamoDBClient | DynamoDBDocumentClient;
@@ -94,6 +119,16 @@ export interface DynamoDBConnectionStoreOptions {
   now?: () => number;
   /** `Limit` of each Query / Scan page. Default: DynamoDB's own 1 MB pages. */
   pageSize?: number;
+  /**
+   * The longest any one DynamoDB request may take, SDK retries included, before the store call
+   * fails (a given client's own settings cannot make a frozen endpoint answer). Default 3000.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * `removeGone` keeps connections younger than this (ms since `connectedAt`): API Gateway
+   * answers 410 until the handshake of a just-accepted `$connect` completes. Default 5000.
+   */
+  goneGraceMs?: number;
 }
 
 /**
@@ -103,6 +138,7 @@ export interface DynamoDBConnectionStoreOptions {
  * Listings (room members, connections of a user or tenant) stream page by page and read
  * eventually consistent data (the user and tenant indexes cannot do otherwise); `get`, `touch`,
  * `roomsOf` and deletions read consistently. `count` scans the whole table: see its note.
+ * Every request is bounded by `requestTimeoutMs` and by the caller's signal.
  *
  * @example
  * const store = new DynamoDBConnectionStore({ tableName: process.env.CONNECTIONS_TABLE! });
@@ -114,22 +150,43 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   private readonly ttlSeconds: number;
   private readonly now: () => number;
   private readonly pageSize: number | undefined;
+  private readonly requestTimeoutMs: number;
+  private readonly goneGraceMs: number;
+  /** False once the endpoint answered that it has no TransactWriteItems (dynalite). */
+  private transactions = true;
 
   constructor(options: DynamoDBConnectionStoreOptions) {
     if (typeof options?.tableName !== 'string' || options.tableName.length === 0) {
       throw new TypeError('DynamoDBConnectionStore needs a tableName');
     }
-    if (
-      options.pageSize !== undefined &&
-      (!Number.isInteger(options.pageSize) || options.pageSize <= 0)
-    ) {
-      throw new RangeError(`pageSize must be a positive integer, got ${options.pageSize}`);
-    }
+    const owner = 'DynamoDBConnectionStore';
     this.tableName = options.tableName;
-    this.ttlSeconds = validateTtlSeconds(options.ttlSeconds);
+    this.ttlSeconds = validateTtlSeconds(options.ttlSeconds, owner);
     this.now = options.now ?? Date.now;
-    this.pageSize = options.pageSize;
-    const client = options.client ?? new DynamoDBClient({});
+    this.pageSize =
+      options.pageSize === undefined
+        ? undefined
+        : storeOption(options.pageSize, 0, `${owner}: pageSize`, { integer: true });
+    this.requestTimeoutMs = storeOption(
+      options.requestTimeoutMs,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+      `${owner}: requestTimeoutMs`,
+    );
+    this.goneGraceMs = storeOption(
+      options.goneGraceMs,
+      DEFAULT_GONE_GRACE_MS,
+      `${owner}: goneGraceMs`,
+      { min: 0 },
+    );
+    const client =
+      options.client ??
+      new DynamoDBClient({
+        // The SDK's default handler has no timeouts: a frozen endpoint would hold the socket.
+        requestHandler: new NodeHttpHandler({
+          connectionTimeout: this.requestTimeoutMs,
+          requestTimeout: this.requestTimeoutMs,
+        }),
+      });
     this.documentClient =
       client instanceof DynamoDBDocumentClient
         ? client
@@ -138,111 +195,156 @@ export class DynamoDBConnectionStore implements ConnectionStore {
           });
   }
 
-  async save(connection: NewConnection): Promise<ConnectionRecord> {
+  async save(connection: NewConnection, options?: StoreCallOptions): Promise<ConnectionRecord> {
     const record = createConnectionRecord(connection, this.now(), this.ttlSeconds);
-    const item: Item = { ...connectionKey(record.connectionId), ...record };
-    // Index keys only when there is a value: DynamoDB rejects an empty string in a key attribute,
-    // and leaving the attribute out is what keeps the index sparse.
-    if (record.userId) item[connectionsTable.userIndex.partitionKey] = USER + record.userId;
-    if (record.tenantId) item[connectionsTable.tenantIndex.partitionKey] = TENANT + record.tenantId;
-    // A plain put: saving again replaces the connection item and keeps its room memberships.
-    await this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    const rooms = roomsToSave(connection);
+    const item = connectionItem(record);
+    if (rooms.length === 0) {
+      // A plain put: saving again replaces the connection item and keeps its room memberships.
+      await this.call('PutItem', 'save', options, (abortSignal) =>
+        this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: item }), {
+          abortSignal,
+        }),
+      );
+      return record;
+    }
+    const memberships = rooms.flatMap((room) => membershipItems(record, room));
+    if (this.transactions && rooms.length <= TRANSACTION_ROOMS_LIMIT) {
+      try {
+        await this.call('TransactWriteItems', 'save', options, (abortSignal) =>
+          this.documentClient.send(
+            new TransactWriteCommand({
+              TransactItems: [item, ...memberships].map((Item) => ({
+                Put: { TableName: this.tableName, Item },
+              })),
+            }),
+            { abortSignal },
+          ),
+        );
+        return record;
+      } catch (error) {
+        if (errorName(error) !== 'UnknownOperationException') throw error;
+        this.transactions = false;
+      }
+    }
+    await this.saveInBatches(record.connectionId, item, memberships, options);
     return record;
   }
 
-  async get(connectionId: string): Promise<ConnectionRecord | undefined> {
-    const item = await this.liveConnectionItem(connectionId);
+  async get(
+    connectionId: string,
+    options?: StoreCallOptions,
+  ): Promise<ConnectionRecord | undefined> {
+    const item = await this.liveConnectionItem(connectionId, 'get', options);
     return item && toConnectionRecord(item);
   }
 
-  async delete(connectionId: string): Promise<void> {
-    await this.deleteMany([connectionId]);
+  async delete(connectionId: string, options?: StoreCallOptions): Promise<void> {
+    await this.deleteMany([connectionId], options);
   }
 
-  async deleteMany(connectionIds: readonly string[]): Promise<void> {
-    const ids = [...new Set(connectionIds)].filter((id) => typeof id === 'string' && id !== '');
+  async deleteMany(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
+    const ids = distinctIds(connectionIds);
     if (ids.length === 0) return;
     // Connection items first: a join running now re-reads its connection after writing its
     // memberships and removes them itself when the connection is gone (see the note on top).
-    await this.batchWrite(ids.map((id) => ({ DeleteRequest: { Key: connectionKey(id) } })));
-    const memberships: WriteRequest[] = [];
+    await this.batchWrite(
+      ids.map((id) => ({ DeleteRequest: { Key: connectionKey(id) } })),
+      'deleteMany',
+      options,
+    );
+    await this.deleteMembershipsOf(ids, 'deleteMany', options);
+  }
+
+  async removeGone(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
+    const ids = distinctIds(connectionIds);
+    if (ids.length === 0) return;
+    const nowMs = this.now();
+    // connectedAt is always toISOString's fixed-width form, so string order is time order.
+    const cutoff = new Date(nowMs - this.goneGraceMs).toISOString();
+    const removed: string[] = [];
     await forEachLimited(ids, DELETE_CONCURRENCY, async (connectionId) => {
-      // Expired memberships too: this is the cleanup.
-      for await (const page of this.queryPages({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :room)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#room': 'room' },
-        ExpressionAttributeValues: { ':pk': CONNECTION + connectionId, ':room': ROOM },
-        ProjectionExpression: '#room',
-        ConsistentRead: true,
-      })) {
-        for (const item of page) {
-          if (typeof item.room !== 'string') continue;
-          for (const key of membershipKeys(connectionId, item.room)) {
-            memberships.push({ DeleteRequest: { Key: key } });
-          }
-        }
+      try {
+        await this.call('DeleteItem', 'removeGone', options, (abortSignal) =>
+          this.documentClient.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: connectionKey(connectionId),
+              // Unknown ids pass, so orphaned memberships are still cleaned up; a connection
+              // still opening (a 410 before its handshake completed) stays.
+              ConditionExpression:
+                'attribute_not_exists(#pk) OR #connectedAt <= :cutoff OR #exp <= :now',
+              ExpressionAttributeNames: {
+                '#pk': 'pk',
+                '#connectedAt': 'connectedAt',
+                '#exp': connectionsTable.ttlAttribute,
+              },
+              ExpressionAttributeValues: { ':cutoff': cutoff, ':now': nowSeconds(nowMs) },
+            }),
+            { abortSignal },
+          ),
+        );
+        removed.push(connectionId);
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
       }
     });
-    await this.batchWrite(memberships);
+    await this.deleteMembershipsOf(removed, 'removeGone', options);
   }
 
-  async touch(connectionId: string): Promise<boolean> {
+  async touch(connectionId: string, options?: StoreCallOptions): Promise<boolean> {
     const nowMs = this.now();
-    try {
-      await this.documentClient.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: connectionKey(connectionId),
-          UpdateExpression: 'SET #seen = :seen',
-          // Without the condition an update would create a stub item for an unknown id.
-          ConditionExpression: 'attribute_exists(#pk) AND #exp > :now',
-          ExpressionAttributeNames: { '#seen': 'lastSeenAt', '#pk': 'pk', '#exp': 'expiresAt' },
-          ExpressionAttributeValues: {
-            ':seen': new Date(nowMs).toISOString(),
-            ':now': nowSeconds(nowMs),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const updated = await this.conditionalUpdate('touch', options, {
+      Key: connectionKey(connectionId),
+      UpdateExpression: 'SET #seen = :seen',
+      // Without the condition an update would create a stub item for an unknown id.
+      ConditionExpression: 'attribute_exists(#pk) AND #exp > :now',
+      ExpressionAttributeNames: { '#seen': 'lastSeenAt', '#pk': 'pk', '#exp': 'expiresAt' },
+      ExpressionAttributeValues: {
+        ':seen': new Date(nowMs).toISOString(),
+        ':now': nowSeconds(nowMs),
+      },
+    });
+    return updated !== undefined;
   }
 
-  async join(connectionId: string, room: string): Promise<void> {
-    const connection = await this.liveConnectionItem(connectionId);
+  async join(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
+    validateRooms([room]);
+    const connection = await this.liveConnectionItem(connectionId, 'join', options);
     if (!connection) throw connectionNotTracked(connectionId);
-    const expiresAt = connection.expiresAt;
     await this.batchWrite(
-      membershipKeys(connectionId, room).map((key) => ({
-        PutRequest: { Item: { ...key, connectionId, room, expiresAt } },
+      membershipItems({ connectionId, expiresAt: connection.expiresAt }, room).map((Item) => ({
+        PutRequest: { Item },
       })),
+      'join',
+      options,
     );
     // A delete may have run between the read above and the write: its membership query could not
     // see these items, so look again and undo (see the note on top).
-    if (!(await this.liveConnectionItem(connectionId))) {
-      await this.leave(connectionId, room);
+    if (!(await this.liveConnectionItem(connectionId, 'join', options))) {
+      await this.leave(connectionId, room, options);
       throw connectionNotTracked(connectionId);
     }
   }
 
-  async leave(connectionId: string, room: string): Promise<void> {
+  async leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
     await this.batchWrite(
       membershipKeys(connectionId, room).map((key) => ({ DeleteRequest: { Key: key } })),
+      'leave',
+      options,
     );
   }
 
-  roomMembers(room: string): AsyncIterable<string> {
-    return this.connectionIds(() => ({
+  roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string> {
+    return this.connectionIds('roomMembers', options, () => ({
       KeyConditionExpression: '#pk = :pk',
       ...this.liveFilter('connectionId', { '#pk': 'pk' }, { ':pk': ROOM + room }),
     }));
   }
 
-  async roomsOf(connectionId: string): Promise<string[]> {
+  async roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]> {
     const rooms: string[] = [];
-    for await (const page of this.queryPages({
+    const input: QueryInput = {
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :room)',
       ...this.liveFilter(
         'room',
@@ -250,20 +352,27 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         { ':pk': CONNECTION + connectionId, ':room': ROOM },
       ),
       ConsistentRead: true,
-    })) {
+    };
+    for await (const page of this.queryPages(input, 'roomsOf', options)) {
       for (const item of page) if (typeof item.room === 'string') rooms.push(item.room);
     }
     return rooms;
   }
 
-  connectionsOfUser(userId: string): AsyncIterable<string> {
+  connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string> {
     const { indexName, partitionKey } = connectionsTable.userIndex;
-    return this.indexQuery(indexName, partitionKey, USER + userId);
+    return this.indexQuery('connectionsOfUser', options, indexName, partitionKey, USER + userId);
   }
 
-  connectionsOfTenant(tenantId: string): AsyncIterable<string> {
+  connectionsOfTenant(tenantId: string, options?: StoreCallOptions): AsyncIterable<string> {
     const { indexName, partitionKey } = connectionsTable.tenantIndex;
-    return this.indexQuery(indexName, partitionKey, TENANT + tenantId);
+    return this.indexQuery(
+      'connectionsOfTenant',
+      options,
+      indexName,
+      partitionKey,
+      TENANT + tenantId,
+    );
   }
 
   /**
@@ -273,7 +382,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
    * 4 KB read, and time proportional to the table. Fine for a dashboard or a periodic metric;
    * do not call it on every event.
    */
-  async count(): Promise<number> {
+  async count(options?: StoreCallOptions): Promise<number> {
     let total = 0;
     let startKey: Item | undefined;
     const input: ScanCommandInput = {
@@ -285,8 +394,10 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       Limit: this.pageSize,
     };
     do {
-      const page = await this.documentClient.send(
-        new ScanCommand({ ...input, ExclusiveStartKey: startKey }),
+      const page = await this.call('Scan', 'count', options, (abortSignal) =>
+        this.documentClient.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey }), {
+          abortSignal,
+        }),
       );
       total += page.Count ?? 0;
       startKey = page.LastEvaluatedKey as Item | undefined;
@@ -307,7 +418,12 @@ export class DynamoDBConnectionStore implements ConnectionStore {
    * full, and step 2 checks and adds in one atomic request: concurrent takes can never hand out
    * more than the capacity. The loop only repeats if TTL deleted the item between the steps.
    */
-  async takeToken(key: string, spec: TokenBucketSpec, cost = 1): Promise<RateLimitDecision> {
+  async takeToken(
+    key: string,
+    spec: TokenBucketSpec,
+    cost = 1,
+    options?: StoreCallOptions,
+  ): Promise<RateLimitDecision> {
     const rule = new TokenBucketRule(spec, cost);
     const Key = { pk: RATE + key, sk: BUCKET_SK };
     const names = { '#tat': 'tat', '#exp': connectionsTable.ttlAttribute };
@@ -316,7 +432,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       const expiresAt = rule.expiresAtSeconds(nowUs);
       const fresh = nowUs + rule.costUs;
       if (
-        await this.conditionalUpdate({
+        await this.conditionalUpdate('takeToken', options, {
           Key,
           UpdateExpression: 'SET #tat = :tat, #exp = :exp',
           ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
@@ -326,7 +442,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       ) {
         return rule.allowed(nowUs, fresh);
       }
-      const taken = await this.conditionalUpdate({
+      const taken = await this.conditionalUpdate('takeToken', options, {
         Key,
         UpdateExpression: 'SET #tat = #tat + :cost, #exp = :exp',
         ConditionExpression: '#tat <= :latest',
@@ -340,8 +456,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       });
       if (taken) return rule.allowed(nowUs, numberOr(taken.tat, fresh));
       // dynalite ignores ReturnValuesOnConditionCheckFailure, hence a read to explain the refusal.
-      const current = await this.documentClient.send(
-        new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+      const current = await this.call('GetItem', 'takeToken', options, (abortSignal) =>
+        this.documentClient.send(
+          new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+          { abortSignal },
+        ),
       );
       const tat = (current.Item as Item | undefined)?.tat;
       if (typeof tat === 'number' && tat >= nowUs) return rule.refused(nowUs, tat);
@@ -350,15 +469,123 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     }
   }
 
-  /** The connection item when it exists and has not expired. */
-  private async liveConnectionItem(connectionId: string): Promise<Item | undefined> {
-    const result = await this.documentClient.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: connectionKey(connectionId),
-        // A message can arrive milliseconds after $connect saved the connection.
+  /**
+   * One DynamoDB request under the store's budget: it is aborted at the earlier of the caller's
+   * signal and `requestTimeoutMs`, and fails with an error naming the request, the store method
+   * and the table. The SDK's own retries happen inside that budget.
+   */
+  private async call<T>(
+    command: string,
+    operation: string,
+    options: StoreCallOptions | undefined,
+    request: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const label = `DynamoDB ${command} (${operation})`;
+    const where = `table ${this.tableName}`;
+    const caller = options?.signal;
+    if (caller?.aborted) throw StoreCallError.aborted(label, where, caller);
+    // AbortSignal.timeout's timer is unref'd: a pending call never keeps the process alive.
+    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    try {
+      return await request(caller ? AbortSignal.any([caller, timeout]) : timeout);
+    } catch (error) {
+      if (caller?.aborted) throw StoreCallError.aborted(label, where, caller);
+      if (timeout.aborted) {
+        throw new StoreCallError(
+          `${label} on ${where} timed out after ${this.requestTimeoutMs} ms: ${errorMessage(error)}`,
+          operation,
+          'timeout',
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The batch form of an atomic save: the connection, then its memberships. Any failure deletes
+   * every item this save may have written (each key named, since a failed chunk may have left
+   * one half of a membership pair) before the error is passed on.
+   */
+  private async saveInBatches(
+    connectionId: string,
+    item: Item,
+    memberships: Item[],
+    options: StoreCallOptions | undefined,
+  ): Promise<void> {
+    try {
+      await this.call('PutItem', 'save', options, (abortSignal) =>
+        this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: item }), {
+          abortSignal,
+        }),
+      );
+      await this.batchWrite(
+        memberships.map((Item) => ({ PutRequest: { Item } })),
+        'save',
+        options,
+      );
+    } catch (error) {
+      const written = [item, ...memberships].map((Item) => ({
+        DeleteRequest: { Key: { pk: Item.pk, sk: Item.sk } },
+      }));
+      try {
+        // Not under the caller's signal: when it fired, this undo is what keeps a half-saved
+        // connection from living 2 hours; requestTimeoutMs still bounds each request.
+        await this.batchWrite(written, 'save (undo)', undefined);
+      } catch (undoError) {
+        throw new Error(
+          `save of connection ${connectionId} failed (${errorMessage(error)}) and so did ` +
+            `removing what it wrote (${errorMessage(undoError)}); TTL removes it within 2 h`,
+          { cause: undoError },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes the room memberships of connections, expired ones too: this is the cleanup. */
+  private async deleteMembershipsOf(
+    connectionIds: readonly string[],
+    operation: string,
+    options: StoreCallOptions | undefined,
+  ): Promise<void> {
+    const memberships: WriteRequest[] = [];
+    await forEachLimited(connectionIds, DELETE_CONCURRENCY, async (connectionId) => {
+      const input: QueryInput = {
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :room)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#room': 'room' },
+        ExpressionAttributeValues: { ':pk': CONNECTION + connectionId, ':room': ROOM },
+        ProjectionExpression: '#room',
         ConsistentRead: true,
-      }),
+      };
+      for await (const page of this.queryPages(input, operation, options)) {
+        for (const item of page) {
+          if (typeof item.room !== 'string') continue;
+          for (const key of membershipKeys(connectionId, item.room)) {
+            memberships.push({ DeleteRequest: { Key: key } });
+          }
+        }
+      }
+    });
+    await this.batchWrite(memberships, operation, options);
+  }
+
+  /** The connection item when it exists and has not expired. */
+  private async liveConnectionItem(
+    connectionId: string,
+    operation: string,
+    options: StoreCallOptions | undefined,
+  ): Promise<Item | undefined> {
+    const result = await this.call('GetItem', operation, options, (abortSignal) =>
+      this.documentClient.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: connectionKey(connectionId),
+          // A message can arrive milliseconds after $connect saved the connection.
+          ConsistentRead: true,
+        }),
+        { abortSignal },
+      ),
     );
     const item = result.Item as Item | undefined;
     if (!item || typeof item.expiresAt !== 'number' || !isLive(item.expiresAt, this.now())) {
@@ -369,11 +596,15 @@ export class DynamoDBConnectionStore implements ConnectionStore {
 
   /** The attributes after the update, or undefined when its condition failed. */
   private async conditionalUpdate(
+    operation: string,
+    options: StoreCallOptions | undefined,
     input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
   ): Promise<Item | undefined> {
     try {
-      const result = await this.documentClient.send(
-        new UpdateCommand({ TableName: this.tableName, ...input }),
+      const result = await this.call('UpdateItem', operation, options, (abortSignal) =>
+        this.documentClient.send(new UpdateCommand({ TableName: this.tableName, ...input }), {
+          abortSignal,
+        }),
       );
       return (result.Attributes as Item | undefined) ?? {};
     } catch (error) {
@@ -382,8 +613,14 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     }
   }
 
-  private indexQuery(indexName: string, keyName: string, keyValue: string): AsyncIterable<string> {
-    return this.connectionIds(() => ({
+  private indexQuery(
+    operation: string,
+    options: StoreCallOptions | undefined,
+    indexName: string,
+    keyName: string,
+    keyValue: string,
+  ): AsyncIterable<string> {
+    return this.connectionIds(operation, options, () => ({
       IndexName: indexName,
       KeyConditionExpression: '#key = :key',
       ...this.liveFilter('connectionId', { '#key': keyName }, { ':key': keyValue }),
@@ -420,9 +657,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
    * previous one is consumed.
    */
   private connectionIds(
-    input: () => Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    operation: string,
+    options: StoreCallOptions | undefined,
+    input: () => QueryInput,
   ): AsyncIterable<string> {
-    const pages = (): AsyncGenerator<Item[]> => this.queryPages(input());
+    const pages = (): AsyncGenerator<Item[]> => this.queryPages(input(), operation, options);
     return {
       async *[Symbol.asyncIterator]() {
         for await (const page of pages()) {
@@ -434,19 +673,27 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     };
   }
 
-  /** Every page of a query, fetched lazily: DynamoDB stops each page at 1 MB or `Limit`. */
+  /**
+   * Every page of a query, fetched lazily: DynamoDB stops each page at 1 MB or `Limit`. Each
+   * page is its own request under the signal, so an aborted listing stops between pages.
+   */
   private async *queryPages(
-    input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+    input: QueryInput,
+    operation: string,
+    options: StoreCallOptions | undefined,
   ): AsyncGenerator<Item[]> {
     let startKey: Item | undefined;
     do {
-      const page = await this.documentClient.send(
-        new QueryCommand({
-          ...input,
-          TableName: this.tableName,
-          Limit: this.pageSize,
-          ExclusiveStartKey: startKey,
-        }),
+      const page = await this.call('Query', operation, options, (abortSignal) =>
+        this.documentClient.send(
+          new QueryCommand({
+            ...input,
+            TableName: this.tableName,
+            Limit: this.pageSize,
+            ExclusiveStartKey: startKey,
+          }),
+          { abortSignal },
+        ),
       );
       // A filtered page can be empty and still not be the last one.
       yield (page.Items ?? []) as Item[];
@@ -455,7 +702,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   }
 
   /** BatchWriteItem in chunks of 25, retrying UnprocessedItems with capped, jittered backoff. */
-  private async batchWrite(requests: readonly WriteRequest[]): Promise<void> {
+  private async batchWrite(
+    requests: readonly WriteRequest[],
+    operation: string,
+    options: StoreCallOptions | undefined,
+  ): Promise<void> {
     // One request may not name the same key twice.
     const unique = new Map<string, WriteRequest>();
     for (const request of requests) unique.set(requestKey(request), request);
@@ -464,14 +715,23 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     for (let start = 0; start < all.length; start += BATCH_WRITE_LIMIT) {
       chunks.push(all.slice(start, start + BATCH_WRITE_LIMIT));
     }
-    await forEachLimited(chunks, BATCH_CONCURRENCY, (chunk) => this.writeChunk(chunk));
+    await forEachLimited(chunks, BATCH_CONCURRENCY, (chunk) =>
+      this.writeChunk(chunk, operation, options),
+    );
   }
 
-  private async writeChunk(chunk: WriteRequest[]): Promise<void> {
+  private async writeChunk(
+    chunk: WriteRequest[],
+    operation: string,
+    options: StoreCallOptions | undefined,
+  ): Promise<void> {
     let pending = chunk;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.documentClient.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+      const result = await this.call('BatchWriteItem', operation, options, (abortSignal) =>
+        this.documentClient.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+          { abortSignal },
+        ),
       );
       const unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
       if (unprocessed.length === 0) return;
@@ -483,8 +743,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       }
       pending = unprocessed;
       // Unprocessed items mean throttling: back off, with full jitter so Lambdas spread out.
-      const cap = Math.min(BATCH_BACKOFF_MAX_MS, BATCH_BACKOFF_BASE_MS * 2 ** attempt);
-      await sleep(Math.random() * cap);
+      // The sleep ends early when the signal fires; the next call then fails as aborted.
+      await sleep(
+        fullJitterDelay(attempt, BATCH_BACKOFF_BASE_MS, BATCH_BACKOFF_MAX_MS),
+        options?.signal,
+      );
     }
   }
 }
@@ -493,12 +756,39 @@ function connectionKey(connectionId: string): { pk: string; sk: string } {
   return { pk: CONNECTION + connectionId, sk: CONNECTION_SK };
 }
 
+function connectionItem(record: ConnectionRecord): Item {
+  const item: Item = { ...connectionKey(record.connectionId), ...record };
+  // Index keys only when there is a value: DynamoDB rejects an empty string in a key attribute,
+  // and leaving the attribute out is what keeps the index sparse.
+  if (record.userId) item[connectionsTable.userIndex.partitionKey] = USER + record.userId;
+  if (record.tenantId) item[connectionsTable.tenantIndex.partitionKey] = TENANT + record.tenantId;
+  return item;
+}
+
 /** The membership item (listed by room) and its reverse (listed by connection). */
 function membershipKeys(connectionId: string, room: string): Array<{ pk: string; sk: string }> {
   return [
     { pk: ROOM + room, sk: CONNECTION + connectionId },
     { pk: CONNECTION + connectionId, sk: ROOM + room },
   ];
+}
+
+/** Both membership items, expiring with their connection. */
+function membershipItems(
+  connection: { connectionId: string; expiresAt: unknown },
+  room: string,
+): Item[] {
+  const { connectionId, expiresAt } = connection;
+  return membershipKeys(connectionId, room).map((key) => ({
+    ...key,
+    connectionId,
+    room,
+    expiresAt,
+  }));
+}
+
+function distinctIds(connectionIds: readonly string[]): string[] {
+  return [...new Set(connectionIds)].filter((id) => typeof id === 'string' && id !== '');
 }
 
 function requestKey(request: WriteRequest): string {
@@ -515,41 +805,22 @@ function toConnectionRecord(item: Item): ConnectionRecord {
   };
   if (typeof item.userId === 'string') record.userId = item.userId;
   if (typeof item.tenantId === 'string') record.tenantId = item.tenantId;
-  if (isObject(item.claims)) record.claims = item.claims;
-  if (isObject(item.metadata)) record.metadata = item.metadata;
+  if (isPlainObject(item.claims)) record.claims = item.claims;
+  if (isPlainObject(item.metadata)) record.metadata = item.metadata;
   return record;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
 }
 
+/** By name: an application may bundle another copy of the SDK, so instanceof is unreliable. */
+function errorName(error: unknown): unknown {
+  return typeof error === 'object' && error !== null
+    ? (error as { name?: unknown }).name
+    : undefined;
+}
+
 function isConditionalCheckFailed(error: unknown): boolean {
-  // By name: an application may bundle another copy of the SDK, so instanceof is unreliable.
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { name?: unknown }).name === 'ConditionalCheckFailedException'
-  );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return errorName(error) === 'ConditionalCheckFailedException';
 }

@@ -3,14 +3,20 @@ import type {
   ConnectionStore,
   NewConnection,
   RateLimitDecision,
+  StoreCallOptions,
   TokenBucketSpec,
 } from './connection-store';
 import {
+  connectedAtMs,
   connectionNotTracked,
   createConnectionRecord,
   isLive,
+  roomsToSave,
+  storeOption,
+  validateRooms,
   validateTtlSeconds,
 } from './connection-record';
+import { StoreCallError } from './store-call-error';
 import { TokenBucketRule } from './token-bucket-rule';
 
 export interface MemoryConnectionStoreOptions {
@@ -18,7 +24,14 @@ export interface MemoryConnectionStoreOptions {
   ttlSeconds?: number;
   /** Epoch-ms clock. Tests inject a fake one to move past expiry or refill buckets. */
   now?: () => number;
+  /**
+   * `removeGone` keeps connections younger than this (ms since `connectedAt`): API Gateway
+   * answers 410 until the handshake of a just-accepted `$connect` completes. Default 5000.
+   */
+  goneGraceMs?: number;
 }
+
+const DEFAULT_GONE_GRACE_MS = 5000;
 
 /** Buckets kept before full ones are swept, so a long local session does not grow forever. */
 const BUCKET_SWEEP_THRESHOLD = 10_000;
@@ -45,44 +58,66 @@ export class MemoryConnectionStore implements ConnectionStore {
   private readonly buckets = new Map<string, number>();
   private readonly ttlSeconds: number;
   private readonly now: () => number;
+  private readonly goneGraceMs: number;
 
   constructor(options: MemoryConnectionStoreOptions = {}) {
-    this.ttlSeconds = validateTtlSeconds(options.ttlSeconds);
+    this.ttlSeconds = validateTtlSeconds(options.ttlSeconds, 'MemoryConnectionStore');
     this.now = options.now ?? Date.now;
+    this.goneGraceMs = storeOption(
+      options.goneGraceMs,
+      DEFAULT_GONE_GRACE_MS,
+      'MemoryConnectionStore: goneGraceMs',
+      { min: 0 },
+    );
   }
 
-  save(connection: NewConnection): Promise<ConnectionRecord> {
-    return settle(() => {
+  save(connection: NewConnection, options?: StoreCallOptions): Promise<ConnectionRecord> {
+    return settle('save', options, () => {
+      // Everything is checked before the first write: all-or-nothing, like the DynamoDB store.
       const record = createConnectionRecord(connection, this.now(), this.ttlSeconds);
+      const rooms = roomsToSave(connection);
       const previous = this.connections.get(record.connectionId);
       if (previous) this.unindex(previous);
       // Like a DynamoDB put of the connection item: memberships are separate and survive.
       this.connections.set(record.connectionId, record);
       if (record.userId) addTo(this.connectionsByUser, record.userId, record.connectionId);
       if (record.tenantId) addTo(this.connectionsByTenant, record.tenantId, record.connectionId);
+      for (const room of rooms) this.addMembership(record.connectionId, room);
       return structuredClone(record);
     });
   }
 
-  get(connectionId: string): Promise<ConnectionRecord | undefined> {
-    return settle(() => {
+  get(connectionId: string, options?: StoreCallOptions): Promise<ConnectionRecord | undefined> {
+    return settle('get', options, () => {
       const record = this.live(connectionId);
       return record ? structuredClone(record) : undefined;
     });
   }
 
-  delete(connectionId: string): Promise<void> {
-    return settle(() => this.forget(connectionId));
+  delete(connectionId: string, options?: StoreCallOptions): Promise<void> {
+    return settle('delete', options, () => this.forget(connectionId));
   }
 
-  deleteMany(connectionIds: readonly string[]): Promise<void> {
-    return settle(() => {
+  deleteMany(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
+    return settle('deleteMany', options, () => {
       for (const connectionId of connectionIds) this.forget(connectionId);
     });
   }
 
-  touch(connectionId: string): Promise<boolean> {
-    return settle(() => {
+  removeGone(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
+    return settle('removeGone', options, () => {
+      const cutoff = this.now() - this.goneGraceMs;
+      for (const connectionId of connectionIds) {
+        const record = this.connections.get(connectionId);
+        // Still opening: its 410 means "handshake not complete", not "closed".
+        if (record && connectedAtMs(record) > cutoff) continue;
+        this.forget(connectionId);
+      }
+    });
+  }
+
+  touch(connectionId: string, options?: StoreCallOptions): Promise<boolean> {
+    return settle('touch', options, () => {
       const record = this.live(connectionId);
       if (!record) return false;
       record.lastSeenAt = new Date(this.now()).toISOString();
@@ -90,50 +125,55 @@ export class MemoryConnectionStore implements ConnectionStore {
     });
   }
 
-  join(connectionId: string, room: string): Promise<void> {
-    return settle(() => {
+  join(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
+    return settle('join', options, () => {
+      validateRooms([room]);
       // A membership without a live connection would never be cleaned up by a delete.
       if (!this.live(connectionId)) throw connectionNotTracked(connectionId);
-      addTo(this.roomMembersByRoom, room, connectionId);
-      addTo(this.roomsByConnection, connectionId, room);
+      this.addMembership(connectionId, room);
     });
   }
 
-  leave(connectionId: string, room: string): Promise<void> {
-    return settle(() => {
+  leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
+    return settle('leave', options, () => {
       removeFrom(this.roomMembersByRoom, room, connectionId);
       removeFrom(this.roomsByConnection, connectionId, room);
     });
   }
 
-  roomMembers(room: string): AsyncIterable<string> {
-    return this.liveAmong(this.roomMembersByRoom.get(room));
+  roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string> {
+    return this.liveAmong('roomMembers', this.roomMembersByRoom.get(room), options);
   }
 
-  roomsOf(connectionId: string): Promise<string[]> {
-    return settle(() =>
+  roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]> {
+    return settle('roomsOf', options, () =>
       this.live(connectionId) ? [...(this.roomsByConnection.get(connectionId) ?? [])] : [],
     );
   }
 
-  connectionsOfUser(userId: string): AsyncIterable<string> {
-    return this.liveAmong(this.connectionsByUser.get(userId));
+  connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string> {
+    return this.liveAmong('connectionsOfUser', this.connectionsByUser.get(userId), options);
   }
 
-  connectionsOfTenant(tenantId: string): AsyncIterable<string> {
-    return this.liveAmong(this.connectionsByTenant.get(tenantId));
+  connectionsOfTenant(tenantId: string, options?: StoreCallOptions): AsyncIterable<string> {
+    return this.liveAmong('connectionsOfTenant', this.connectionsByTenant.get(tenantId), options);
   }
 
-  count(): Promise<number> {
-    return settle(() => {
+  count(options?: StoreCallOptions): Promise<number> {
+    return settle('count', options, () => {
       // Sweeping here keeps memory bounded when $disconnect events were lost.
       for (const connectionId of [...this.connections.keys()]) this.live(connectionId);
       return this.connections.size;
     });
   }
 
-  takeToken(key: string, spec: TokenBucketSpec, cost = 1): Promise<RateLimitDecision> {
-    return settle(() => {
+  takeToken(
+    key: string,
+    spec: TokenBucketSpec,
+    cost = 1,
+    options?: StoreCallOptions,
+  ): Promise<RateLimitDecision> {
+    return settle('takeToken', options, () => {
       const rule = new TokenBucketRule(spec, cost);
       const nowUs = TokenBucketRule.toMicros(this.now());
       const tat = Math.max(this.buckets.get(key) ?? nowUs, nowUs);
@@ -154,6 +194,11 @@ export class MemoryConnectionStore implements ConnectionStore {
     return undefined;
   }
 
+  private addMembership(connectionId: string, room: string): void {
+    addTo(this.roomMembersByRoom, room, connectionId);
+    addTo(this.roomsByConnection, connectionId, room);
+  }
+
   private forget(connectionId: string): void {
     const record = this.connections.get(connectionId);
     if (record) {
@@ -171,12 +216,16 @@ export class MemoryConnectionStore implements ConnectionStore {
     if (record.tenantId) removeFrom(this.connectionsByTenant, record.tenantId, record.connectionId);
   }
 
-  private liveAmong(ids: ReadonlySet<string> | undefined): AsyncIterable<string> {
+  private liveAmong(
+    operation: string,
+    ids: ReadonlySet<string> | undefined,
+    options: StoreCallOptions | undefined,
+  ): AsyncIterable<string> {
     return {
       [Symbol.asyncIterator]: () => {
         // A snapshot: the set may change while a slow consumer (a fan-out) is iterating.
         const liveIds = this.liveIds([...(ids ?? [])]);
-        return { next: () => settle(() => liveIds.next()) };
+        return { next: () => settle(operation, options, () => liveIds.next()) };
       },
     };
   }
@@ -195,9 +244,20 @@ export class MemoryConnectionStore implements ConnectionStore {
   }
 }
 
-/** Runs synchronous work as a promise, turning a throw into a rejection. */
-function settle<T>(work: () => T): Promise<T> {
-  return new Promise<T>((resolve) => resolve(work()));
+/**
+ * Runs synchronous work as a promise, turning a throw into a rejection. Memory calls finish at
+ * once, so a signal can only have fired before: such a call does nothing and rejects.
+ */
+function settle<T>(
+  operation: string,
+  options: StoreCallOptions | undefined,
+  work: () => T,
+): Promise<T> {
+  return new Promise<T>((resolve) => {
+    const signal = options?.signal;
+    if (signal?.aborted) throw StoreCallError.aborted(operation, 'MemoryConnectionStore', signal);
+    resolve(work());
+  });
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
