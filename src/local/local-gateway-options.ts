@@ -1,11 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
+import {
+  IDLE_TIMEOUT_MS,
+  INTEGRATION_TIMEOUT_MS,
+  MAX_CONNECTION_MS,
+  MAX_MESSAGE_BYTES,
+} from '../events/api-gateway-limits';
 import type {
   LambdaContext,
   WebSocketAuthorizerEvent,
   WebSocketEvent,
 } from '../events/websocket-event';
 import type { Logger } from '../logging/logger';
+import { optionNumber } from '../validation/option-number';
 
 /**
  * The Lambda the gateway invokes for `$connect`, `$disconnect` and every message route.
@@ -129,9 +135,9 @@ export interface ResolvedLimits {
 /** AWS's values: https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html */
 export const AWS_WEBSOCKET_LIMITS: Readonly<ResolvedLimits> = Object.freeze({
   maxMessageBytes: MAX_MESSAGE_BYTES,
-  idleTimeoutMs: 10 * 60 * 1000,
-  maxConnectionMs: 2 * 60 * 60 * 1000,
-  integrationTimeoutMs: 29_000,
+  idleTimeoutMs: IDLE_TIMEOUT_MS,
+  maxConnectionMs: MAX_CONNECTION_MS,
+  integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
   maxBufferedBytes: 1024 * 1024,
 });
 
@@ -139,12 +145,7 @@ export const AWS_WEBSOCKET_LIMITS: Readonly<ResolvedLimits> = Object.freeze({
 export function resolveLimits(limits: LocalGatewayLimits = {}): ResolvedLimits {
   const resolved = { ...AWS_WEBSOCKET_LIMITS };
   for (const key of Object.keys(resolved) as Array<keyof ResolvedLimits>) {
-    const value = limits[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new TypeError(`limits.${key} must be a positive number, got ${String(value)}`);
-    }
-    resolved[key] = value;
+    resolved[key] = optionNumber(limits[key], resolved[key], `limits.${key}`);
   }
   return resolved;
 }

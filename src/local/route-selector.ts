@@ -1,33 +1,36 @@
+import { RouteSelectionExpression } from '../routing/route-selection-expression';
+
 /** What the gateway does with one incoming message. */
 export type RouteDecision = { routeKey: string } | { forbidden: true };
 
 /**
- * API Gateway's route selection for a WebSocket API: evaluate the route selection expression
- * (`$request.body.action`, or a dotted path like `$request.body.meta.type`) against the JSON
- * message, then pick the matching route key, else `$default`, else refuse (`Forbidden`).
+ * API Gateway's route selection for a WebSocket API: evaluate the API's route selection
+ * expression against the JSON message, then pick the matching route key, else `$default`, else
+ * refuse (`Forbidden`).
  */
 export class RouteSelector {
-  private readonly path: readonly string[];
+  private readonly expression: RouteSelectionExpression;
   private readonly routes: ReadonlySet<string>;
 
   /**
-   * @param expression `$request.body.<path>` or `${request.body.<path>}`.
+   * @param expression the API's route selection expression, e.g. `$request.body.action` or
+   *   `${request.body.service}/${request.body.action}`.
    * @param routes the message route keys the API has.
    */
   constructor(expression: string, routes: readonly string[]) {
-    const match = /^\$(?:request\.body\.(.+)|\{request\.body\.(.+)\})$/.exec(expression.trim());
-    const path = (match?.[1] ?? match?.[2])?.split('.');
-    if (!path || path.some((segment) => segment === '')) {
+    // The framework's actionField also takes a bare path (`action`); an API's expression
+    // cannot: API Gateway would read it as the literal route key "action".
+    if (typeof expression === 'string' && !expression.includes('$')) {
       throw new TypeError(
-        `Unsupported route selection expression "${expression}": use $request.body.<field>, ` +
-          'e.g. $request.body.action',
+        `Unsupported route selection expression ${JSON.stringify(expression)}: use ` +
+          '$request.body.<field>, e.g. $request.body.action',
       );
     }
-    this.path = path;
+    this.expression = RouteSelectionExpression.parse(expression);
     this.routes = new Set(routes);
   }
 
-  /** The value the expression selects, or undefined (not JSON, missing, not a scalar). */
+  /** The route key the expression selects, or undefined (not JSON, missing, no string form). */
   select(body: string): string | undefined {
     let value: unknown;
     try {
@@ -36,14 +39,7 @@ export class RouteSelector {
       // API Gateway sends messages that are not JSON to $default.
       return undefined;
     }
-    for (const key of this.path) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-      if (!Object.hasOwn(value, key)) return undefined;
-      value = (value as Record<string, unknown>)[key];
-    }
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    return undefined;
+    return this.expression.evaluate(value);
   }
 
   decide(body: string): RouteDecision {
