@@ -7,8 +7,11 @@ function pad(value: number): string {
 }
 
 /**
- * Ids the gateway hands out, shaped like API Gateway's. Kept in one place so the event shapes
- * and the `@connections` API agree on them.
+ * Ids and timestamps shaped like API Gateway's: the local gateway hands them out and the test
+ * kit's event builders use them, so events from both look alike.
+ *
+ * @example
+ * messageEvent({ connectionId: gatewayIds.newId(), body: { action: 'join' } });
  */
 export const gatewayIds = {
   /**

@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
+import { connectionsWire } from '../local';
 import { DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT } from './request-context-builder';
 
 /**
@@ -54,6 +55,7 @@ export interface RecordedRequest {
   stage: string;
   /** Request headers (lower-case names), e.g. the SigV4 `authorization` the SDK sent. */
   headers: IncomingHttpHeaders;
+  /** The bytes sent; empty for a POST over the payload limit (drained, not kept). */
   body: Buffer;
   /** The status answered; 0 while unanswered (`hang`, or still delayed). */
   status: number;
@@ -105,10 +107,6 @@ const NAMED_ANSWERS: Record<
 };
 
 const METHODS: ReadonlySet<string> = new Set(['POST', 'GET', 'DELETE']);
-
-// `/{stage}/@connections/{id}`; a doubled slash (an endpoint ending in '/') is tolerated, and
-// so is an endpoint without the stage.
-const PATH = /^\/+(?:([^/]+)\/+)?@connections\/+([^/?#]+)\/*(?:[?#].*)?$/;
 
 /**
  * A real HTTP server on 127.0.0.1 that speaks API Gateway's `@connections` API, for tests of code
@@ -264,24 +262,24 @@ export class ConnectionsRecorder {
     res.once('close', () => {
       this.inFlightNow -= 1;
     });
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => this.answer(req, res, Buffer.concat(chunks)));
-    req.once('error', () => res.destroy());
+    const limit = this.options.maxPayloadBytes ?? MAX_MESSAGE_BYTES;
+    connectionsWire.readBody(req, limit).then(
+      (body) => this.answer(req, res, body.tooLarge ? undefined : body.data),
+      () => res.destroy(),
+    );
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-    const match = PATH.exec(req.url ?? '');
+  /** `body` is undefined for a POST over the payload limit. */
+  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): void {
+    const target = connectionsWire.parsePath(req.url);
     const method = req.method ?? 'GET';
-    if (!match || !METHODS.has(method)) {
+    if (!target || !METHODS.has(method)) {
       this.sendError(res, 404, undefined, `expected POST|GET|DELETE /{stage}/@connections/{id}`);
       return;
     }
-    const stage = match[1] ?? '';
-    let connectionId: string;
-    try {
-      connectionId = decodeURIComponent(match[2]);
-    } catch {
+    const stage = target.stage ?? '';
+    const { connectionId } = target;
+    if (connectionId === undefined) {
       this.sendError(res, 400, 'BadRequestException', 'Invalid connection id');
       return;
     }
@@ -290,15 +288,23 @@ export class ConnectionsRecorder {
       connectionId,
       stage,
       headers: req.headers,
-      body,
+      body: body ?? Buffer.alloc(0),
       status: 0,
       at: new Date(),
     };
     this.requests.push(record);
-    const answer = this.nextAnswer(connectionId, method, body);
+    const answer = this.nextAnswer(connectionId, method, body === undefined);
     if (answer === 'hang') return;
     const respond = (): void => {
-      record.status = this.respond(res, method, connectionId, stage, body, answer, record.at);
+      record.status = this.respond(
+        res,
+        method,
+        connectionId,
+        stage,
+        record.body,
+        answer,
+        record.at,
+      );
     };
     const delayMs = answer.delayMs + (this.options.latencyMs ?? 0);
     if (delayMs <= 0) {
@@ -312,7 +318,11 @@ export class ConnectionsRecorder {
     this.timers.add(timer);
   }
 
-  private nextAnswer(connectionId: string, method: string, body: Buffer): ResolvedAnswer | 'hang' {
+  private nextAnswer(
+    connectionId: string,
+    method: string,
+    tooLarge: boolean,
+  ): ResolvedAnswer | 'hang' {
     const script = this.scripts.get(connectionId);
     let answer: RecorderAnswer = 'ok';
     if (script) {
@@ -320,10 +330,7 @@ export class ConnectionsRecorder {
       script.next += 1;
     } else if (this.closed.has(connectionId)) {
       answer = 'gone';
-    } else if (
-      method === 'POST' &&
-      body.length > (this.options.maxPayloadBytes ?? MAX_MESSAGE_BYTES)
-    ) {
+    } else if (method === 'POST' && tooLarge) {
       answer = 'payload-too-large';
     }
     if (answer === 'hang') return 'hang';
@@ -349,24 +356,23 @@ export class ConnectionsRecorder {
       // After DeleteConnection the connection is gone, as in AWS.
       this.closed.add(connectionId);
       this.scripts.delete(connectionId);
-      res.writeHead(204).end();
-      return 204;
+      return connectionsWire.sendEmpty(res, 204, this.nextRequestId());
     }
     if (method === 'GET') {
       const connectedAt = this.connectedAt.get(connectionId) ?? at;
-      this.sendJson(res, 200, {
-        connectedAt: connectedAt.toISOString(),
+      const info = connectionsWire.connectionInfo({
+        connectedAt,
         identity: this.options.identity ?? {
           sourceIp: DEFAULT_SOURCE_IP,
           userAgent: DEFAULT_USER_AGENT,
         },
-        lastActiveAt: (this.lastActiveAt.get(connectionId) ?? connectedAt).toISOString(),
+        lastActiveAt: this.lastActiveAt.get(connectionId) ?? connectedAt,
       });
-      return 200;
+      return connectionsWire.sendJson(res, 200, info, this.nextRequestId());
     }
     this.lastActiveAt.set(connectionId, at);
     this.posts.push({ connectionId, stage, body, text: body.toString('utf8'), at });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0' }).end();
+    connectionsWire.sendEmpty(res, 200, this.nextRequestId());
     this.notifyWaiters();
     return 200;
   }
@@ -387,26 +393,10 @@ export class ConnectionsRecorder {
     errorType: string | undefined,
     message: string,
   ): void {
-    const headers: Record<string, string> = {};
-    // The SDK reads the error's name from this header; without it the name is `Unknown`.
-    if (errorType) headers['x-amzn-ErrorType'] = errorType;
-    this.sendJson(res, status, { message }, headers);
+    connectionsWire.sendError(res, status, errorType, message, this.nextRequestId());
   }
 
-  private sendJson(
-    res: ServerResponse,
-    status: number,
-    value: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    const payload = JSON.stringify(value);
-    res
-      .writeHead(status, {
-        ...headers,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(payload)),
-        'x-amzn-RequestId': `rec-${this.requests.length}`,
-      })
-      .end(payload);
+  private nextRequestId(): string {
+    return `rec-${this.requests.length}`;
   }
 }

@@ -1,5 +1,5 @@
 import type { WebSocketMessageEvent } from '../events/websocket-event';
-import { gatewayIds } from '../local/gateway-ids';
+import { gatewayIds } from '../local';
 import type { EventOptions } from './event-options';
 import { buildHeaders, buildQuery, buildRequestContext } from './request-context-builder';
 
