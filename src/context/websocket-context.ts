@@ -1,12 +1,8 @@
 import type { ConnectionRecord, ConnectionStore } from '../connections/connection-store';
 import { BadRequestError, GoneError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
-import type {
-  LambdaContext,
-  WebSocketEvent,
-  WebSocketEventType,
-  WebSocketRequestContext,
-} from '../events/websocket-event';
+import { lowerCaseHeaders, type HeaderMap } from '../events/header-map';
+import type { LambdaContext, WebSocketEvent, WebSocketEventType } from '../events/websocket-event';
 import type { Logger } from '../logging/logger';
 import type {
   BroadcastOptions,
@@ -15,39 +11,12 @@ import type {
   ManagementApi,
   MessageData,
 } from '../management/management-api';
+import type { ContextServices, OutboundStats } from './context-services';
+import { deadlineSignal, eventDeadline } from './event-budget';
 import { WebSocketResponse } from './websocket-response';
 
-
-/**
- * What a context needs from the runtime, built once per handler in `bootstrap`.
- * @internal
- */
-export interface ContextServices {
-  readonly logger: Logger;
-  /** The `@connections` client for an event's endpoint (cached per endpoint). */
-  management(ctx: WebSocketContext): ManagementApi;
-  /** Also forgets the connections a send or fan-out finds gone (passed to the client's fan-out). */
-  readonly store?: ConnectionStore;
-  /** The bootstrap's fan-out settings, passed on every call (the client is shared per endpoint). */
-  readonly broadcast: BroadcastOptions;
-  /** Whether to count bytes and messages sent (only the metrics line reads them). */
-  readonly countOutbound: boolean;
-}
-
-/**
- * What one event sent, for the metrics line.
- * @internal
- */
-export interface OutboundStats {
-  bytesOut: number;
-  messagesOut: number;
-  fanoutSent: number;
-  fanoutGone: number;
-  fanoutFailed: number;
-}
-
-const EMPTY: Readonly<Record<string, string | undefined>> = Object.freeze({});
 const NOT_PARSED = Symbol('not parsed');
+const NOT_COMPUTED = Symbol('not computed');
 const textEncoder = new TextEncoder();
 
 function byteLength(data: MessageData): number {
@@ -60,6 +29,38 @@ function toJson(value: unknown): string {
   if (json === undefined) throw new TypeError('sendJSON: the value has no JSON representation');
   return json;
 }
+
+/**
+ * What the runtime reads and writes on a context that users may not: the route it took, the
+ * answer being built, joins waiting for `$connect` to be accepted, counters for metrics.
+ * Filled in by the class's static block, so the fields stay `#private`.
+ * @internal
+ */
+export interface ContextInternals {
+  create(
+    event: WebSocketEvent,
+    lambdaContext: LambdaContext,
+    services: ContextServices,
+  ): WebSocketContext;
+  /** Records the route selected for the event: its action and its metrics label. */
+  route(ctx: WebSocketContext, action: string | undefined, label: string): void;
+  /** The metrics label of the selected route, or undefined before selection. */
+  routeLabel(ctx: WebSocketContext): string | undefined;
+  setConnection(ctx: WebSocketContext, connection: ConnectionRecord | undefined): void;
+  /** The parsed body, or undefined when it is empty or not JSON (never throws). */
+  tryBody(ctx: WebSocketContext): unknown;
+  pendingResponse(ctx: WebSocketContext): WebSocketResponse | undefined;
+  pendingJoins(ctx: WebSocketContext): readonly string[] | undefined;
+  outbound(ctx: WebSocketContext): OutboundStats | undefined;
+  /** True when a post to the caller's own connection failed (no error frame is sent then). */
+  ownPostFailed(ctx: WebSocketContext): boolean;
+  deadline(ctx: WebSocketContext): number | undefined;
+  /** An AbortSignal for the event's deadline, made once on first use. */
+  signal(ctx: WebSocketContext): AbortSignal | undefined;
+}
+
+/** @internal */
+export const contextInternals = {} as ContextInternals;
 
 /**
  * Everything a route method gets: the event, who is calling, and the messaging and connection
@@ -81,47 +82,68 @@ export class WebSocketContext {
   readonly routeKey: string;
   readonly eventType: WebSocketEventType;
 
-  /** Verified claims (set by JwtAuth, or from the authorizer context or connection store). */
+  /**
+   * Verified claims. Set by JwtAuth on `$connect`; on later events taken from the Lambda
+   * authorizer's context or the connection store. Middleware may set them.
+   */
   claims: Record<string, unknown> | undefined;
+  /** From the claims' `sub` (or `userId`); middleware may set it. */
   userId: string | undefined;
+  /** From the claims' `tenant_id` (or `tenantId`); middleware may set it. */
   tenantId: string | undefined;
-  /** The stored connection, when a connection store is configured. */
-  connection: ConnectionRecord | undefined;
 
-  /** The action the message was dispatched by (from the body on `$default`, or the route key). */
-  action: string | undefined;
-  /** @internal The route that handled the event, for metrics (never a client-chosen string). */
-  matchedRoute: string | undefined;
-  /** @internal Counters for the metrics line. */
-  get outbound(): OutboundStats {
-    return (this.stats ??= {
-      bytesOut: 0,
-      messagesOut: 0,
-      fanoutSent: 0,
-      fanoutGone: 0,
-      fanoutFailed: 0,
-    });
-  }
-  private stats: OutboundStats | undefined;
+  readonly #services: ContextServices;
+  #action: string | undefined;
+  #routeLabel: string | undefined;
+  #connection: ConnectionRecord | undefined;
+  #parsedBody: unknown = NOT_PARSED;
+  #rawBody: string | undefined;
+  #headers: HeaderMap | undefined;
+  #logger: Logger | undefined;
+  #values: Map<string, unknown> | undefined;
+  #response: WebSocketResponse | undefined;
+  #pendingJoins: string[] | undefined;
+  #outbound: OutboundStats | undefined;
+  #ownPostFailed = false;
+  #management: ManagementApi | undefined;
+  #deadline: number | undefined | typeof NOT_COMPUTED = NOT_COMPUTED;
+  #signal: AbortSignal | undefined;
 
-  private readonly services: ContextServices;
-  private parsedBody: unknown = NOT_PARSED;
-  private decodedBody: string | undefined;
-  private childLogger: Logger | undefined;
-  private values: Map<string, unknown> | undefined;
-  private response: WebSocketResponse | undefined;
-  private lowerHeaders: Record<string, string | undefined> | undefined;
-  private managementApi: ManagementApi | undefined;
-
-  /** @internal Made by the runtime; the event is already validated. */
-  constructor(event: WebSocketEvent, lambdaContext: LambdaContext, services: ContextServices) {
-    const rc: WebSocketRequestContext = event.requestContext;
+  /** Made by the runtime for every event; the event is already validated. */
+  private constructor(
+    event: WebSocketEvent,
+    lambdaContext: LambdaContext,
+    services: ContextServices,
+  ) {
+    const rc = event.requestContext;
     this.event = event;
     this.lambdaContext = lambdaContext;
-    this.services = services;
+    this.#services = services;
     this.connectionId = rc.connectionId;
     this.routeKey = rc.routeKey;
     this.eventType = rc.eventType;
+  }
+
+  static {
+    Object.assign(contextInternals, {
+      create: (event, lambdaContext, services) =>
+        new WebSocketContext(event, lambdaContext, services),
+      route: (ctx, action, label) => {
+        ctx.#action = action;
+        ctx.#routeLabel = label;
+      },
+      routeLabel: (ctx) => ctx.#routeLabel,
+      setConnection: (ctx, connection) => {
+        ctx.#connection = connection;
+      },
+      tryBody: (ctx) => ctx.#tryBody(),
+      pendingResponse: (ctx) => ctx.#response,
+      pendingJoins: (ctx) => ctx.#pendingJoins,
+      outbound: (ctx) => ctx.#outbound,
+      ownPostFailed: (ctx) => ctx.#ownPostFailed,
+      deadline: (ctx) => ctx.#eventDeadline(),
+      signal: (ctx) => ctx.#eventSignal(),
+    } satisfies ContextInternals);
   }
 
   // ---- event facts ---------------------------------------------------------------------------
@@ -157,21 +179,35 @@ export class WebSocketContext {
 
   /** The `@connections` endpoint the messaging methods use, e.g. `https://{domain}/{stage}`. */
   get managementEndpoint(): string {
-    return this.management().endpoint;
+    return this.#managementApi().endpoint;
+  }
+
+  /**
+   * The action the event was routed by: the route key API Gateway selected, or on `$default`
+   * the action read from the body. Undefined on `$connect`/`$disconnect` and for messages
+   * without one.
+   */
+  get action(): string | undefined {
+    return this.#action;
+  }
+
+  /** The stored connection (claims, rooms' owner, metadata), when a connection store is configured. */
+  get connection(): ConnectionRecord | undefined {
+    return this.#connection;
   }
 
   // ---- request data --------------------------------------------------------------------------
 
   /** The message body as a string (base64-decoded when API Gateway flagged it so). */
   get rawBody(): string {
-    if (this.decodedBody === undefined) {
+    if (this.#rawBody === undefined) {
       const body = this.event.body;
-      if (typeof body !== 'string') this.decodedBody = '';
-      else if (this.event.isBase64Encoded)
-        this.decodedBody = Buffer.from(body, 'base64').toString('utf8');
-      else this.decodedBody = body;
+      if (typeof body !== 'string') this.#rawBody = '';
+      else if (this.event.isBase64Encoded === true)
+        this.#rawBody = Buffer.from(body, 'base64').toString('utf8');
+      else this.#rawBody = body;
     }
-    return this.decodedBody;
+    return this.#rawBody;
   }
 
   /**
@@ -179,71 +215,56 @@ export class WebSocketContext {
    * @throws BadRequestError when the body is empty or not JSON.
    */
   body<T = unknown>(): T {
-    if (this.parsedBody === NOT_PARSED) {
+    if (this.#parsedBody === NOT_PARSED) {
       const raw = this.rawBody;
       if (raw.length === 0) throw new BadRequestError('the message body is empty; expected JSON');
       try {
-        this.parsedBody = JSON.parse(raw) as unknown;
+        this.#parsedBody = JSON.parse(raw) as unknown;
       } catch {
         throw new BadRequestError('the message body is not valid JSON');
       }
     }
-    return this.parsedBody as T;
+    return this.#parsedBody as T;
   }
 
-  /** @internal Parse attempt without throwing, shared with `$default` dispatch. */
-  tryBody(): unknown {
-    if (this.parsedBody !== NOT_PARSED) return this.parsedBody;
-    try {
-      return this.body();
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** A query-string parameter of the `$connect` URL. */
+  /** A query-string parameter of the `$connect` URL (undefined unless it is a string). */
   query(name: string): string | undefined {
-    return this.event.queryStringParameters?.[name] ?? undefined;
+    const value = (
+      this.event.queryStringParameters as Record<string, unknown> | null | undefined
+    )?.[name];
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** Reads a request header, case-insensitively (undefined unless it is a string). */
+  header(name: string): string | undefined {
+    this.#headers ??= lowerCaseHeaders(this.event.headers);
+    return this.#headers[name.toLowerCase()];
   }
 
   /**
-   * Reads a request header (case-insensitive), or with a value sets a header on the answer
-   * (on `$connect` it goes on the 101 response, e.g. `Sec-WebSocket-Protocol`).
+   * Sets a header on the answer; on `$connect` it goes on the 101 response (e.g. the
+   * `Sec-WebSocket-Protocol` a browser requires to be echoed).
    */
-  header(name: string): string | undefined;
-  header(name: string, value: string): this;
-  header(name: string, value?: string): string | undefined | this {
-    if (value !== undefined) {
-      this.responseBuilder().header(name, value);
-      return this;
-    }
-    if (!this.lowerHeaders) {
-      const headers = this.event.headers ?? EMPTY;
-      const lower: Record<string, string | undefined> = Object.create(null) as Record<
-        string,
-        string | undefined
-      >;
-      for (const key of Object.keys(headers)) lower[key.toLowerCase()] = headers[key];
-      this.lowerHeaders = lower;
-    }
-    return this.lowerHeaders[name.toLowerCase()];
+  setHeader(name: string, value: string): this {
+    this.#responseBuilder().header(name, value);
+    return this;
   }
 
   // ---- per-event values ----------------------------------------------------------------------
 
   /** Stores a value for later middleware and the route (Lift's `ctx.Set`). */
   set(key: string, value: unknown): this {
-    (this.values ??= new Map()).set(key, value);
+    (this.#values ??= new Map()).set(key, value);
     return this;
   }
 
   get<T = unknown>(key: string): T | undefined {
-    return this.values?.get(key) as T | undefined;
+    return this.#values?.get(key) as T | undefined;
   }
 
   /** A child of the handler's logger carrying connectionId, routeKey and requestId. */
   get logger(): Logger {
-    return (this.childLogger ??= this.services.logger.child({
+    return (this.#logger ??= this.#services.logger.child({
       connectionId: this.connectionId,
       routeKey: this.routeKey,
       requestId: this.requestId,
@@ -258,18 +279,13 @@ export class WebSocketContext {
    * On `$connect`, a non-2xx status refuses the handshake with that HTTP status.
    */
   status(statusCode: number): WebSocketResponse {
-    const response = this.responseBuilder();
+    const response = this.#responseBuilder();
     response.statusCode = statusCode;
     return response;
   }
 
-  /** @internal The answer built through status()/header(), if any. */
-  get pendingResponse(): WebSocketResponse | undefined {
-    return this.response;
-  }
-
-  private responseBuilder(): WebSocketResponse {
-    return (this.response ??= new WebSocketResponse(200));
+  #responseBuilder(): WebSocketResponse {
+    return (this.#response ??= new WebSocketResponse(200));
   }
 
   // ---- messaging -----------------------------------------------------------------------------
@@ -289,22 +305,27 @@ export class WebSocketContext {
     await this.send(toJson(value));
   }
 
-  /** Sends to any connection of this API. */
+  /**
+   * Sends to any connection of this API. At most once: a post that timed out is not re-sent
+   * (it may have been delivered) unless the bootstrap's `broadcast.retryTimeouts` says so.
+   */
   async sendTo(connectionId: string, data: MessageData): Promise<void> {
     try {
-      await this.management().post(connectionId, data);
-      if (this.services.countOutbound) {
-        this.outbound.bytesOut += byteLength(data);
-        this.outbound.messagesOut += 1;
-      }
+      await this.#managementApi().post(connectionId, data, { deadline: this.#eventDeadline() });
     } catch (error) {
-      if (error instanceof WsError && error.statusCode === 410) await this.forget(connectionId);
+      if (connectionId === this.connectionId) this.#ownPostFailed = true;
+      if (error instanceof WsError && error.statusCode === 410) await this.#forget(connectionId);
       throw error;
+    }
+    if (this.#services.countOutbound) {
+      const stats = this.#stats();
+      stats.bytesOut += byteLength(data);
+      stats.messagesOut += 1;
     }
   }
 
   /**
-   * Sends one message to many connections with bounded concurrency.
+   * Sends one message to many connections with bounded concurrency, within the Lambda's time.
    * Never throws on a partial failure: see the result's `sent`, `gone` and `failed`.
    */
   async broadcast(
@@ -316,15 +337,15 @@ export class WebSocketContext {
       typeof data === 'string' || data instanceof Uint8Array
         ? data
         : textEncoder.encode(toJson(data));
-    // The client deletes gone ids from the store in batches while the fan-out runs.
-    const result = await this.management().broadcast(connectionIds, payload, {
-      ...this.services.broadcast,
-      deadline: this.defaultDeadline(),
-      store: this.services.store,
+    // The client removes gone ids from the store in batches while the fan-out runs.
+    const result = await this.#managementApi().broadcast(connectionIds, payload, {
+      ...this.#services.broadcast,
+      deadline: this.#eventDeadline(),
+      store: this.#services.store,
       ...options,
     });
-    if (this.services.countOutbound) {
-      const stats = this.outbound;
+    if (this.#services.countOutbound) {
+      const stats = this.#stats();
       stats.bytesOut += byteLength(payload) * result.sent;
       stats.messagesOut += result.sent;
       stats.fanoutSent += result.sent;
@@ -336,39 +357,38 @@ export class WebSocketContext {
 
   /** Closes a connection (the caller's by default). A connection already gone counts as done. */
   async disconnect(connectionId: string = this.connectionId): Promise<void> {
-    await this.management().delete(connectionId);
+    await this.#managementApi().delete(connectionId, { deadline: this.#eventDeadline() });
   }
 
   /** GetConnection: connectedAt, lastActiveAt, identity. */
   async getConnectionInfo(connectionId: string = this.connectionId): Promise<ConnectionInfo> {
-    return this.management().getConnection(connectionId);
+    return this.#managementApi().getConnection(connectionId, { deadline: this.#eventDeadline() });
   }
 
   // ---- rooms, users, tenants (need a connection store) ---------------------------------------
 
   /** The bootstrap's connection store, if one is configured. */
   get connectionStore(): ConnectionStore | undefined {
-    return this.services.store;
+    return this.#services.store;
   }
 
   /**
-   * Adds the caller's connection to a room. During `$connect` the join waits until the
-   * connection is accepted and saved (a refused handshake joins nothing).
+   * Adds the caller's connection to a room. During `$connect` the join is saved together with
+   * the connection once it is accepted (a refused handshake joins nothing).
    */
   async join(room: string): Promise<void> {
-    const store = this.requireStore('join');
+    const store = this.#requireStore('join');
     if (this.eventType === 'CONNECT') {
-      (this.pendingJoins ??= []).push(room);
+      (this.#pendingJoins ??= []).push(room);
       return;
     }
-    await store.join(this.connectionId, room);
+    await store.join(this.connectionId, room, { signal: this.#eventSignal() });
   }
 
-  /** @internal Rooms joined during `$connect`, applied once the connection is saved. */
-  pendingJoins: string[] | undefined;
-
   async leave(room: string): Promise<void> {
-    await this.requireStore('leave').leave(this.connectionId, room);
+    await this.#requireStore('leave').leave(this.connectionId, room, {
+      signal: this.#eventSignal(),
+    });
   }
 
   /** Sends to every member of a room; `exceptSelf` leaves the caller out. */
@@ -377,9 +397,9 @@ export class WebSocketContext {
     data: MessageData | object,
     options: BroadcastOptions & { exceptSelf?: boolean } = {},
   ): Promise<BroadcastResult> {
-    const store = this.requireStore('broadcastToRoom');
+    const store = this.#requireStore('broadcastToRoom');
     const { exceptSelf, ...rest } = options;
-    return this.broadcast(store.roomMembers(room), data, {
+    return this.broadcast(store.roomMembers(room, { signal: this.#eventSignal() }), data, {
       ...rest,
       exclude: exceptSelf ? [this.connectionId] : rest.exclude,
     });
@@ -391,7 +411,12 @@ export class WebSocketContext {
     data: MessageData | object,
     options?: BroadcastOptions,
   ): Promise<BroadcastResult> {
-    return this.broadcast(this.requireStore('sendToUser').connectionsOfUser(userId), data, options);
+    const store = this.#requireStore('sendToUser');
+    return this.broadcast(
+      store.connectionsOfUser(userId, { signal: this.#eventSignal() }),
+      data,
+      options,
+    );
   }
 
   /** Sends to every connection of a tenant. */
@@ -400,8 +425,9 @@ export class WebSocketContext {
     data: MessageData | object,
     options?: BroadcastOptions,
   ): Promise<BroadcastResult> {
+    const store = this.#requireStore('broadcastToTenant');
     return this.broadcast(
-      this.requireStore('broadcastToTenant').connectionsOfTenant(tenantId),
+      store.connectionsOfTenant(tenantId, { signal: this.#eventSignal() }),
       data,
       options,
     );
@@ -409,36 +435,56 @@ export class WebSocketContext {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  #tryBody(): unknown {
+    if (this.#parsedBody !== NOT_PARSED) return this.#parsedBody;
+    try {
+      return this.body();
+    } catch {
+      return undefined;
+    }
+  }
+
+  #stats(): OutboundStats {
+    return (this.#outbound ??= {
+      bytesOut: 0,
+      messagesOut: 0,
+      fanoutSent: 0,
+      fanoutGone: 0,
+      fanoutFailed: 0,
+    });
+  }
+
   /**
    * The `@connections` client, resolved once per event: the endpoint lookup reads the
    * environment and the per-endpoint cache, which need not happen again for every send.
    * Payload size limits are the client's to enforce (ManagementApi refuses them before AWS).
    */
-  private management(): ManagementApi {
-    return (this.managementApi ??= this.services.management(this));
+  #managementApi(): ManagementApi {
+    return (this.#management ??= this.#services.management(this));
   }
 
-  /** Stop starting sends ~1.5 s before the Lambda times out, leaving time to answer. */
-  private defaultDeadline(): number | undefined {
-    const remaining = this.lambdaContext.getRemainingTimeInMillis?.();
-    return typeof remaining === 'number' && Number.isFinite(remaining)
-      ? Date.now() + remaining - 1500
-      : undefined;
+  #eventDeadline(): number | undefined {
+    if (this.#deadline === NOT_COMPUTED) this.#deadline = eventDeadline(this.lambdaContext);
+    return this.#deadline;
+  }
+
+  #eventSignal(): AbortSignal | undefined {
+    return (this.#signal ??= deadlineSignal(this.#eventDeadline()));
   }
 
   /** A send found the connection gone: the store forgets it (a fan-out's client does its own). */
-  private async forget(connectionId: string): Promise<void> {
-    const store = this.services.store;
+  async #forget(connectionId: string): Promise<void> {
+    const store = this.#services.store;
     if (!store) return;
     try {
-      await store.delete(connectionId);
+      await store.removeGone([connectionId], { signal: this.#eventSignal() });
     } catch (error) {
       this.logger.warn('could not remove a gone connection from the store', { error });
     }
   }
 
-  private requireStore(method: string): ConnectionStore {
-    const store = this.services.store;
+  #requireStore(method: string): ConnectionStore {
+    const store = this.#services.store;
     if (!store) {
       throw new WsError(
         500,

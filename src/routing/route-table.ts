@@ -1,6 +1,6 @@
-import type { WebSocketContext } from '../context/websocket-context';
-import type { ComposedRoute } from '../runtime/compose';
-import { readPath } from './action-path';
+import { contextInternals, type WebSocketContext } from '../context/websocket-context';
+import type { ComposedRoute } from '../middleware/compose';
+import type { RouteSelectionExpression } from './route-selection-expression';
 
 /** One route, ready to run: its middleware chain is composed around the method. */
 export interface CompiledRoute {
@@ -8,7 +8,10 @@ export interface CompiledRoute {
   readonly name: string;
   readonly kind: 'connect' | 'disconnect' | 'message' | 'default' | 'builtin';
   readonly action?: string;
-  /** The route key this route answers as (`$connect`, `$default`, the action), for metrics. */
+  /**
+   * The route key this route answers as (`$connect`, `$disconnect`, `$default`, the action),
+   * for metrics: a value from the route table, never one a client chose.
+   */
   readonly label: string;
   readonly run: ComposedRoute;
 }
@@ -18,7 +21,7 @@ export interface CompiledRoute {
  * saying `{"action":"constructor"}` cannot reach Object.prototype.
  */
 export class RouteTable {
-  private readonly actions: Record<string, CompiledRoute> = Object.create(null) as Record<
+  readonly #actions: Record<string, CompiledRoute> = Object.create(null) as Record<
     string,
     CompiledRoute
   >;
@@ -28,44 +31,38 @@ export class RouteTable {
     readonly disconnect: CompiledRoute,
     /** `@OnDefault`, or a built-in route answering 404 / 400. */
     readonly fallback: CompiledRoute,
-    private readonly actionPath: readonly string[],
+    private readonly selection: RouteSelectionExpression,
   ) {}
 
   addAction(action: string, route: CompiledRoute): void {
-    this.actions[action] = route;
+    this.#actions[action] = route;
   }
 
   hasAction(action: string): boolean {
-    return this.actions[action] !== undefined;
-  }
-
-  /** Action names, for logs and introspection. */
-  actionNames(): string[] {
-    return Object.keys(this.actions);
+    return this.#actions[action] !== undefined;
   }
 
   /**
-   * Picks the route for an event. `$connect` / `$disconnect` by route key; a custom route key with
-   * its own `@OnMessage` goes there; otherwise the action is read from the JSON body (as API
-   * Gateway's `$request.body.action` would) and an unmatched message goes to the fallback.
+   * Picks the route for an event as API Gateway does. `$connect` / `$disconnect` by route key.
+   * A custom route key is the route API Gateway already selected: it goes to its
+   * `@OnMessage(routeKey)`, else to `@OnDefault`, never re-dispatched by the body. Only
+   * `$default` reads the action from the body with the route selection expression.
    */
   select(ctx: WebSocketContext): CompiledRoute {
     const routeKey = ctx.routeKey;
-    if (routeKey === '$connect') return this.connect;
-    if (routeKey === '$disconnect') return this.disconnect;
+    if (routeKey === '$connect') return this.#take(ctx, undefined, this.connect);
+    if (routeKey === '$disconnect') return this.#take(ctx, undefined, this.disconnect);
     if (routeKey !== '$default') {
-      const direct = this.actions[routeKey];
-      if (direct) {
-        ctx.action = routeKey;
-        return direct;
-      }
+      return this.#take(ctx, routeKey, this.#actions[routeKey] ?? this.fallback);
     }
-    const action = readPath(ctx.tryBody(), this.actionPath);
-    if (typeof action === 'string') {
-      ctx.action = action;
-      const route = this.actions[action];
-      if (route) return route;
-    }
-    return this.fallback;
+    const action = this.selection.evaluate(contextInternals.tryBody(ctx));
+    const route =
+      action === undefined || action.startsWith('$') ? undefined : this.#actions[action];
+    return this.#take(ctx, action, route ?? this.fallback);
+  }
+
+  #take(ctx: WebSocketContext, action: string | undefined, route: CompiledRoute): CompiledRoute {
+    contextInternals.route(ctx, action, route.label);
+    return route;
   }
 }

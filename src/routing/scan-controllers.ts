@@ -14,8 +14,9 @@ import type {
   MiddlewareObject,
 } from '../middleware/middleware';
 import { normalizeMiddleware } from '../middleware/normalize-middleware';
-import { compose, type ComposedRoute } from '../runtime/compose';
+import { compose, type ComposedRoute } from '../middleware/compose';
 import { parseActionPath, readPath } from './action-path';
+import { RouteSelectionExpression } from './route-selection-expression';
 import { RouteTable, type CompiledRoute } from './route-table';
 
 /** A controller class (constructed once, no arguments) or a ready instance. */
@@ -30,7 +31,11 @@ export interface ScanOptions {
     disconnect: ComposedRoute;
     message: ComposedRoute;
   };
-  /** Actions the framework answers itself (heartbeat) unless a controller claims them. */
+  /**
+   * Actions the framework answers itself (heartbeat) unless a controller claims them. They run
+   * like messages: through the global middleware and the class middleware of the controller
+   * that declares `@OnDefault` (or of the only controller), so its RateLimit sees them too.
+   */
   builtinActions?: ReadonlyArray<{ action: string; route: ComposedRoute }>;
 }
 
@@ -99,6 +104,14 @@ function paramResolver(param: ParamDefinition): ArgumentResolver {
       const path = parseActionPath(name);
       return (ctx) => readPath(ctx.body(), path);
     }
+  }
+}
+
+function parseSelection(actionField: string): RouteSelectionExpression {
+  try {
+    return RouteSelectionExpression.parse(actionField);
+  } catch (error) {
+    throw new TypeError(`bootstrap option actionField: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -185,11 +198,13 @@ export function scanControllers(
   const globalChain = options.middleware.map((m, i) =>
     normalizeMiddleware(m, `bootstrap middleware[${i}]`, instances),
   );
-  const actionPath = parseActionPath(options.actionField);
+  const selection = parseSelection(options.actionField);
 
   let connect: Registered | undefined;
   let disconnect: Registered | undefined;
   let fallback: Registered | undefined;
+  let fallbackClassChain: MiddlewareFunction[] | undefined;
+  let onlyClassChain: MiddlewareFunction[] = [];
   const actions = new Map<string, Registered>();
   const seen = new Set<object>();
 
@@ -267,13 +282,16 @@ export function scanControllers(
         if (route.kind === 'connect') connect = claim(connect, '@OnConnect', entry);
         else if (route.kind === 'disconnect')
           disconnect = claim(disconnect, '@OnDisconnect', entry);
-        else if (route.kind === 'default') fallback = claim(fallback, '@OnDefault', entry);
-        else {
+        else if (route.kind === 'default') {
+          fallback = claim(fallback, '@OnDefault', entry);
+          fallbackClassChain = classChain;
+        } else {
           const action = route.action ?? '';
           actions.set(action, claim(actions.get(action), `@OnMessage('${action}')`, entry));
         }
       }
     }
+    onlyClassChain = classChain;
     for (const method of Object.keys(metadata.methodMiddleware)) {
       if (!metadata.routes[method]) {
         throw new Error(`${controllerName}.${method} has @UseMiddleware but no route decorator`);
@@ -288,23 +306,29 @@ export function scanControllers(
     }
   });
 
-  const builtin = (label: string, route: ComposedRoute, action?: string): CompiledRoute => ({
+  const builtin = (
+    label: string,
+    route: ComposedRoute,
+    chain: readonly MiddlewareFunction[] = globalChain,
+  ): CompiledRoute => ({
     name: `builtin:${label}`,
     kind: 'builtin',
-    action,
+    action: label.startsWith('$') ? undefined : label,
     label,
-    run: compose(globalChain, route),
+    run: compose(chain, route),
   });
   const table = new RouteTable(
     connect?.route ?? builtin('$connect', options.fallbacks.connect),
     disconnect?.route ?? builtin('$disconnect', options.fallbacks.disconnect),
     fallback?.route ?? builtin('$default', options.fallbacks.message),
-    actionPath,
+    selection,
   );
   for (const [action, entry] of actions) table.addAction(action, entry.route);
+  const hostChain = fallbackClassChain ?? (controllers.length === 1 ? onlyClassChain : []);
   for (const { action, route } of options.builtinActions ?? []) {
     // A controller's own @OnMessage(action) wins over the built-in one.
-    if (!table.hasAction(action)) table.addAction(action, builtin(action, route, action));
+    if (table.hasAction(action)) continue;
+    table.addAction(action, builtin(action, route, [...globalChain, ...hostChain]));
   }
   return table;
 }

@@ -21,8 +21,14 @@ export interface BroadcastDefaults {
   concurrency?: number;
   /** Per-attempt timeout, ms. Default 5000. */
   timeoutMs?: number;
-  /** Retries on 429 / 5xx. Default 2. */
+  /** Retries on 429 / 5xx / connections refused: answers that prove nothing was delivered. Default 2. */
   retries?: number;
+  /**
+   * Also retry a post that timed out. Default false: the post may have reached AWS and been
+   * delivered, so a retry could deliver the frame twice (at-most-once delivery). Turn on for
+   * messages that are idempotent on the client.
+   */
+  retryTimeouts?: boolean;
 }
 
 /**

@@ -10,24 +10,29 @@ export interface ErrorEnvelope {
 export interface MappedError {
   statusCode: number;
   envelope: ErrorEnvelope;
-  /** True for errors the client caused or was told about; false for bugs (logged in full). */
+  /**
+   * True for errors the client caused and was told about (logged as a refusal); false for
+   * everything the client must not see the inside of (logged in full, at error).
+   */
   expected: boolean;
 }
 
+const INTERNAL_CODE = 'INTERNAL_ERROR';
 const INTERNAL_MESSAGE = 'Internal server error';
 
 /**
- * Turns anything thrown into a status and an envelope. A `WsError` keeps its status and code
- * (its message only when `expose`); anything else is a 500 with a generic message, since an
- * unknown error's text can carry internals.
+ * Turns anything thrown into a status and an envelope. An exposed `WsError` keeps its status,
+ * code, message and details. Anything else — an unknown error, or a `WsError` with
+ * `expose: false` (an IAM 403 from `@connections`, a timeout, a missing store) — is answered
+ * as a generic 500: its code and text describe internals, not the client's request.
  */
 export function mapError(error: unknown, requestId: string | undefined): MappedError {
-  if (error instanceof WsError) {
+  if (error instanceof WsError && error.expose) {
     const envelope: ErrorEnvelope = {
       error: {
         code: error.code,
-        message: error.expose ? error.message : INTERNAL_MESSAGE,
-        ...(error.expose && error.details !== undefined ? { details: error.details } : {}),
+        message: error.message,
+        ...(error.details !== undefined ? { details: error.details } : {}),
       },
       requestId,
     };
@@ -35,7 +40,7 @@ export function mapError(error: unknown, requestId: string | undefined): MappedE
   }
   return {
     statusCode: 500,
-    envelope: { error: { code: 'INTERNAL_ERROR', message: INTERNAL_MESSAGE }, requestId },
+    envelope: { error: { code: INTERNAL_CODE, message: INTERNAL_MESSAGE }, requestId },
     expected: false,
   };
 }

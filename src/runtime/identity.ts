@@ -1,7 +1,7 @@
-import type { ConnectionStore } from '../connections/connection-store';
-import type { WebSocketContext } from '../context/websocket-context';
 import { claimsFromAuthorizerContext } from '../auth/claims-from-authorizer-context';
 import { identityFromClaims } from '../auth/identity-from-claims';
+import type { ConnectionRecord, ConnectionStore } from '../connections/connection-store';
+import { contextInternals, type WebSocketContext } from '../context/websocket-context';
 
 function applyClaims(ctx: WebSocketContext, claims: Record<string, unknown>): void {
   const identity = identityFromClaims(claims);
@@ -10,26 +10,29 @@ function applyClaims(ctx: WebSocketContext, claims: Record<string, unknown>): vo
   ctx.tenantId = identity.tenantId;
 }
 
+function applyRecord(ctx: WebSocketContext, connection: ConnectionRecord | undefined): void {
+  contextInternals.setConnection(ctx, connection);
+  if (!connection || ctx.claims || !connection.claims) return;
+  applyClaims(ctx, connection.claims);
+  if (connection.userId !== undefined) ctx.userId = connection.userId;
+  if (connection.tenantId !== undefined) ctx.tenantId = connection.tenantId;
+}
+
 /**
- * Message and `$disconnect` events carry no token. Who the caller is comes from the Lambda
- * authorizer's context (API Gateway repeats it on every event of the connection), else from the
- * connection store, which saved the claims when `$connect` was accepted.
+ * Who the caller is, before any middleware runs. A Lambda authorizer's context comes first: API
+ * Gateway passes it on `$connect` (after the authorizer allowed it) and on every later event of
+ * the connection. Message and `$disconnect` events carry no token, so without an authorizer the
+ * connection store's record (saved when `$connect` was accepted) says who it is.
+ * Synchronous when there is nothing to look up.
  */
-export async function hydrateIdentity(
+export function resolveIdentity(
   ctx: WebSocketContext,
   store: ConnectionStore | undefined,
-): Promise<void> {
-  const authorizer = ctx.event.requestContext.authorizer;
-  if (authorizer && typeof authorizer === 'object') {
-    const claims = claimsFromAuthorizerContext(authorizer);
-    if (claims) applyClaims(ctx, claims);
-  }
-  if (!store) return;
-  const connection = await store.get(ctx.connectionId);
-  ctx.connection = connection;
-  if (connection && !ctx.claims && connection.claims) {
-    applyClaims(ctx, connection.claims);
-    if (connection.userId !== undefined) ctx.userId = connection.userId;
-    if (connection.tenantId !== undefined) ctx.tenantId = connection.tenantId;
-  }
+): void | Promise<void> {
+  const claims = claimsFromAuthorizerContext(ctx.event.requestContext.authorizer);
+  if (claims) applyClaims(ctx, claims);
+  if (!store || ctx.isConnectEvent()) return;
+  return store
+    .get(ctx.connectionId, { signal: contextInternals.signal(ctx) })
+    .then((connection) => applyRecord(ctx, connection));
 }

@@ -25,7 +25,7 @@ describe('results', () => {
     @WebSocketController()
     class Results {
       @OnConnect() connect(ctx: WebSocketContext) {
-        ctx.header('Sec-WebSocket-Protocol', 'chat');
+        ctx.setHeader('Sec-WebSocket-Protocol', 'chat');
         return { message: 'Connected!' };
       }
       @OnMessage('nothing') nothing() {}

@@ -1,5 +1,5 @@
 import type { MiddlewareFunction, WebSocketContext } from 'lift-ws';
-import { compose } from '../../src/runtime/compose';
+import { compose } from '../../src/middleware/compose';
 
 const ctx = {} as WebSocketContext;
 

@@ -1,0 +1,246 @@
+import type { ConnectionStore } from '../connections/connection-store';
+import type { ContextServices, OutboundStats } from '../context/context-services';
+import { contextInternals, type WebSocketContext } from '../context/websocket-context';
+import { errorMessage } from '../errors/error-message';
+import { WsError } from '../errors/ws-error';
+import type { LambdaContext, WebSocketEvent, WebSocketResult } from '../events/websocket-event';
+import type { Logger } from '../logging/logger';
+import type { EmfMetrics } from '../metrics/emf-metrics';
+import type { RouteTable } from '../routing/route-table';
+import { checkBody } from './check-body';
+import { forgetDisconnected, saveAcceptedConnection } from './connection-tracking';
+import { errorResult, mapError, type MappedError } from './error-envelope';
+import { validateEvent } from './event-validation';
+import { resolveIdentity } from './identity';
+import { toResult } from './result-mapper';
+
+/** The Lambda handler `bootstrap` returns. It never throws and never rejects. */
+export type LiftWsHandler = (
+  event: WebSocketEvent,
+  context?: LambdaContext,
+) => Promise<WebSocketResult>;
+
+/**
+ * What the pipeline runs with, wired once by `bootstrap`.
+ * @internal
+ */
+export interface EventPipeline {
+  readonly table: RouteTable;
+  readonly services: ContextServices;
+  readonly logger: Logger;
+  readonly store: ConnectionStore | undefined;
+  readonly maxMessageBytes: number;
+  readonly errorFrames: boolean;
+  readonly metrics: EmfMetrics | undefined;
+  /** Whether the per-event access line is written (info enabled), asked once per event. */
+  readonly accessLog: () => boolean;
+}
+
+/** The metrics label of an event that never reached a route (a value of ours, not the client's). */
+const UNROUTED = 'unrouted';
+const NOTHING_SENT: Readonly<OutboundStats> = Object.freeze({
+  bytesOut: 0,
+  messagesOut: 0,
+  fanoutSent: 0,
+  fanoutGone: 0,
+  fanoutFailed: 0,
+});
+let anonymousInvocations = 0;
+
+/**
+ * The per-event path. Its entry reads in the order an event flows:
+ * validate -> context -> identity -> route -> onion -> result -> tracking -> access log and metrics.
+ * Each step below is a function of its own, in that order.
+ * @internal
+ */
+export function createEventPipeline(pipeline: EventPipeline): LiftWsHandler {
+  return async function liftWsHandler(
+    rawEvent: unknown,
+    lambdaContext?: LambdaContext,
+  ): Promise<WebSocketResult> {
+    const timed = pipeline.metrics !== undefined || pipeline.accessLog();
+    const started = timed ? performance.now() : 0;
+    const awsContext = lambdaContext ?? anonymousLambdaContext();
+
+    let event: WebSocketEvent;
+    try {
+      event = validateEvent(rawEvent);
+    } catch (error) {
+      return refuseMalformedEvent(pipeline, error, awsContext, started);
+    }
+    const ctx = contextInternals.create(event, awsContext, pipeline.services);
+
+    let result: WebSocketResult;
+    let errorCode: string | undefined;
+    try {
+      const value = runRoute(pipeline, ctx);
+      result = shapeResult(ctx, isThenable(value) ? await value : value);
+      await trackConnection(pipeline, ctx, result);
+    } catch (error) {
+      const mapped = mapError(error, ctx.requestId || awsContext.awsRequestId);
+      errorCode = mapped.envelope.error.code;
+      // Reporting never decides the answer: a throwing logger leaves the error result as is.
+      await reportError(pipeline, ctx, mapped, error).catch(() => undefined);
+      result = errorResult(mapped);
+    }
+    if (ctx.isDisconnectEvent() && pipeline.store) await forgetDisconnected(ctx, pipeline.store);
+
+    const latencyMs = timed ? performance.now() - started : 0;
+    try {
+      writeAccessLine(pipeline, ctx, result, latencyMs);
+      recordMetrics(pipeline, ctx, result, errorCode, latencyMs);
+    } catch {
+      // A logger or metrics sink that throws must not turn an answered event into a failure.
+    }
+    return result;
+  };
+}
+
+// ---- 1. validate ---------------------------------------------------------------------------
+
+function refuseMalformedEvent(
+  pipeline: EventPipeline,
+  error: unknown,
+  awsContext: LambdaContext,
+  started: number,
+): WebSocketResult {
+  const mapped = mapError(error, awsContext.awsRequestId);
+  pipeline.logger.warn('malformed event', {
+    reason: errorMessage(error),
+    awsRequestId: awsContext.awsRequestId,
+  });
+  pipeline.metrics?.record({
+    eventType: 'INVALID',
+    route: 'invalid',
+    statusCode: mapped.statusCode,
+    errorCode: mapped.envelope.error.code,
+    latencyMs: pipeline.metrics ? performance.now() - started : 0,
+    bytesIn: 0,
+    outbound: NOTHING_SENT,
+  });
+  return errorResult(mapped);
+}
+
+// ---- 2-5. identity, route, onion -------------------------------------------------------------
+
+/**
+ * Checks the body, resolves who is calling, selects the route and runs its onion. Stays
+ * synchronous as long as every step is: a plain route on an event that needs no store lookup
+ * costs no promise beyond the route's own.
+ */
+function runRoute(pipeline: EventPipeline, ctx: WebSocketContext): unknown {
+  if (ctx.isMessageEvent()) checkBody(ctx.event, pipeline.maxMessageBytes);
+  const identity = resolveIdentity(ctx, pipeline.store);
+  if (isThenable(identity)) return identity.then(() => dispatch(pipeline, ctx));
+  return dispatch(pipeline, ctx);
+}
+
+function dispatch(pipeline: EventPipeline, ctx: WebSocketContext): unknown {
+  return pipeline.table.select(ctx).run(ctx);
+}
+
+// ---- 6. result -----------------------------------------------------------------------------
+
+function shapeResult(ctx: WebSocketContext, value: unknown): WebSocketResult {
+  return toResult(value, contextInternals.pendingResponse(ctx));
+}
+
+// ---- 7. tracking ---------------------------------------------------------------------------
+
+/** An accepted `$connect` is saved (with the rooms it joined) before the handshake completes. */
+async function trackConnection(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  result: WebSocketResult,
+): Promise<void> {
+  if (ctx.isConnectEvent() && pipeline.store) {
+    await saveAcceptedConnection(ctx, pipeline.store, result);
+  }
+}
+
+/**
+ * Logs a refusal (info) or a failure (error, with its cause), and on message routes tells the
+ * client with an error frame — unless the error came from posting to that very connection.
+ */
+async function reportError(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  mapped: MappedError,
+  error: unknown,
+): Promise<void> {
+  const log = ctx.logger;
+  if (mapped.expected) {
+    log.info('request refused', {
+      statusCode: mapped.statusCode,
+      code: mapped.envelope.error.code,
+      reason: errorMessage(error),
+    });
+  } else {
+    log.error('route failed', {
+      statusCode: mapped.statusCode,
+      ...(error instanceof WsError ? { code: error.code } : {}),
+      error,
+    });
+  }
+  if (!pipeline.errorFrames || !ctx.isMessageEvent() || contextInternals.ownPostFailed(ctx)) return;
+  try {
+    await ctx.send(JSON.stringify(mapped.envelope));
+  } catch (sendError) {
+    log.warn('could not send the error frame', { error: errorMessage(sendError) });
+  }
+}
+
+// ---- 8. access log and metrics ---------------------------------------------------------------
+
+function writeAccessLine(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  result: WebSocketResult,
+  latencyMs: number,
+): void {
+  if (!pipeline.accessLog()) return;
+  const action = ctx.action;
+  pipeline.logger.info(
+    `${ctx.routeKey}${action && action !== ctx.routeKey ? ` ${action}` : ''} ${result.statusCode}`,
+    {
+      connectionId: ctx.connectionId,
+      routeKey: ctx.routeKey,
+      action,
+      statusCode: result.statusCode,
+      durationMs: Math.round(latencyMs * 100) / 100,
+      requestId: ctx.requestId,
+    },
+  );
+}
+
+function recordMetrics(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  result: WebSocketResult,
+  errorCode: string | undefined,
+  latencyMs: number,
+): void {
+  const metrics = pipeline.metrics;
+  if (!metrics) return;
+  const body = ctx.event.body;
+  metrics.record({
+    eventType: ctx.eventType,
+    // The selected route's label from the route table: a dimension never takes client values.
+    route: contextInternals.routeLabel(ctx) ?? UNROUTED,
+    statusCode: result.statusCode,
+    errorCode,
+    latencyMs,
+    bytesIn: typeof body === 'string' ? Buffer.byteLength(body) : 0,
+    outbound: contextInternals.outbound(ctx) ?? NOTHING_SENT,
+  });
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+function anonymousLambdaContext(): LambdaContext {
+  return { awsRequestId: `local-${++anonymousInvocations}` };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
