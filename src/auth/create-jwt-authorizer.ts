@@ -1,4 +1,6 @@
+import { lowerCaseHeaders } from '../events/header-map';
 import type {
+  LambdaContext,
   WebSocketAuthorizerEvent,
   WebSocketAuthorizerResult,
 } from '../events/websocket-event';
@@ -11,6 +13,8 @@ import type { JwtAuthOptions } from './jwt-options';
 import { JwtVerifier, rejectionReason, type JwtRejectionReason } from './jwt-verifier';
 import { isOriginAllowed } from './origin-allow-list';
 import { findToken, type TokenRequest } from './token-source';
+import { isPlainObject } from '../validation/is-plain-object';
+import { verificationDeadline } from './verification-deadline';
 
 /** Options of `createJwtAuthorizer`: JwtAuth's, plus how a refusal is answered. */
 export interface JwtAuthorizerOptions extends JwtAuthOptions {
@@ -30,12 +34,24 @@ export interface JwtAuthorizerOptions extends JwtAuthOptions {
   logger?: Logger;
 }
 
-/** A Lambda REQUEST authorizer for the `$connect` route of a WebSocket API. */
-export type JwtAuthorizer = (event: WebSocketAuthorizerEvent) => Promise<WebSocketAuthorizerResult>;
+/**
+ * A Lambda REQUEST authorizer for the `$connect` route of a WebSocket API. With the Lambda
+ * context, a JWKS fetch ends within the invocation's remaining time.
+ */
+export type JwtAuthorizer = (
+  event: WebSocketAuthorizerEvent,
+  context?: LambdaContext,
+) => Promise<WebSocketAuthorizerResult>;
 
 /** API Gateway refuses an authorizer context over 8 KB (and the connection with it). */
 const MAX_CONTEXT_BYTES = 8 * 1024;
 const ANONYMOUS = 'anonymous';
+/** Ids and origins in log lines are short; anything longer is not written whole. */
+const MAX_LOGGED_CHARS = 200;
+
+function loggable(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, MAX_LOGGED_CHARS) : undefined;
+}
 
 function policy(
   principalId: string,
@@ -53,16 +69,15 @@ function policy(
   };
 }
 
-/** Headers looked up case-insensitively, as HTTP and the context's `header()` do. */
-function requestOf(event: WebSocketAuthorizerEvent): TokenRequest {
-  const headers = event.headers ?? {};
-  const lower = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') lower.set(name.toLowerCase(), value);
-  }
-  const query = event.queryStringParameters ?? {};
+/**
+ * Headers looked up case-insensitively, as HTTP and the context's `header()` do. The event is
+ * read as untrusted input: the token sources check every value's type before parsing it.
+ */
+function requestOf(event: Readonly<Record<string, unknown>>): TokenRequest {
+  const headers = lowerCaseHeaders(event.headers);
+  const query = isPlainObject(event.queryStringParameters) ? event.queryStringParameters : {};
   return {
-    header: (name) => lower.get(name.toLowerCase()),
+    header: (name) => headers[name.toLowerCase()],
     query: (name) => (Object.prototype.hasOwnProperty.call(query, name) ? query[name] : undefined),
   };
 }
@@ -116,40 +131,57 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
   const logger = givenLogger ?? createLogger();
 
   const refuse = (
-    event: WebSocketAuthorizerEvent,
+    resource: string,
     reason: JwtRejectionReason,
     meta: Record<string, unknown>,
   ): WebSocketAuthorizerResult => {
     logger.warn('authorizer refused the connection', { reason, ...meta });
     // API Gateway maps exactly this error message to 401; any other error becomes 500.
     if (onInvalidToken === 'unauthorized') throw new Error('Unauthorized');
-    return policy(ANONYMOUS, 'Deny', event.methodArn);
+    return policy(ANONYMOUS, 'Deny', resource);
   };
 
   return async function jwtAuthorizer(
-    event: WebSocketAuthorizerEvent,
+    given: WebSocketAuthorizerEvent,
+    lambdaContext?: LambdaContext,
   ): Promise<WebSocketAuthorizerResult> {
+    // Typed as API Gateway sends it, but read as anything: a malformed event is refused like a
+    // request without a token, never answered with another error (API Gateway: 500).
+    const event: Readonly<Record<string, unknown>> = isPlainObject(given) ? given : {};
+    const requestContext = isPlainObject(event.requestContext) ? event.requestContext : {};
     const meta = {
-      requestId: event.requestContext?.requestId,
-      connectionId: event.requestContext?.connectionId,
+      requestId: loggable(requestContext.requestId),
+      connectionId: loggable(requestContext.connectionId),
     };
+    // Without the route's ARN no policy can name it; a Deny then covers everything.
+    const methodArn =
+      typeof event.methodArn === 'string' && event.methodArn.length > 0
+        ? event.methodArn
+        : undefined;
+    const resource = methodArn ?? '*';
+    if (methodArn === undefined)
+      return refuse(resource, 'invalid', { detail: 'no methodArn', ...meta });
     const request = requestOf(event);
 
     const origin = request.header('origin');
     if (!isOriginAllowed(config.allowedOrigins, origin)) {
-      logger.warn('authorizer refused the connection', { reason: 'origin', origin, ...meta });
-      return policy(ANONYMOUS, 'Deny', event.methodArn);
+      logger.warn('authorizer refused the connection', {
+        reason: 'origin',
+        origin: loggable(origin),
+        ...meta,
+      });
+      return policy(ANONYMOUS, 'Deny', resource);
     }
 
     const found = findToken(request, config.tokenSources, config.queryParameter);
-    if (!found) return refuse(event, 'missing', meta);
+    if (!found) return refuse(resource, 'missing', meta);
 
     let claims: Record<string, unknown>;
     try {
-      claims = await verifier.verify(found.token);
+      claims = await verifier.verify(found.token, verificationDeadline(lambdaContext));
     } catch (error) {
       const reason = rejectionReason(error);
-      if (reason) return refuse(event, reason, { tokenSource: found.source, ...meta });
+      if (reason) return refuse(resource, reason, { tokenSource: found.source, ...meta });
       // The JWKS endpoint is down: not the client's fault, so not a 401 (API Gateway answers 500).
       logger.error('authorizer could not verify the token', { error, ...meta });
       throw new Error('the token could not be verified (JWKS unavailable)', { cause: error });
@@ -157,13 +189,15 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
 
     const identity = identityFromClaims(claims);
     const written = authorizerContext(claims, identity);
-    if (!written) return refuse(event, 'invalid', { detail: 'identity claims over 8 KB', ...meta });
+    if (!written) {
+      return refuse(resource, 'invalid', { detail: 'identity claims over 8 KB', ...meta });
+    }
     if (!written.full) {
       logger.warn(
         'claims over 8 KB: only sub, userId and tenantId go into the authorizer context',
         meta,
       );
     }
-    return policy(identity.userId ?? ANONYMOUS, 'Allow', event.methodArn, written.context);
+    return policy(identity.userId ?? ANONYMOUS, 'Allow', resource, written.context);
   };
 }

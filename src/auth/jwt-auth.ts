@@ -1,6 +1,8 @@
 import type { WebSocketContext } from '../context/websocket-context';
 import { ForbiddenError } from '../errors/named-errors';
+import { WsError } from '../errors/ws-error';
 import { claimsFromAuthorizerContext } from './claims-from-authorizer-context';
+import { hasSubject } from './has-subject';
 import { identityFromClaims } from './identity-from-claims';
 import { resolveJwtConfig, type JwtConfig } from './jwt-config';
 import type { JwtAuthOptions } from './jwt-options';
@@ -8,6 +10,21 @@ import { JwtVerifier, rejectionReason, tokenRejected } from './jwt-verifier';
 import type { MiddlewareObject, Next } from '../middleware/middleware';
 import { isOriginAllowed } from './origin-allow-list';
 import { describeTokenSources, findToken } from './token-source';
+import { verificationDeadline } from './verification-deadline';
+
+/** A number, or the decimal string API Gateway makes of it in the authorizer context. */
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+function expiryOf(claims: Readonly<Record<string, unknown>>): number | 'none' | 'unreadable' {
+  const exp = claims.exp;
+  if (exp === undefined || exp === null) return 'none';
+  if (typeof exp === 'number') return Number.isFinite(exp) ? exp : 'unreadable';
+  if (typeof exp === 'string' && NUMERIC.test(exp)) return Number(exp);
+  return 'unreadable';
+}
+
+/** Origins are short; a longer value is cut in the log line rather than written whole. */
+const MAX_LOGGED_ORIGIN = 200;
 
 /**
  * Authenticates WebSocket connections with a JWT.
@@ -21,7 +38,10 @@ import { describeTokenSources, findToken } from './token-source';
  *
  * Message and `$disconnect` events carry no token: the claims come from the runtime (the
  * connection store) or from `requestContext.authorizer` when `createJwtAuthorizer` guarded
- * `$connect`; without either, 401.
+ * `$connect`; without either, 401. On message events the claims' `exp` is checked again (a
+ * connection lives up to 2 hours, a token often minutes): once it has passed, beyond
+ * `clockToleranceSec`, the event is refused with 401 `TOKEN_EXPIRED` and the client should
+ * reconnect with a fresh token (`checkExpOnMessages: false` turns this off).
  *
  * Bare, it reads its configuration from the environment when bootstrap constructs it:
  * `JWT_SECRET` | `JWT_PUBLIC_KEY` | `JWT_JWKS_URI`, `JWT_ISSUER`, `JWT_AUDIENCE`,
@@ -69,9 +89,12 @@ export class JwtAuth implements MiddlewareObject {
 
   private async authenticateConnect(ctx: WebSocketContext): Promise<void> {
     const { allowedOrigins, tokenSources, queryParameter } = this.config;
-    const origin = ctx.header('origin');
+    const origin: unknown = ctx.header('origin');
     if (!isOriginAllowed(allowedOrigins, origin)) {
-      ctx.logger.warn('JwtAuth refused the connection', { reason: 'origin', origin });
+      ctx.logger.warn('JwtAuth refused the connection', {
+        reason: 'origin',
+        origin: typeof origin === 'string' ? origin.slice(0, MAX_LOGGED_ORIGIN) : undefined,
+      });
       throw new ForbiddenError('this origin may not connect', { reason: 'origin' });
     }
 
@@ -83,7 +106,7 @@ export class JwtAuth implements MiddlewareObject {
 
     let claims: Record<string, unknown>;
     try {
-      claims = await this.verifier.verify(found.token);
+      claims = await this.verifier.verify(found.token, verificationDeadline(ctx.lambdaContext));
     } catch (error) {
       // Only the reason and where the token came from: never the token or its header.
       const reason = rejectionReason(error);
@@ -104,7 +127,7 @@ export class JwtAuth implements MiddlewareObject {
     ctx.userId = identity.userId;
     ctx.tenantId = identity.tenantId;
     // The browser closes a socket whose 101 does not select one of its offered subprotocols.
-    if (found.protocol !== undefined) ctx.header('Sec-WebSocket-Protocol', found.protocol);
+    if (found.protocol !== undefined) ctx.setHeader('Sec-WebSocket-Protocol', found.protocol);
   }
 
   private identifyConnection(ctx: WebSocketContext): void {
@@ -119,14 +142,37 @@ export class JwtAuth implements MiddlewareObject {
         'no verified identity for this connection (no authorizer context and no stored claims)',
       );
     }
-    const identity = identityFromClaims(claims);
-    if (this.config.requireSub && (ctx.userId ?? identity.userId) === undefined) {
+    if (this.config.requireSub && !hasSubject(claims)) {
       ctx.logger.warn('JwtAuth refused the event', { reason: 'missing-sub' });
       throw tokenRejected('missing-sub', "the connection's claims have no sub or userId");
     }
+    // $disconnect is not refused: its route is the app's cleanup, and API Gateway ignores the
+    // answer anyway.
+    if (this.config.checkExpOnMessages && ctx.eventType === 'MESSAGE')
+      this.checkExpiry(ctx, claims);
+    const identity = identityFromClaims(claims);
     // Ids the runtime already set (from the stored connection) win over the claims.
     ctx.claims = claims;
     ctx.userId ??= identity.userId;
     ctx.tenantId ??= identity.tenantId;
+  }
+
+  private checkExpiry(ctx: WebSocketContext, claims: Readonly<Record<string, unknown>>): void {
+    const exp = expiryOf(claims);
+    // Claims without `exp` come from an authorizer that set none; the token itself was held to
+    // requireExp on $connect.
+    if (exp === 'none') return;
+    if (exp !== 'unreadable' && Date.now() / 1000 < exp + this.config.clockToleranceSec) return;
+    ctx.logger.warn('JwtAuth refused the event', {
+      reason: exp === 'unreadable' ? 'invalid-exp' : 'expired',
+    });
+    throw new WsError(
+      401,
+      'TOKEN_EXPIRED',
+      exp === 'unreadable'
+        ? "the connection's exp claim is not a time; reconnect with a fresh token"
+        : "the connection's token has expired; reconnect with a fresh token",
+      { reason: 'expired' },
+    );
   }
 }

@@ -1,5 +1,7 @@
-import { errorMessage } from '../errors/error-message';
 import { KeyObject, createPublicKey, createSecretKey } from 'node:crypto';
+import { errorMessage } from '../errors/error-message';
+import { isPlainObject } from '../validation/is-plain-object';
+import { optionNumber } from '../validation/option-number';
 import type { JwtAlgorithm, JwtAuthOptions, JwksOptions, TokenSource } from './jwt-options';
 import { normalizeOrigin } from './origin-allow-list';
 
@@ -29,6 +31,7 @@ export interface JwtConfig {
   readonly allowedOrigins: ReadonlySet<string> | undefined;
   readonly requireSub: boolean;
   readonly requireExp: boolean;
+  readonly checkExpOnMessages: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -97,6 +100,7 @@ function oneOrMany(
 }
 
 function resolveKeySource(
+  owner: string,
   options: JwtAuthOptions,
   env: Env,
   fail: (message: string) => never,
@@ -126,7 +130,7 @@ function resolveKeySource(
   return {
     kind: 'jwks',
     uri: validateJwksUri(jwksUri as string, fail),
-    jwks: jwksDefaults(options.jwks, fail),
+    jwks: jwksDefaults(owner, options.jwks, fail),
   };
 }
 
@@ -184,27 +188,21 @@ function validateJwksUri(uri: string, fail: (message: string) => never): string 
   return url.toString();
 }
 
-function positive(
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  fail: (message: string) => never,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(`${name} must be a positive number`);
-  }
-  return value;
-}
-
 function jwksDefaults(
+  owner: string,
   options: JwksOptions | undefined,
   fail: (message: string) => never,
 ): Required<JwksOptions> {
+  if (options !== undefined && !isPlainObject(options)) fail('jwks must be an object');
   return {
-    cacheMaxAgeMs: positive('jwks.cacheMaxAgeMs', options?.cacheMaxAgeMs, 600_000, fail),
-    requestsPerMinute: positive('jwks.requestsPerMinute', options?.requestsPerMinute, 10, fail),
-    timeoutMs: positive('jwks.timeoutMs', options?.timeoutMs, 5_000, fail),
+    cacheMaxAgeMs: optionNumber(options?.cacheMaxAgeMs, 600_000, `${owner}: jwks.cacheMaxAgeMs`),
+    requestsPerMinute: optionNumber(
+      options?.requestsPerMinute,
+      10,
+      `${owner}: jwks.requestsPerMinute`,
+      { min: 1, integer: true },
+    ),
+    timeoutMs: optionNumber(options?.timeoutMs, 5_000, `${owner}: jwks.timeoutMs`),
   };
 }
 
@@ -331,6 +329,13 @@ function resolveOrigins(
   return set;
 }
 
+/** The security switches default to on; only an explicit `false` turns one off. */
+function flag(name: string, value: unknown, fail: (message: string) => never): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') fail(`${name} must be true or false`);
+  return value;
+}
+
 /**
  * Merges options with the environment, applies defaults, validates everything and parses the
  * key once. Throws an `Error` naming `owner` and the problem.
@@ -344,9 +349,9 @@ export function resolveJwtConfig(
   const fail = (message: string): never => {
     throw new Error(`${owner}: ${message}`);
   };
-  if (options === null || typeof options !== 'object') fail('options must be an object');
+  if (!isPlainObject(options)) fail('options must be an object');
 
-  const keySource = resolveKeySource(options, env, fail);
+  const keySource = resolveKeySource(owner, options, env, fail);
   const algorithms = resolveAlgorithms(
     options.algorithms ?? envList(env, 'JWT_ALGORITHMS'),
     keySource,
@@ -359,22 +364,16 @@ export function resolveJwtConfig(
     fail('issuer (JWT_ISSUER) is required with jwksUri');
   }
 
-  const clockToleranceSec =
-    options.clockToleranceSec ?? envNumber(env, 'JWT_CLOCK_TOLERANCE', fail) ?? 0;
-  if (
-    typeof clockToleranceSec !== 'number' ||
-    !Number.isFinite(clockToleranceSec) ||
-    clockToleranceSec < 0
-  ) {
-    fail('clockToleranceSec must be a number of seconds >= 0');
-  }
-  const maxAgeSec = options.maxAgeSec;
-  if (
-    maxAgeSec !== undefined &&
-    (typeof maxAgeSec !== 'number' || !Number.isFinite(maxAgeSec) || maxAgeSec <= 0)
-  ) {
-    fail('maxAgeSec must be a positive number of seconds');
-  }
+  const clockToleranceSec = optionNumber(
+    options.clockToleranceSec ?? envNumber(env, 'JWT_CLOCK_TOLERANCE', fail),
+    0,
+    `${owner}: clockToleranceSec (seconds)`,
+    { min: 0 },
+  );
+  const maxAgeSec =
+    options.maxAgeSec === undefined
+      ? undefined
+      : optionNumber(options.maxAgeSec, 0, `${owner}: maxAgeSec (seconds)`);
 
   const queryParameter = options.queryParameter ?? 'Authorization';
   if (typeof queryParameter !== 'string' || queryParameter.length === 0) {
@@ -394,7 +393,8 @@ export function resolveJwtConfig(
       options.allowedOrigins ?? envList(env, 'JWT_ALLOWED_ORIGINS'),
       fail,
     ),
-    requireSub: options.requireSub ?? true,
-    requireExp: options.requireExp ?? true,
+    requireSub: flag('requireSub', options.requireSub, fail),
+    requireExp: flag('requireExp', options.requireExp, fail),
+    checkExpOnMessages: flag('checkExpOnMessages', options.checkExpOnMessages, fail),
   };
 }

@@ -29,11 +29,21 @@ export type TokenSource = 'query' | 'header' | 'protocol';
 
 /** How the JWKS endpoint is fetched and cached. */
 export interface JwksOptions {
-  /** How long fetched signing keys are kept, in ms. Default 600000 (10 min). */
+  /**
+   * How long fetched signing keys count as fresh, in ms. Default 600000 (10 min). While a refresh
+   * fails (or is rate limited) the cached keys keep verifying tokens.
+   */
   cacheMaxAgeMs?: number;
-  /** At most this many JWKS fetches per minute (unknown `kid`s cause fetches). Default 10. */
+  /**
+   * At most this many JWKS fetches per minute, failed ones included: the first fetch, refreshes
+   * and refetches for an unknown `kid` all count, so neither made-up `kid`s nor a failing
+   * endpoint can turn connections into a flood of requests. Default 10.
+   */
   requestsPerMinute?: number;
-  /** Timeout of one JWKS request in ms. Default 5000. */
+  /**
+   * Hard timeout of one JWKS request in ms (connect, headers and body together), further
+   * bounded by the Lambda's remaining time. Default 5000.
+   */
   timeoutMs?: number;
 }
 
@@ -92,8 +102,23 @@ export interface JwtAuthOptions {
    * (cross-site WebSocket hijacking). Requests without `Origin` (non-browser clients) pass.
    */
   allowedOrigins?: readonly string[];
-  /** Require a non-empty string `sub` claim. Default true. */
+  /**
+   * Require the claims to name a user: a non-empty `sub`, else a `userId` claim (the id that
+   * becomes `ctx.userId`). Checked on the token at `$connect` and, the same way, on the stored
+   * or authorizer claims of every later event. Default true.
+   */
   requireSub?: boolean;
   /** Require an `exp` claim: a token without one would be valid forever. Default true. */
   requireExp?: boolean;
+  /**
+   * Check `exp` again on every message event, against the claims from the connection store or
+   * the authorizer context: a connection lives up to 2 hours, its token often minutes. Once
+   * `exp` has passed (beyond `clockToleranceSec`) the message is refused with 401
+   * `TOKEN_EXPIRED`, and the client should reconnect with a fresh token. `$disconnect` is never
+   * refused. Default true; `false` lets a connection outlive its token.
+   *
+   * @example
+   * JwtAuth.with({ secret, checkExpOnMessages: false }); // tokens are checked on $connect only
+   */
+  checkExpOnMessages?: boolean;
 }

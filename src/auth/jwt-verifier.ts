@@ -11,6 +11,8 @@ import {
 } from 'jsonwebtoken';
 import { UnauthorizedError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
+import { isPlainObject } from '../validation/is-plain-object';
+import { hasSubject } from './has-subject';
 import { JwksKeyNotFoundError, JwksKeyStore } from './jwks-key-store';
 import type { JwtConfig } from './jwt-config';
 import type { JwtAlgorithm } from './jwt-options';
@@ -46,7 +48,7 @@ const MESSAGES: Readonly<Record<JwtRejectionReason, string>> = {
   'too-old': 'the token is too old (iat beyond the maximum age)',
   issuer: 'the token issuer is not accepted',
   audience: 'the token audience is not accepted',
-  'missing-sub': 'the token has no sub claim',
+  'missing-sub': 'the token has no sub claim (nor a userId claim)',
   'missing-exp': 'the token has no exp claim',
   'missing-iat': 'the token has no iat claim, needed for the maximum age',
   'unknown-key': 'the token signing key (kid) is unknown',
@@ -132,34 +134,41 @@ export class JwtVerifier {
 
   /**
    * Verifies signature, algorithm, time claims, issuer, audience and the required claims.
+   * @param deadline epoch ms by which a JWKS fetch must have ended (the Lambda's budget).
    * @returns the token's claims.
    * @throws UnauthorizedError (401) with `details.reason`; WsError 503 when the JWKS endpoint
    * cannot be reached (not the client's fault: a 401 would make it drop a good token).
    */
-  async verify(token: string): Promise<Record<string, unknown>> {
-    if (token.length > MAX_TOKEN_LENGTH) throw tokenRejected('malformed');
+  async verify(token: string, deadline?: number): Promise<Record<string, unknown>> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+      throw tokenRejected('malformed');
+    }
     const key =
-      this.keys instanceof JwksKeyStore ? await this.jwksKey(token, this.keys) : this.keys;
+      this.keys instanceof JwksKeyStore
+        ? await this.jwksKey(token, this.keys, deadline)
+        : this.keys;
     let payload: string | JwtPayload;
     try {
       payload = verifyJwt(token, key, this.verifyOptions);
     } catch (error) {
       throw tokenRejected(reasonOf(error), undefined, error);
     }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    if (!isPlainObject(payload)) {
       throw tokenRejected('malformed', 'the token payload is not a JSON object');
     }
     if (this.config.requireExp && typeof payload.exp !== 'number') {
       throw tokenRejected('missing-exp');
     }
-    if (this.config.requireSub && (typeof payload.sub !== 'string' || payload.sub.length === 0)) {
-      throw tokenRejected('missing-sub');
-    }
+    if (this.config.requireSub && !hasSubject(payload)) throw tokenRejected('missing-sub');
     return payload;
   }
 
   /** Picks the JWKS key by `kid`, refusing disallowed algorithms before any network call. */
-  private async jwksKey(token: string, jwks: JwksKeyStore): Promise<KeyObject> {
+  private async jwksKey(
+    token: string,
+    jwks: JwksKeyStore,
+    deadline: number | undefined,
+  ): Promise<KeyObject> {
     let header: JwtHeader | undefined;
     try {
       header = decodeJwt(token, { complete: true })?.header;
@@ -175,7 +184,7 @@ export class JwtVerifier {
 
     let signingKey: Awaited<ReturnType<JwksKeyStore['signingKey']>>;
     try {
-      signingKey = await jwks.signingKey(kid);
+      signingKey = await jwks.signingKey(kid, deadline);
     } catch (error) {
       if (error instanceof JwksKeyNotFoundError) {
         throw tokenRejected('unknown-key', undefined, error);

@@ -11,13 +11,15 @@ export function normalizeOrigin(origin: string): string {
  * Whether a `$connect` may proceed given its `Origin` header. Browsers always send `Origin` on a
  * WebSocket handshake and any page may open a socket to any host, so this is the only defence
  * against cross-site WebSocket hijacking. Non-browser clients send no `Origin`; they cannot ride
- * a user's browser session, so they pass and the token decides.
+ * a user's browser session, so they pass and the token decides. A value that is not a string
+ * cannot come from a browser (API Gateway delivers header values as strings): it is treated as
+ * absent, like the context's header map does, and the token decides.
  * @internal
  */
 export function isOriginAllowed(
   allowed: ReadonlySet<string> | undefined,
-  origin: string | undefined,
+  origin: unknown,
 ): boolean {
-  if (allowed === undefined || origin === undefined) return true;
+  if (allowed === undefined || typeof origin !== 'string') return true;
   return allowed.has(normalizeOrigin(origin));
 }

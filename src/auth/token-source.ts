@@ -1,11 +1,15 @@
 import type { TokenSource } from './jwt-options';
 
-/** What token extraction reads: the context and the authorizer event both offer it. */
+/**
+ * What token extraction reads: the context and the authorizer event both offer it. The values
+ * are typed `unknown` on purpose: a hand-built or fuzzed event can carry numbers, arrays or
+ * objects where API Gateway sends strings, so every reader checks before it parses.
+ */
 export interface TokenRequest {
   /** A query-string parameter, exact name. */
-  query(name: string): string | undefined;
+  query(name: string): unknown;
   /** A request header, case-insensitive. */
-  header(name: string): string | undefined;
+  header(name: string): unknown;
 }
 
 /** A token found on a `$connect` request. */
@@ -22,22 +26,26 @@ export interface FoundToken {
 
 /** Three base64url segments; the signature may be empty so that `alg: none` is refused by name. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-const BEARER = /^bearer\s+/i;
+/** `Bearer <jwt>`, and also a bare `Bearer` (a client that had no token to put after it). */
+const BEARER_PREFIX = /^bearer(?:\s+|$)/i;
 
+/** The token after an optional `Bearer` prefix; an empty remainder is no token at all. */
 function withoutBearer(value: string): string | undefined {
-  return value.replace(BEARER, '').trim() || undefined;
+  return value.trim().replace(BEARER_PREFIX, '').trim() || undefined;
 }
 
 function fromQuery(request: TokenRequest, parameter: string): string | undefined {
   // Lift sends the raw token; some clients copy the header form into the URL.
   const value = request.query(parameter);
-  return value ? withoutBearer(value.trim()) : undefined;
+  return typeof value === 'string' ? withoutBearer(value) : undefined;
 }
 
 function fromHeader(request: TokenRequest): string | undefined {
-  const value = request.header('authorization')?.trim();
+  const value = request.header('authorization');
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
   // Other schemes (Basic, AWS SigV4...) are not ours to judge: treat them as no token.
-  return value && BEARER.test(value) ? withoutBearer(value) : undefined;
+  return BEARER_PREFIX.test(trimmed) ? withoutBearer(trimmed) : undefined;
 }
 
 /**
@@ -52,7 +60,7 @@ function fromHeader(request: TokenRequest): string | undefined {
  */
 function fromProtocol(request: TokenRequest): { token: string; protocol: string } | undefined {
   const value = request.header('sec-websocket-protocol');
-  if (!value) return undefined;
+  if (typeof value !== 'string' || value.length === 0) return undefined;
   let token: string | undefined;
   let other: string | undefined;
   for (const raw of value.split(',')) {
@@ -67,6 +75,8 @@ function fromProtocol(request: TokenRequest): { token: string; protocol: string 
 
 /**
  * Looks for the token in the configured sources, in order; the first source that has one wins.
+ * An empty source (`?Authorization=Bearer%20`, an empty header) counts as absent, so the next
+ * source is still read.
  * @internal
  */
 export function findToken(

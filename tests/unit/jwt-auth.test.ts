@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { WebSocketContext, type ContextServices } from '../../src/context/websocket-context';
+import type { ContextServices } from '../../src/context/context-services';
+import { contextInternals, type WebSocketContext } from '../../src/context/websocket-context';
 import { ForbiddenError, UnauthorizedError } from '../../src/errors/named-errors';
 import { WsError } from '../../src/errors/ws-error';
 import type { WebSocketEvent } from '../../src/events/websocket-event';
@@ -55,8 +56,11 @@ function services(entries: LoggedLine[] = []): ContextServices {
 }
 
 function contextFor(event: WebSocketEvent, entries: LoggedLine[] = []): WebSocketContext {
-  return new WebSocketContext(event, lambdaContext(), services(entries));
+  return contextInternals.create(event, lambdaContext(), services(entries));
 }
+
+/** The answer JwtAuth shaped (the echoed subprotocol), as the runtime reads it. */
+const pendingResponse = (ctx: WebSocketContext) => contextInternals.pendingResponse(ctx);
 
 function rsToken(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}): string {
   return jwt.sign({ sub: 'user-42', ...claims }, rsa.privateKey, {
@@ -132,7 +136,7 @@ describe('JwtAuth on $connect', () => {
     expect(outcome.ctx.claims).toMatchObject({ sub: 'user-42', tenant_id: 'acme', role: 'admin' });
     expect(outcome.ctx.userId).toBe('user-42');
     expect(outcome.ctx.tenantId).toBe('acme');
-    expect(outcome.ctx.pendingResponse).toBeUndefined();
+    expect(pendingResponse(outcome.ctx)).toBeUndefined();
   });
 
   it('takes userId and tenantId claims when sub / tenant_id are absent (requireSub: false)', async () => {
@@ -196,7 +200,7 @@ describe('JwtAuth on $connect', () => {
       connectEvent({ headers: { 'Sec-WebSocket-Protocol': token } }),
     );
     expect(outcome.calls).toBe(1);
-    expect(outcome.ctx.pendingResponse?.headers).toEqual({ 'Sec-WebSocket-Protocol': token });
+    expect(pendingResponse(outcome.ctx)?.headers).toEqual({ 'Sec-WebSocket-Protocol': token });
   });
 
   it.each([
@@ -212,7 +216,7 @@ describe('JwtAuth on $connect', () => {
       );
       expect(outcome.calls).toBe(1);
       expect(outcome.ctx.userId).toBe('user-42');
-      expect(outcome.ctx.pendingResponse?.headers).toEqual({ 'Sec-WebSocket-Protocol': echoed });
+      expect(pendingResponse(outcome.ctx)?.headers).toEqual({ 'Sec-WebSocket-Protocol': echoed });
     },
   );
 
@@ -223,7 +227,7 @@ describe('JwtAuth on $connect', () => {
       connectEvent({ headers: { 'Sec-WebSocket-Protocol': `${token}, chat.v2` } }),
     );
     expect(outcome.calls).toBe(1);
-    expect(outcome.ctx.pendingResponse?.headers['Sec-WebSocket-Protocol']).toBe('chat.v2');
+    expect(pendingResponse(outcome.ctx)?.headers['Sec-WebSocket-Protocol']).toBe('chat.v2');
   });
 
   it('treats a subprotocol list without a JWT as no token', async () => {
@@ -257,7 +261,7 @@ describe('JwtAuth on $connect', () => {
       }),
     );
     expect(headerBeforeProtocol.calls).toBe(1);
-    expect(headerBeforeProtocol.ctx.pendingResponse).toBeUndefined();
+    expect(pendingResponse(headerBeforeProtocol.ctx)).toBeUndefined();
 
     const reordered = await run(
       withSecret({ tokenSources: ['protocol', 'query'] }),
@@ -267,7 +271,7 @@ describe('JwtAuth on $connect', () => {
       }),
     );
     expect(reordered.calls).toBe(1);
-    expect(reordered.ctx.pendingResponse?.headers['Sec-WebSocket-Protocol']).toBe('bearer');
+    expect(pendingResponse(reordered.ctx)?.headers['Sec-WebSocket-Protocol']).toBe('bearer');
   });
 
   it('reads only the configured sources and names them when the token is missing', async () => {
@@ -512,7 +516,7 @@ describe('JwtAuth on $connect', () => {
         connectEvent({ headers: { 'Sec-WebSocket-Protocol': `bearer, ${unsigned}` } }),
       );
       expectRefused(outcome, 401, /unsigned tokens/);
-      expect(outcome.ctx.pendingResponse).toBeUndefined();
+      expect(pendingResponse(outcome.ctx)).toBeUndefined();
     });
 
     it('refuses an RS256 token against an HS256 configuration', async () => {
@@ -950,7 +954,9 @@ describe('JwtAuth on message and $disconnect routes', () => {
       tenant_id: 'acme',
       exp: '1795681466',
     };
-    const outcome = await run(withSecret(), event);
+    // The captured event's token was valid when it was recorded; expiry has its own tests.
+    const clock = jest.spyOn(Date, 'now').mockReturnValue((1795681466 - 60) * 1000);
+    const outcome = await run(withSecret(), event).finally(() => clock.mockRestore());
     expect(outcome.calls).toBe(1);
     expect(outcome.ctx.claims).toEqual({ sub: 'user-42', tenant_id: 'acme', exp: 1795681466 });
     expect(outcome.ctx.userId).toBe('user-42');
