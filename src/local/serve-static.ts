@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LocalHttpHook } from './local-gateway-options';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -16,27 +16,40 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-async function findFile(root: string, urlPath: string): Promise<string | undefined> {
+/** Whether a path relative to the root names a dotfile or goes through a dot-folder. */
+function hasHiddenSegment(relativePath: string): boolean {
+  return relativePath.split(/[\\/]/).some((segment) => segment.startsWith('.'));
+}
+
+/** The real path of `candidate` if it is a file inside the root's real path and not hidden. */
+async function servable(rootReal: string, candidate: string): Promise<string | undefined> {
+  // Links are resolved before the check: a symlink inside the folder pointing out of it (or to
+  // a dotfile) is refused like the path it points to.
+  const real = await realpath(candidate);
+  const inside = relative(rootReal, real);
+  if (inside.startsWith('..') || isAbsolute(inside) || hasHiddenSegment(inside)) return undefined;
+  return (await stat(real)).isFile() ? real : undefined;
+}
+
+async function findFile(rootReal: string, urlPath: string): Promise<string | undefined> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
     return undefined;
   }
-  const candidate = resolve(join(root, decoded));
-  // Never serve outside the folder, whatever '..' the URL holds.
-  if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
+  // No dotfile (`/.env`, `/.git/config`) and no '..': any segment starting with '.' is refused.
+  if (decoded.includes('\0') || hasHiddenSegment(decoded)) return undefined;
+  const candidate = resolve(join(rootReal, decoded));
+  if (candidate !== rootReal && !candidate.startsWith(rootReal + sep)) return undefined;
   try {
-    const info = await stat(candidate);
-    if (info.isFile()) return candidate;
-    if (info.isDirectory()) {
-      const index = join(candidate, 'index.html');
-      if ((await stat(index)).isFile()) return index;
+    if ((await stat(candidate)).isDirectory()) {
+      return await servable(rootReal, join(candidate, 'index.html'));
     }
+    return await servable(rootReal, candidate);
   } catch {
     return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -49,10 +62,17 @@ async function findFile(root: string, urlPath: string): Promise<string | undefin
  */
 export function serveStatic(folder: string): LocalHttpHook {
   const root = resolve(folder);
+  let rootReal: string | undefined;
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
-    const file = await findFile(root, pathname);
+    // Resolved on first use (the folder may be created after the gateway starts), then kept.
+    rootReal ??= await realpath(root).catch(() => undefined);
+    if (rootReal === undefined) return false;
+    // Not `new URL()`: it throws on '//' and would quietly resolve '..' before the checks.
+    const raw = req.url ?? '/';
+    const end = raw.search(/[?#]/);
+    const pathname = end === -1 ? raw : raw.slice(0, end);
+    const file = await findFile(rootReal, pathname);
     if (!file) return false;
     res.writeHead(200, {
       'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',

@@ -344,6 +344,50 @@ describe('local gateway: WebSocket side', () => {
       await recorded.waitFor('$default');
     });
 
+    it('selects by the multi-variable form ${request.body.service}/${request.body.action}', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({
+        handler: recorded.handler,
+        routeSelectionExpression: '${request.body.service}/${request.body.action}',
+        routes: ['chat/join', '$default'],
+      });
+      const client = await connect(gateway.wsUrl);
+      client.sendJson({ service: 'chat', action: 'join' });
+      await recorded.waitFor('chat/join');
+      // One variable missing: the expression selects nothing, so the message goes to $default.
+      client.sendJson({ action: 'join' });
+      await recorded.waitFor('$default');
+      expect(recorded.ofRoute('chat/join')).toHaveLength(1);
+    });
+
+    it('routes {"action":1} to route "1", as AWS stringifies the selected value', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler, routes: ['1', 'true', '$default'] });
+      const client = await connect(gateway.wsUrl);
+      client.send('{"action":1}');
+      await recorded.waitFor('1');
+      client.send('{"action":true}');
+      await recorded.waitFor('true');
+      client.send('{"action":{"name":"1"}}');
+      await recorded.waitFor('$default');
+    });
+
+    it('never selects through Object.prototype: only own fields of the message count', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({
+        handler: recorded.handler,
+        routeSelectionExpression: '$request.body.constructor.name',
+        routes: ['Object', '$default'],
+      });
+      const client = await connect(gateway.wsUrl);
+      client.send('{}');
+      client.send('{"__proto__":{"constructor":{"name":"Object"}}}');
+      await recorded.waitFor('$default', 2);
+      expect(recorded.ofRoute('Object')).toHaveLength(0);
+      client.send('{"constructor":{"name":"Object"}}');
+      await recorded.waitFor('Object');
+    });
+
     it('sends the Forbidden frame when no route matches and there is no $default', async () => {
       const recorded = recordingHandler();
       const gateway = await start({ handler: recorded.handler, routes: ['sendMessage'] });
@@ -475,6 +519,65 @@ describe('local gateway: WebSocket side', () => {
       );
       expect(line).toMatch(new RegExp(`^\\$default ${id.replace(/[+/=]/g, '\\$&')} 200 \\d+ms$`));
       expect(logger.lines.some((l) => l.message.startsWith(`$connect ${id} 200`))).toBe(true);
+    });
+  });
+
+  describe('replaceHandlers', () => {
+    it("after replaceHandlers the same open socket's next message reaches the new handler", async () => {
+      const first = recordingHandler((event) => ({ statusCode: 200, body: `first:${event.body}` }));
+      const second = recordingHandler((event) => ({
+        statusCode: 200,
+        body: `second:${event.body}`,
+      }));
+      const gateway = await start({ handler: first.handler, routeResponses: true });
+      const client = await connect(gateway.wsUrl);
+      client.send('a');
+      expect(await client.next()).toBe('first:a');
+      const [connectionId] = gateway.connections;
+
+      gateway.replaceHandlers({ handler: second.handler });
+      client.send('b');
+      expect(await client.next()).toBe('second:b');
+      expect(second.ofRoute('$default')[0].requestContext.connectionId).toBe(connectionId);
+      expect(first.ofRoute('$default')).toHaveLength(1);
+      expect(gateway.connections).toEqual([connectionId]);
+      expect(first.ofRoute('$disconnect')).toHaveLength(0);
+
+      // The connection's $disconnect goes to the new handler too.
+      await client.close(1000);
+      await second.waitFor('$disconnect');
+      expect(first.ofRoute('$disconnect')).toHaveLength(0);
+    });
+
+    it('swaps the authorizer for the next handshake and keeps what is not given', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({
+        handler: recorded.handler,
+        authorizer: allow({ version: 1 }),
+      });
+      const before = await connect(gateway.wsUrl);
+      gateway.replaceHandlers({ authorizer: allow({ version: 2 }) });
+      await connect(gateway.wsUrl);
+      const connects = recorded.ofRoute('$connect');
+      expect(connects.map((event) => event.requestContext.authorizer?.version)).toEqual(['1', '2']);
+      // The handler was not given, so it stays; the first socket is still served.
+      before.send('still here');
+      const message = await recorded.waitFor('$default');
+      expect(message.requestContext.authorizer?.version).toBe('1');
+    });
+
+    it('refuses what is not a function, changing nothing', async () => {
+      const recorded = recordingHandler();
+      const gateway = await start({ handler: recorded.handler });
+      expect(() => gateway.replaceHandlers({ handler: 'handler.js' as never })).toThrow(
+        'LocalGateway.replaceHandlers: `handler` must be a function',
+      );
+      expect(() => gateway.replaceHandlers({ authorizer: 42 as never })).toThrow(
+        '`authorizer` must be a function',
+      );
+      const client = await connect(gateway.wsUrl);
+      client.send('x');
+      await recorded.waitFor('$default');
     });
   });
 });
