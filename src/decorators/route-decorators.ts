@@ -1,19 +1,32 @@
 import { defineRoute, type RouteDefinition } from '../metadata/controller-metadata';
+import { isStandardContext, standardMemberName, standardTarget } from './decorator-call';
 
 /**
- * Route decorators fit methods and function-valued properties alike (the latter for
- * `@OnMessage('x') legacy = adaptLegacyHandler(fn)`); they only record the member's name.
+ * A route decorator. It fits methods and function-valued properties alike (the latter for
+ * `@OnMessage('x') legacy = adaptLegacyHandler(fn)`), under `experimentalDecorators` and under
+ * TC39 standard decorators (TypeScript 5+ without the flag, esbuild); it only records the
+ * member's name.
  */
-export type RouteDecorator = MethodDecorator & PropertyDecorator;
+export interface RouteDecorator {
+  /** `experimentalDecorators`: a method or property of the class's prototype. */
+  (target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void;
+  /** TC39 standard decorators. */
+  (
+    value: unknown,
+    context: ClassMethodDecoratorContext<never> | ClassFieldDecoratorContext<never>,
+  ): void;
+}
 
 function routeDecorator(name: string, route: RouteDefinition): RouteDecorator {
-  return (target: object, propertyKey: string | symbol) => {
-    if (typeof propertyKey !== 'string') {
-      throw new TypeError(
-        `@${name}() needs a method with a string name, got ${String(propertyKey)}`,
-      );
+  return (target: unknown, key: unknown): void => {
+    if (isStandardContext(key)) {
+      defineRoute(standardTarget(name, key), standardMemberName(name, key), route);
+      return;
     }
-    defineRoute(target.constructor, propertyKey, route);
+    if (typeof key !== 'string') {
+      throw new TypeError(`@${name}() needs a method with a string name, got ${String(key)}`);
+    }
+    defineRoute((target as { constructor: object }).constructor, key, route);
   };
 }
 

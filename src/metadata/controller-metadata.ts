@@ -45,10 +45,40 @@ if (typeof Reflect !== 'object' || typeof Reflect.getOwnMetadata !== 'function')
   throw new Error('lift-ws needs reflect-metadata: it could not be loaded');
 }
 
-/** The metadata recorded on this very class (never its parent's). */
-export function getControllerMetadata(target: object): ControllerMetadata {
+/**
+ * Where decorators write: a class (experimental decorators, through reflect-metadata) or the
+ * `context.metadata` object of TC39 standard decorators, which the runtime then installs as the
+ * class's `Symbol.metadata`. Both hold the same frozen object under CONTROLLER_METADATA.
+ */
+export type MetadataTarget = object;
+
+/**
+ * Node 20 has no `Symbol.metadata`, and without it TypeScript's and esbuild's standard decorator
+ * emit pass `context.metadata === undefined`, leaving the method decorators nowhere to write
+ * before the class exists. Installing the well-known symbol (the TC39 proposal's own polyfill)
+ * at import time is enough: lift-ws is imported before the user's classes are evaluated.
+ */
+const symbolWithMetadata = Symbol as unknown as { metadata?: symbol };
+symbolWithMetadata.metadata ??= Symbol.for('Symbol.metadata');
+export const SYMBOL_METADATA: symbol = symbolWithMetadata.metadata;
+
+function ownStandardMetadata(target: object): ControllerMetadata | undefined {
+  // A subclass's metadata object inherits from its parent's: read own properties only.
+  const holder: unknown = Object.prototype.hasOwnProperty.call(target, SYMBOL_METADATA)
+    ? (target as Record<symbol, unknown>)[SYMBOL_METADATA]
+    : typeof target === 'function'
+      ? undefined
+      : target;
+  if (typeof holder !== 'object' || holder === null) return undefined;
+  if (!Object.prototype.hasOwnProperty.call(holder, CONTROLLER_METADATA)) return undefined;
+  return (holder as Record<symbol, ControllerMetadata>)[CONTROLLER_METADATA];
+}
+
+/** The metadata recorded on this very class (never its parent's), by either decorator kind. */
+export function getControllerMetadata(target: MetadataTarget): ControllerMetadata {
   return (
     (Reflect.getOwnMetadata(CONTROLLER_METADATA, target) as ControllerMetadata | undefined) ??
+    ownStandardMetadata(target) ??
     EMPTY_METADATA
   );
 }
@@ -58,24 +88,30 @@ export function getControllerMetadata(target: object): ControllerMetadata {
  * changes what its parent recorded.
  */
 function updateControllerMetadata(
-  target: object,
+  target: MetadataTarget,
   update: (current: ControllerMetadata) => ControllerMetadata,
 ): void {
-  Reflect.defineMetadata(
-    CONTROLLER_METADATA,
-    Object.freeze(update(getControllerMetadata(target))),
-    target,
-  );
+  const next = Object.freeze(update(getControllerMetadata(target)));
+  if (typeof target === 'function') {
+    Reflect.defineMetadata(CONTROLLER_METADATA, next, target);
+    return;
+  }
+  Object.defineProperty(target, CONTROLLER_METADATA, {
+    value: next,
+    configurable: true,
+    writable: true,
+    enumerable: false,
+  });
 }
 
-export function defineController(target: object, options: ControllerOptions): void {
+export function defineController(target: MetadataTarget, options: ControllerOptions): void {
   updateControllerMetadata(target, (current) => ({
     ...current,
     controller: Object.freeze({ ...options }),
   }));
 }
 
-export function defineRoute(target: object, method: string, route: RouteDefinition): void {
+export function defineRoute(target: MetadataTarget, method: string, route: RouteDefinition): void {
   updateControllerMetadata(target, (current) => ({
     ...current,
     routes: {
@@ -85,7 +121,10 @@ export function defineRoute(target: object, method: string, route: RouteDefiniti
   }));
 }
 
-export function defineClassMiddleware(target: object, middleware: readonly Middleware[]): void {
+export function defineClassMiddleware(
+  target: MetadataTarget,
+  middleware: readonly Middleware[],
+): void {
   // Class decorators run bottom-up; prepend so the list reads top-down like the source.
   updateControllerMetadata(target, (current) => ({
     ...current,
@@ -94,7 +133,7 @@ export function defineClassMiddleware(target: object, middleware: readonly Middl
 }
 
 export function defineMethodMiddleware(
-  target: object,
+  target: MetadataTarget,
   method: string,
   middleware: readonly Middleware[],
 ): void {
@@ -107,7 +146,7 @@ export function defineMethodMiddleware(
   }));
 }
 
-export function defineParam(target: object, method: string, param: ParamDefinition): void {
+export function defineParam(target: MetadataTarget, method: string, param: ParamDefinition): void {
   updateControllerMetadata(target, (current) => ({
     ...current,
     params: {

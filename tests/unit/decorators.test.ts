@@ -13,7 +13,7 @@ import {
   WebSocketController,
   type MiddlewareFunction,
 } from 'lift-ws';
-import { getControllerMetadata } from '../../src/metadata/controller-metadata';
+import { getControllerMetadata, SYMBOL_METADATA } from '../../src/metadata/controller-metadata';
 import { CONTROLLER_METADATA } from '../../src/metadata/keys';
 
 const first: MiddlewareFunction = (_ctx, next) => next();
@@ -125,5 +125,79 @@ describe('decorators record metadata and nothing else', () => {
     expect(() => UseMiddleware(42 as unknown as MiddlewareFunction)).toThrow(
       /argument 0 is not middleware/,
     );
+  });
+
+  describe('TC39 standard call shape (value, context)', () => {
+    /** Calls decorators as a standard runtime does: members first, then the class, bottom-up. */
+    function decorateStandard(
+      memberDecorators: Array<[string, Array<(value: unknown, context: object) => void>]>,
+      classDecorators: Array<(value: unknown, context: object) => void>,
+    ): new () => object {
+      const metadata: Record<PropertyKey, unknown> = {};
+      class Target {}
+      for (const [name, decorators] of memberDecorators) {
+        for (const decorate of [...decorators].reverse()) {
+          decorate(undefined, { kind: 'method', name, static: false, private: false, metadata });
+        }
+      }
+      for (const decorate of [...classDecorators].reverse()) {
+        decorate(Target, { kind: 'class', name: 'Target', metadata });
+      }
+      Object.defineProperty(Target, SYMBOL_METADATA, { value: metadata });
+      return Target;
+    }
+    const standard = (decorator: unknown) => decorator as (value: unknown, context: object) => void;
+
+    it('records the same metadata as experimental decorators, in source order', () => {
+      const Target = decorateStandard(
+        [
+          [
+            'x',
+            [
+              standard(UseMiddleware(second, third)),
+              standard(OnMessage('a')),
+              standard(OnMessage('b')),
+            ],
+          ],
+          ['connect', [standard(OnConnect())]],
+        ],
+        [
+          standard(WebSocketController({ name: 'Std' })),
+          standard(UseMiddleware(first)),
+          standard(UseMiddleware(second)),
+        ],
+      );
+      const metadata = getControllerMetadata(Target);
+      expect(metadata.controller).toEqual({ name: 'Std' });
+      expect(metadata.routes.connect).toEqual([{ kind: 'connect' }]);
+      expect(metadata.routes.x.map((route) => route.action).sort()).toEqual(['a', 'b']);
+      expect(metadata.classMiddleware).toEqual([first, second]);
+      expect(metadata.methodMiddleware.x).toEqual([second, third]);
+      expect(Object.isFrozen(metadata)).toBe(true);
+    });
+
+    it('reads only the class own metadata, never a parent class metadata object', () => {
+      const Parent = decorateStandard([['p', [standard(OnMessage('p'))]]], []);
+      class Child extends Parent {}
+      expect(Object.keys(getControllerMetadata(Parent).routes)).toEqual(['p']);
+      expect(getControllerMetadata(Child).routes).toEqual({});
+    });
+
+    it('names what is wrong: static, symbol-named or private members, missing metadata', () => {
+      const metadata = {};
+      const onMessage = standard(OnMessage('x'));
+      expect(() =>
+        onMessage(undefined, { kind: 'method', name: 'm', static: true, metadata }),
+      ).toThrow('@OnMessage() needs an instance method, got static m');
+      expect(() =>
+        onMessage(undefined, { kind: 'method', name: '#m', private: true, metadata }),
+      ).toThrow('@OnMessage() needs a method with a string name, got #m');
+      expect(() => onMessage(undefined, { kind: 'getter', name: 'g', metadata })).toThrow(
+        '@OnMessage() decorates methods, not a getter',
+      );
+      expect(() => onMessage(undefined, { kind: 'method', name: 'm' })).toThrow(
+        /no metadata object; import lift-ws before/,
+      );
+    });
   });
 });
