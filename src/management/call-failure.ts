@@ -6,33 +6,52 @@ import {
 } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
 
-/** What went wrong with one `@connections` call, read off whatever the SDK threw. @internal */
+/** What went wrong with one `@connections` attempt, read off whatever was thrown. @internal */
 export interface CallFailure {
-  /** The HTTP status AWS answered; undefined when no answer came (network, timeout). */
+  /** The HTTP status AWS answered; undefined when no complete answer came (network, timeout). */
   statusCode: number | undefined;
-  /** The SDK's error name (`GoneException`, `Unknown`, `AbortError`, `TimeoutError`...). */
+  /** The error's name (`GoneException`, `Unknown`, `AbortError`, `TimeoutError`...). */
   name: string;
   message: string;
   gone: boolean;
+  /** The attempt's own timeout fired (before or after the answer's headers). */
   timedOut: boolean;
-  /** 429, 5xx, and failures before an answer (network, timeout) are worth another attempt. */
-  retryable: boolean;
+  /** The call's deadline cut the attempt short. */
+  deadline: boolean;
+  /** No byte of a complete request can have reached AWS: the connection failed, or the
+   * request was not fully written. Trying again cannot deliver anything twice. */
+  neverSent: boolean;
+  /** AWS answered and refused (429, 5xx): nothing was delivered, another attempt is safe. */
+  refused: boolean;
+  /** A failure before any answer, where the request may have reached AWS (timeouts, resets). */
+  ambiguous: boolean;
 }
 
-// Socket-level failures where the request may simply be tried again.
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
+/** What the attempt runner knows beyond the error itself. @internal */
+export interface AttemptFacts {
+  timedOut: boolean;
+  deadline: boolean;
+  /** True when the runner saw the request fully written; undefined when it cannot tell. */
+  written?: boolean;
+}
+
+// Failures while connecting: the request never left this machine.
+const CONNECT_CODES = new Set([
   'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
+  'ENOTFOUND',
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENETDOWN',
 ]);
 
-const NETWORK_CODE_IN_MESSAGE = new RegExp(`\\b(?:${[...NETWORK_CODES].join('|')})\\b`);
+// Failures of a socket that may already have carried the request.
+const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT']);
+
+const codePattern = (codes: ReadonlySet<string>): RegExp =>
+  new RegExp(`\\b(?:${[...codes].join('|')})\\b`);
+const CONNECT_CODE_IN_MESSAGE = codePattern(CONNECT_CODES);
+const SOCKET_CODE_IN_MESSAGE = codePattern(SOCKET_CODES);
 
 /**
  * By its `code`, or else by its message: when Node's socket error comes from another realm
@@ -40,13 +59,13 @@ const NETWORK_CODE_IN_MESSAGE = new RegExp(`\\b(?:${[...NETWORK_CODES].join('|')
  * check and rethrows `new Error("AWS SDK error wrapper for Error: connect ECONNREFUSED ...")`,
  * dropping the code.
  */
-function isNetworkError(code: unknown, message: string): boolean {
-  if (typeof code === 'string') return NETWORK_CODES.has(code);
-  return NETWORK_CODE_IN_MESSAGE.test(message);
+function hasCode(code: unknown, message: string, codes: ReadonlySet<string>, inMessage: RegExp) {
+  if (typeof code === 'string') return codes.has(code);
+  return inMessage.test(message);
 }
 
 /**
- * The HTTP status AWS answered, as the SDK records it on the error it throws.
+ * The HTTP status AWS answered, as the SDK (and the lean POST path) records it on the error.
  * @internal
  */
 export function httpStatusOf(error: unknown): number | undefined {
@@ -56,7 +75,7 @@ export function httpStatusOf(error: unknown): number | undefined {
 }
 
 /** @internal */
-export function classifyFailure(error: unknown, timedOut: boolean): CallFailure {
+export function classifyFailure(error: unknown, facts: AttemptFacts): CallFailure {
   const err = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;
     message?: unknown;
@@ -64,23 +83,36 @@ export function classifyFailure(error: unknown, timedOut: boolean): CallFailure 
   };
   const name = typeof err.name === 'string' ? err.name : 'Error';
   const message = typeof err.message === 'string' ? err.message : String(error);
-  const statusCode = httpStatusOf(error);
+  const cut = facts.timedOut || facts.deadline;
+  // Headers then silence is a timeout: the SDK's error still carries the 200 of the headers.
+  const statusCode = cut ? undefined : httpStatusOf(error);
   // Without the x-amzn-ErrorType header the SDK names a 410 `Unknown`: the status decides too.
   const gone = name === 'GoneException' || statusCode === 410;
-  const network =
-    statusCode === undefined &&
-    (timedOut || name === 'TimeoutError' || isNetworkError(err.code, message));
-  const retryable =
-    !gone &&
-    (network ||
-      statusCode === 429 ||
-      name === 'LimitExceededException' ||
-      (statusCode !== undefined && statusCode >= 500));
-  return { statusCode, name, message, gone, timedOut, retryable };
+  const refused =
+    statusCode === 429 ||
+    name === 'LimitExceededException' ||
+    (statusCode !== undefined && statusCode >= 500);
+  const noAnswer = statusCode === undefined;
+  const connectFailed = hasCode(err.code, message, CONNECT_CODES, CONNECT_CODE_IN_MESSAGE);
+  const socketFailed = hasCode(err.code, message, SOCKET_CODES, SOCKET_CODE_IN_MESSAGE);
+  const neverSent = noAnswer && (facts.written === false || (!cut && connectFailed));
+  const ambiguous =
+    noAnswer && !neverSent && (cut || socketFailed || name === 'TimeoutError' || connectFailed);
+  return {
+    statusCode,
+    name,
+    message,
+    gone,
+    timedOut: facts.timedOut,
+    deadline: facts.deadline,
+    neverSent,
+    refused,
+    ambiguous,
+  };
 }
 
 /**
- * The WsError a failed call becomes; the SDK's error is kept as `cause`.
+ * The WsError a failed call becomes; the thrown error is kept as `cause`.
  * @internal
  */
 export function toWsError(
@@ -112,6 +144,18 @@ export function toWsError(
       `${what}: API Gateway answered 403; check execute-api:ManageConnections and the endpoint's stage`,
       undefined,
       { cause, expose: false },
+    );
+  }
+  if (failure.deadline) {
+    const sent = failure.neverSent
+      ? 'before it was sent'
+      : 'before an answer (it may have been delivered)';
+    return new WsError(
+      504,
+      'MANAGEMENT_API_TIMEOUT',
+      `${what}: the call's deadline passed ${sent}${tries}`,
+      undefined,
+      { cause },
     );
   }
   if (failure.timedOut) {

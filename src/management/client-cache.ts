@@ -1,32 +1,61 @@
-import { isLocalEndpoint } from './resolve-endpoint';
+import type { ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { Logger } from '../logging/logger';
+import { EndpointPool } from './endpoint-pool';
 import { ManagementClient, type ManagementClientOptions } from './management-client';
+import { isLocalEndpoint } from './resolve-endpoint';
 
 /**
- * One ManagementClient per endpoint for the life of the Lambda container. Module scope on
- * purpose: a warm container serves many invocations, and building an SDK client (credential
- * chain, TLS sessions, socket pool) per event would cost more than most handlers. Nothing
- * per-request is kept here.
+ * One connection pool per endpoint for the life of the Lambda container: the keep-alive
+ * sockets, the SDK client and the retry budget. Module scope on purpose: a warm container
+ * serves many invocations, and building an SDK client (credential chain, TLS sessions) per
+ * event would cost more than most handlers. Options are not shared: each distinct set of
+ * options (one per bootstrap, in practice) gets its own ManagementClient over the pool, so a
+ * second handler's `maxMessageBytes` or timeouts are its own.
  */
-const clients = new Map<string, ManagementClient>();
+const pools = new Map<string, { pool: EndpointPool; clients: Map<string, ManagementClient> }>();
+
+const MAX_CLIENTS_PER_POOL = 64;
+
+// Objects in the options (logger, credentials) are told apart by identity.
+const identities = new WeakMap<object, number>();
+let nextIdentity = 0;
 
 /**
- * The cached client for `endpoint` (already resolved, no trailing slash), created on first use
- * with `options`; later calls for the same endpoint get the same client whatever their options.
+ * A ManagementClient for `endpoint` (already resolved, no trailing slash) with `options`,
+ * sharing the endpoint's pool with every other client of it. The same options get the same
+ * client, so calling this per event allocates nothing after the first.
  * @internal
  */
 export function getManagementClient(
   endpoint: string,
-  options: Omit<ManagementClientOptions, 'endpoint'> = {},
+  options: Omit<ManagementClientOptions, 'endpoint' | 'client'> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ManagementClient {
-  let client = clients.get(endpoint);
+  const credentials = options.credentials ?? localCredentials(endpoint, env);
+  // Region and credentials belong to the pool (they are the SDK client's and the signer's).
+  const poolKey = `${endpoint}\n${options.region ?? ''}\n${identityOf(options.credentials)}`;
+  let entry = pools.get(poolKey);
+  if (!entry) {
+    entry = {
+      pool: new EndpointPool({
+        endpoint,
+        region: options.region,
+        credentials,
+        sockets: options.concurrency ?? 32,
+      }),
+      clients: new Map(),
+    };
+    pools.set(poolKey, entry);
+  }
+  const clientKey = optionsKey(options);
+  let client = entry.clients.get(clientKey);
   if (!client) {
-    client = new ManagementClient({
-      ...options,
-      endpoint,
-      credentials: options.credentials ?? localCredentials(endpoint, env),
-    });
-    clients.set(endpoint, client);
+    // A caller passing fresh options per event (a per-event logger) must not grow this forever.
+    if (entry.clients.size >= MAX_CLIENTS_PER_POOL) {
+      entry.clients.delete(entry.clients.keys().next().value as string);
+    }
+    client = new ManagementClient({ ...options, endpoint, credentials }, entry.pool);
+    entry.clients.set(clientKey, client);
   }
   return client;
 }
@@ -36,8 +65,32 @@ export function getManagementClient(
  * exit promptly); Lambda never needs it.
  */
 export function destroyManagementClients(): void {
-  for (const client of clients.values()) client.destroy();
-  clients.clear();
+  for (const { pool } of pools.values()) pool.destroy();
+  pools.clear();
+}
+
+function optionsKey(options: Omit<ManagementClientOptions, 'endpoint' | 'client'>): string {
+  return [
+    options.timeoutMs,
+    options.retries,
+    options.retryTimeouts,
+    options.retryBaseDelayMs,
+    options.retryMaxDelayMs,
+    options.concurrency,
+    options.maxMessageBytes,
+    identityOf(options.logger),
+  ].join('|');
+}
+
+function identityOf(value: Logger | ApiGatewayManagementApiClientConfig['credentials']): number {
+  if (value === undefined || (typeof value !== 'object' && typeof value !== 'function')) return 0;
+  let id = identities.get(value);
+  if (id === undefined) {
+    nextIdentity += 1;
+    id = nextIdentity;
+    identities.set(value, id);
+  }
+  return id;
 }
 
 function localCredentials(

@@ -1,10 +1,18 @@
+import { forEachLimited } from '../concurrency/for-each-limited';
 import { errorMessage } from '../errors/error-message';
 import { WsError } from '../errors/ws-error';
 import type { BroadcastResult } from './management-api';
 
-/** How one send of a fan-out ended. @internal */
+/**
+ * How one send of a fan-out ended. `skipped`: nothing was sent (the deadline came while it
+ * waited for a socket). `elapsedMs` on a sent one tells the fan-out how long a send takes.
+ * @internal
+ */
 export type SendOutcome =
-  { kind: 'sent' } | { kind: 'gone' } | { kind: 'failed'; error: string; statusCode?: number };
+  | { kind: 'sent'; elapsedMs?: number }
+  | { kind: 'gone' }
+  | { kind: 'skipped' }
+  | { kind: 'failed'; error: string; statusCode?: number };
 
 /** @internal */
 export interface FanOutOptions {
@@ -15,14 +23,20 @@ export interface FanOutOptions {
   onGone?: (connectionId: string) => void;
 }
 
-type AnyIterator = Iterator<string> | AsyncIterator<string>;
+// How much of the slowest recent send to leave before the deadline: a send started later
+// would most likely be cut off in flight, and a cut-off post is reported failed although it
+// may have been delivered; not starting it keeps the answer exact (`skipped`).
+const FINISH_MARGIN = 1.5;
+// The slowest-send estimate forgets an outlier over a few dozen sends.
+const ESTIMATE_DECAY = 0.95;
 
 /**
- * Runs `send` for every distinct id with at most `concurrency` sends in flight. Ids are pulled
- * from the source only when a worker is free, so a store query streaming 100,000 ids page by
- * page is never loaded at once (only the set of ids already seen, for de-duplication, grows).
+ * Runs `send` for every distinct id with at most `concurrency` sends in flight (one bounded
+ * worker pool: `forEachLimited`). Ids are pulled from the source only when a worker is free, so
+ * a store query streaming 100,000 ids page by page is never loaded at once (only the set of
+ * ids already seen, for de-duplication, grows).
  *
- * After the deadline no new send starts. Ids already read are reported as `skipped`; a
+ * Near the deadline no new send starts. Ids already read are reported as `skipped`; a
  * synchronous source (array, Set) is cheap to read to its end, so its remaining ids are listed
  * too, while an asynchronous one (a store query) is closed instead: each further read would cost
  * a database call in a Lambda that is out of time. `truncated: true` says the list may be partial.
@@ -36,25 +50,19 @@ export async function fanOut(
   // A lone string is iterable (by character); it surely means one id.
   const source: Iterable<string> | AsyncIterable<string> =
     typeof connectionIds === 'string' ? [connectionIds] : connectionIds;
+  // A synchronous source is read through a wrapper without `return()`, so that stopping the
+  // pool leaves its iterator open for listing the skipped ids.
   const syncIterator = Symbol.asyncIterator in source ? undefined : source[Symbol.iterator]();
-  const iterator: AnyIterator =
-    syncIterator ?? (source as AsyncIterable<string>)[Symbol.asyncIterator]();
+  const items: Iterable<string> | AsyncIterable<string> = syncIterator
+    ? { [Symbol.iterator]: () => ({ next: () => syncIterator.next() }) }
+    : source;
   const excluded = toSet(options.exclude);
+  const deadline = options.deadline;
   const seen = new Set<string>();
   const result: BroadcastResult = { sent: 0, gone: [], failed: [] };
   const skipped: string[] = [];
-  let stopped = false;
-  let exhausted = false;
-  let sourceFailed = false;
-  let sourceError: unknown;
-
-  // One read at a time: a hand-written async iterator need not support overlapping next().
-  let reading: Promise<unknown> = Promise.resolve();
-  const read = (): Promise<IteratorResult<string>> => {
-    const step = reading.then(() => iterator.next());
-    reading = step.catch(() => undefined);
-    return step;
-  };
+  const stop = new AbortController();
+  let slowestMs = 0;
 
   const fresh = (id: unknown): id is string => {
     if (typeof id !== 'string' || id.length === 0 || seen.has(id) || excluded?.has(id)) {
@@ -64,56 +72,55 @@ export async function fanOut(
     return true;
   };
 
-  const worker = async (): Promise<void> => {
-    while (!stopped && !exhausted && !sourceFailed) {
-      let step: IteratorResult<string>;
-      try {
-        step = await read();
-      } catch (error) {
-        if (!sourceFailed) sourceError = error;
-        sourceFailed = true;
-        return;
-      }
-      if (step.done) {
-        exhausted = true;
-        return;
-      }
-      const id = step.value;
-      if (!fresh(id)) continue;
-      if (options.deadline !== undefined && Date.now() >= options.deadline) {
-        stopped = true;
-        skipped.push(id);
-        return;
-      }
-      const outcome = await settle(send, id);
-      if (outcome.kind === 'sent') {
+  const tooLate = (): boolean => {
+    if (deadline === undefined) return false;
+    const now = Date.now();
+    return now >= deadline || now + slowestMs * FINISH_MARGIN > deadline;
+  };
+
+  const sendOne = async (id: string): Promise<void> => {
+    if (!fresh(id)) return;
+    if (stop.signal.aborted || tooLate()) {
+      skipped.push(id);
+      stop.abort();
+      return;
+    }
+    const outcome = await settle(send, id);
+    switch (outcome.kind) {
+      case 'sent':
         result.sent += 1;
-      } else if (outcome.kind === 'gone') {
+        slowestMs = Math.max(slowestMs * ESTIMATE_DECAY, outcome.elapsedMs ?? 0);
+        break;
+      case 'gone':
         result.gone.push(id);
         options.onGone?.(id);
-      } else {
+        break;
+      case 'skipped':
+        skipped.push(id);
+        stop.abort();
+        break;
+      default:
         result.failed.push({
           connectionId: id,
           error: outcome.error,
           statusCode: outcome.statusCode,
         });
-      }
     }
   };
 
-  const workers = Math.max(1, Math.floor(options.concurrency));
-  await Promise.all(Array.from({ length: workers }, worker));
-
-  if (sourceFailed) {
+  try {
+    await forEachLimited(items, options.concurrency, sendOne, { signal: stop.signal });
+  } catch (error) {
     throw new WsError(
       500,
       'BROADCAST_SOURCE_FAILED',
       `reading the recipients failed after ${result.sent} sends`,
       { result },
-      { cause: sourceError },
+      { cause: error },
     );
   }
-  if (stopped) {
+
+  if (stop.signal.aborted) {
     if (syncIterator) {
       try {
         for (let step = syncIterator.next(); !step.done; step = syncIterator.next()) {
@@ -122,8 +129,6 @@ export async function fanOut(
       } catch {
         // A source failing while being listed only shortens the skipped list; truncated says so.
       }
-    } else {
-      await closeQuietly(iterator);
     }
     result.skipped = skipped;
     result.truncated = true;
@@ -139,14 +144,6 @@ async function settle(
     return await send(connectionId);
   } catch (error) {
     return { kind: 'failed', error: errorMessage(error) };
-  }
-}
-
-async function closeQuietly(iterator: AnyIterator): Promise<void> {
-  try {
-    await iterator.return?.();
-  } catch {
-    // The source is being abandoned; its cleanup failing changes nothing for the fan-out.
   }
 }
 

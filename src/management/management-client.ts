@@ -1,19 +1,22 @@
 import {
-  ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   GetConnectionCommand,
   PostToConnectionCommand,
+  type ApiGatewayManagementApiClient,
   type ApiGatewayManagementApiClientConfig,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { ConnectionStore } from '../connections/connection-store';
-import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
-import { PayloadTooLargeError } from '../errors/named-errors';
-import { WsError } from '../errors/ws-error';
-import type { Logger } from '../logging/logger';
+import { setMaxListeners } from 'node:events';
 import { fullJitterDelay } from '../concurrency/backoff';
 import { sleep } from '../concurrency/sleep';
-import { classifyFailure, httpStatusOf, toWsError } from './call-failure';
+import type { ConnectionStore } from '../connections/connection-store';
+import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
+import { BadRequestError, PayloadTooLargeError } from '../errors/named-errors';
+import type { Logger } from '../logging/logger';
+import { optionNumber } from '../validation/option-number';
+import type { AttemptLimits } from './attempt-limits';
+import { classifyFailure, toWsError, type AttemptFacts, type CallFailure } from './call-failure';
+import { ConnectionsApiError } from './connections-api-error';
+import { EndpointPool } from './endpoint-pool';
 import { fanOut, type SendOutcome } from './fan-out';
 import type {
   BroadcastOptions,
@@ -23,111 +26,165 @@ import type {
   MessageData,
   SendOptions,
 } from './management-api';
-import { resolveRegion } from './resolve-endpoint';
+import { sdkAttempt } from './sdk-attempt';
+import { signedPost } from './signed-post';
 
-/** DynamoDB's BatchWriteItem takes 25 items: the natural batch for deleting gone ids. */
+/** DynamoDB's BatchWriteItem takes 25 items: the natural batch for removing gone ids. */
 const STORE_BATCH_SIZE = 25;
+
+// API Gateway's ids are 16 characters; anything far longer is not one, and would only make a
+// huge URL (and a huge log line) on its way to a 4xx.
+const MAX_CONNECTION_ID_LENGTH = 128;
 
 export interface ManagementClientOptions {
   /** `https://{domainName}/{stage}` or a custom/local endpoint, without a trailing slash. */
   endpoint: string;
-  /** Default: AWS_REGION, AWS_DEFAULT_REGION, the execute-api host, else `us-east-1`. */
+  /** Default: the execute-api host's region, else AWS_REGION, AWS_DEFAULT_REGION, `us-east-1`. */
   region?: string;
   /** Default: the SDK's provider chain (the Lambda role). */
   credentials?: ApiGatewayManagementApiClientConfig['credentials'];
-  /** A ready SDK client (its own endpoint, credentials and HTTP handler are then used). */
+  /** A ready SDK client: its endpoint, credentials and HTTP handler are then used for every call. */
   client?: ApiGatewayManagementApiClient;
-  /** Per-attempt timeout in ms. Default 5000. */
+  /** Per-attempt timeout in ms, counted from the moment the request has a socket. Default 5000. */
   timeoutMs?: number;
-  /** Retries on 429, 5xx, network errors and timeouts. Default 2. */
+  /** Retries on 429, 5xx and requests that never left. Default 2. */
   retries?: number;
+  /** Also retry posts that timed out after being written (may deliver twice). Default false. */
+  retryTimeouts?: boolean;
   /** First backoff ceiling in ms, doubled per retry (full jitter). Default 50. */
   retryBaseDelayMs?: number;
   /** Backoff ceiling in ms. Default 1000. */
   retryMaxDelayMs?: number;
-  /** Default fan-out concurrency, also the keep-alive socket pool size. Default 32. */
+  /** Default fan-out concurrency, and the least sockets the pool keeps. Default 32. */
   concurrency?: number;
   /** Default 128 KB (API Gateway's limit). */
   maxMessageBytes?: number;
-  /** Where failures to delete gone connections from a store are reported. */
+  /** Where failures to remove gone connections from a store are reported. */
   logger?: Logger;
 }
 
-interface CallOptions {
+interface CallSettings {
   readonly timeoutMs: number;
   readonly retries: number;
-  readonly deadline?: number;
+  readonly retryTimeouts: boolean;
 }
 
+/** A bounded call's end: its value, or the last failure and how many attempts were sent. */
+type CallResult<T> =
+  { ok: true; value: T } | { ok: false; failure: CallFailure; error: unknown; attempts: number };
+
+type Attempt<T> = (limits: AttemptLimits, facts: AttemptFacts) => Promise<T>;
+
 /**
- * The `@connections` API of one endpoint over the AWS SDK, hardened for fan-outs: a timeout per
- * attempt (the SDK has none by default, and a stuck call would eat the Lambda's time), retries
- * with full-jitter backoff on 429 / 5xx / network errors, and failures mapped to `WsError`s.
+ * The `@connections` API of one endpoint, hardened for fan-outs: every attempt waits for a
+ * free socket of the endpoint's pool before its timeout starts, the call's deadline cuts off
+ * attempts in flight, retries (429, 5xx, requests that never left) draw on a per-endpoint
+ * budget, and a post that may have reached AWS is not sent again unless `retryTimeouts` says
+ * so. PostToConnection is signed with the SDK's signer and sent on the pool's keep-alive agent;
+ * GetConnection and DeleteConnection go through the SDK client.
  *
  * @example
  * const client = new ManagementClient({ endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod' });
- * await client.post(connectionId, JSON.stringify({ type: 'hello' }));
- * const { sent, gone, failed } = await client.broadcast(store.roomMembers('lobby'), 'hi');
+ * await client.post(connectionId, JSON.stringify({ type: 'hello' }), { deadline });
+ * const { sent, gone, failed } = await client.broadcast(store.roomMembers('lobby'), 'hi', { deadline });
  */
 export class ManagementClient implements ManagementApi {
   readonly endpoint: string;
-  /** The SDK client underneath (shared by every call of this endpoint). */
-  readonly sdk: ApiGatewayManagementApiClient;
-  private readonly ownsSdk: boolean;
-  /** Shared by every call that sets neither `timeoutMs` nor `retries` (most of them). */
-  private readonly defaults: CallOptions;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly concurrency: number;
-  private readonly maxMessageBytes: number;
-  private readonly logger: Logger | undefined;
+  readonly #pool: EndpointPool;
+  readonly #ownsPool: boolean;
+  /** Shared by every call that overrides none of them (most calls). */
+  readonly #defaults: CallSettings;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #concurrency: number;
+  readonly #maxMessageBytes: number;
+  readonly #logger: Logger | undefined;
 
-  constructor(options: ManagementClientOptions) {
+  /**
+   * @param pool the endpoint's shared sockets, SDK client and retry budget (the client cache
+   * passes one so that clients with different options share it); by default the client makes
+   * and owns its own.
+   */
+  constructor(options: ManagementClientOptions, pool?: EndpointPool) {
     this.endpoint = options.endpoint;
-    this.defaults = {
-      timeoutMs: positive(options.timeoutMs, 5000, 'timeoutMs'),
-      retries: atLeastZero(options.retries, 2, 'retries'),
+    this.#defaults = {
+      timeoutMs: optionNumber(options.timeoutMs, 5000, 'ManagementClient: timeoutMs'),
+      retries: optionNumber(options.retries, 2, 'ManagementClient: retries', {
+        min: 0,
+        integer: true,
+      }),
+      retryTimeouts: options.retryTimeouts === true,
     };
-    this.baseDelayMs = atLeastZero(options.retryBaseDelayMs, 50, 'retryBaseDelayMs');
-    this.maxDelayMs = atLeastZero(options.retryMaxDelayMs, 1000, 'retryMaxDelayMs');
-    this.concurrency = positive(options.concurrency, 32, 'concurrency');
-    this.maxMessageBytes = positive(options.maxMessageBytes, MAX_MESSAGE_BYTES, 'maxMessageBytes');
-    this.logger = options.logger;
-    this.ownsSdk = options.client === undefined;
-    this.sdk =
-      options.client ??
-      new ApiGatewayManagementApiClient({
+    this.#baseDelayMs = optionNumber(
+      options.retryBaseDelayMs,
+      50,
+      'ManagementClient: retryBaseDelayMs',
+      { min: 0 },
+    );
+    this.#maxDelayMs = optionNumber(
+      options.retryMaxDelayMs,
+      1000,
+      'ManagementClient: retryMaxDelayMs',
+      { min: 0 },
+    );
+    this.#concurrency = optionNumber(options.concurrency, 32, 'ManagementClient: concurrency', {
+      integer: true,
+    });
+    this.#maxMessageBytes = optionNumber(
+      options.maxMessageBytes,
+      MAX_MESSAGE_BYTES,
+      'ManagementClient: maxMessageBytes',
+      { integer: true },
+    );
+    this.#logger = options.logger;
+    this.#ownsPool = pool === undefined;
+    this.#pool =
+      pool ??
+      new EndpointPool({
         endpoint: options.endpoint,
-        region: options.region ?? resolveRegion(options.endpoint),
+        region: options.region,
         credentials: options.credentials,
-        // Retries are ours (bounded by the fan-out's deadline); the SDK's would multiply them.
-        maxAttempts: 1,
-        // Keep-alive sockets, as many as sends in flight: a fan-out reuses warm TLS sessions.
-        requestHandler: new NodeHttpHandler({
-          httpAgent: { keepAlive: true, maxSockets: this.concurrency },
-          httpsAgent: { keepAlive: true, maxSockets: this.concurrency },
-        }),
+        client: options.client,
+        sockets: this.#concurrency,
       });
+    this.#pool.slots.grow(this.#concurrency);
+  }
+
+  /** The SDK client underneath (shared by every client of this endpoint's pool). */
+  get sdk(): ApiGatewayManagementApiClient {
+    return this.#pool.sdk;
   }
 
   /**
-   * PostToConnection. A payload over 128 KB is refused here, before any HTTP call.
+   * PostToConnection. A payload over the size limit is refused here, before any HTTP call.
    * @throws GoneError (410), PayloadTooLargeError (413), TooManyRequestsError (429 after
-   * retries), ForbiddenError (403), WsError 504 (timeouts) or 502 (anything else).
+   * retries), ForbiddenError (403), BadRequestError (not a connection id), WsError 504
+   * (timeouts, deadline) or 502 (anything else).
    */
   async post(connectionId: string, data: MessageData, options?: SendOptions): Promise<void> {
-    await this.postBytes(connectionId, this.toBytes(data), this.callOptions(options));
+    checkConnectionId(connectionId);
+    const bytes = this.#toBytes(data);
+    const settings = this.#settings(options);
+    const deadline = deadlineSignal(options?.deadline);
+    const result = await this.#post(connectionId, bytes, settings, deadline, options?.deadline);
+    if (!result.ok) throw this.#error('PostToConnection', connectionId, result, settings);
   }
 
   /** GetConnection, with its ISO-8601 timestamps as Dates. @throws GoneError when gone. */
   async getConnection(connectionId: string, options?: SendOptions): Promise<ConnectionInfo> {
-    const output = await this.call(
-      'GetConnection',
-      connectionId,
-      (abortSignal) =>
-        this.sdk.send(new GetConnectionCommand({ ConnectionId: connectionId }), { abortSignal }),
-      this.callOptions(options),
+    checkConnectionId(connectionId);
+    const settings = this.#settings(options);
+    const command = new GetConnectionCommand({ ConnectionId: connectionId });
+    const result = await this.#call(
+      (limits, facts) =>
+        sdkAttempt(limits, facts, (abortSignal) => this.#pool.sdk.send(command, { abortSignal })),
+      settings,
+      true,
+      deadlineSignal(options?.deadline),
+      options?.deadline,
     );
+    if (!result.ok) throw this.#error('GetConnection', connectionId, result, settings);
+    const output = result.value;
     const info: ConnectionInfo = {};
     if (output.ConnectedAt) info.connectedAt = toDate(output.ConnectedAt);
     if (output.LastActiveAt) info.lastActiveAt = toDate(output.LastActiveAt);
@@ -141,29 +198,29 @@ export class ManagementClient implements ManagementApi {
 
   /** DeleteConnection. A connection already gone (410) counts as done. */
   async delete(connectionId: string, options?: SendOptions): Promise<void> {
-    try {
-      await this.call(
-        'DeleteConnection',
-        connectionId,
-        (abortSignal) =>
-          this.sdk.send(new DeleteConnectionCommand({ ConnectionId: connectionId }), {
-            abortSignal,
-          }),
-        this.callOptions(options),
-      );
-    } catch (error) {
-      if (error instanceof WsError && error.statusCode === 410) return;
-      throw error;
+    checkConnectionId(connectionId);
+    const settings = this.#settings(options);
+    const command = new DeleteConnectionCommand({ ConnectionId: connectionId });
+    const result = await this.#call(
+      (limits, facts) =>
+        sdkAttempt(limits, facts, (abortSignal) => this.#pool.sdk.send(command, { abortSignal })),
+      settings,
+      true,
+      deadlineSignal(options?.deadline),
+      options?.deadline,
+    );
+    if (!result.ok && !result.failure.gone) {
+      throw this.#error('DeleteConnection', connectionId, result, settings);
     }
   }
 
   /**
-   * Sends one message to many connections, at most `concurrency` at once, each with its own
-   * timeout and retries. Ids are de-duplicated and pulled from the source as sends free up.
-   * With `store`, gone connections are deleted from it in batches while the fan-out runs.
-   * Never throws on a partial failure; throws only for a payload over the limit (nothing is
-   * sent) or when reading the ids fails (`BROADCAST_SOURCE_FAILED`, partial result in
-   * `details.result`).
+   * Sends one message to many connections, at most `concurrency` at once, each attempt with its
+   * own timeout, all of them bounded by `deadline`. Ids are de-duplicated and pulled from the
+   * source as sends free up. With `store`, gone connections are removed from it in batches
+   * while the fan-out runs. Never throws on a partial failure; throws only for a payload over
+   * the limit (nothing is sent) or when reading the ids fails (`BROADCAST_SOURCE_FAILED`,
+   * partial result in `details.result`).
    *
    * @example
    * const result = await client.broadcast(ids, JSON.stringify(msg), { exclude: [senderId], deadline });
@@ -174,24 +231,39 @@ export class ManagementClient implements ManagementApi {
     data: MessageData,
     options: BroadcastOptions = {},
   ): Promise<BroadcastResult> {
-    const bytes = this.toBytes(data);
-    const callOptions = { ...this.callOptions(options), deadline: options.deadline };
-    const gone = options.store ? new GoneBatcher(options.store, this.logger) : undefined;
+    const bytes = this.#toBytes(data);
+    const settings = this.#settings(options);
+    const concurrency = optionNumber(
+      options.concurrency,
+      this.#concurrency,
+      'ManagementClient: concurrency',
+      { integer: true },
+    );
+    this.#pool.slots.grow(concurrency);
+    const deadlineMs = options.deadline;
+    const deadline = deadlineSignal(deadlineMs);
+    const gone = options.store ? new GoneBatcher(options.store, this.#logger, deadline) : undefined;
     const send = async (connectionId: string): Promise<SendOutcome> => {
-      try {
-        await this.postBytes(connectionId, bytes, callOptions);
-        return { kind: 'sent' };
-      } catch (error) {
-        if (!(error instanceof WsError)) throw error;
-        if (error.statusCode === 410) return { kind: 'gone' };
-        // The status AWS answered (undefined for timeouts), not the WsError's 502/504.
-        return { kind: 'failed', error: error.message, statusCode: httpStatusOf(error.cause) };
+      if (!isConnectionId(connectionId)) {
+        return { kind: 'failed', error: 'not an API Gateway connection id' };
       }
+      const started = Date.now();
+      const result = await this.#post(connectionId, bytes, settings, deadline, deadlineMs);
+      if (result.ok) return { kind: 'sent', elapsedMs: Date.now() - started };
+      const failure = result.failure;
+      if (failure.gone) return { kind: 'gone' };
+      if (result.attempts === 0) return { kind: 'skipped' };
+      return {
+        kind: 'failed',
+        error: this.#error('PostToConnection', connectionId, result, settings).message,
+        // The status AWS answered (undefined for timeouts), not the WsError's 502/504.
+        statusCode: failure.statusCode,
+      };
     };
     try {
       return await fanOut(connectionIds, send, {
-        concurrency: positive(options.concurrency, this.concurrency, 'concurrency'),
-        deadline: options.deadline,
+        concurrency,
+        deadline: deadlineMs,
         exclude: options.exclude,
         onGone: gone && ((id) => gone.add(id)),
       });
@@ -200,107 +272,209 @@ export class ManagementClient implements ManagementApi {
     }
   }
 
-  /** Closes the keep-alive sockets (of an SDK client this instance created). */
+  /** Closes the keep-alive sockets, when this client made its own pool. */
   destroy(): void {
-    if (this.ownsSdk) this.sdk.destroy();
+    if (this.#ownsPool) this.#pool.destroy();
   }
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private callOptions(options: SendOptions | undefined): CallOptions {
-    if (options?.timeoutMs === undefined && options?.retries === undefined) return this.defaults;
+  #settings(options: SendOptions | undefined): CallSettings {
+    if (
+      options?.timeoutMs === undefined &&
+      options?.retries === undefined &&
+      options?.retryTimeouts === undefined
+    ) {
+      return this.#defaults;
+    }
     return {
-      timeoutMs: positive(options.timeoutMs, this.defaults.timeoutMs, 'timeoutMs'),
-      retries: atLeastZero(options.retries, this.defaults.retries, 'retries'),
+      timeoutMs: optionNumber(options.timeoutMs, this.#defaults.timeoutMs, 'timeoutMs'),
+      retries: optionNumber(options.retries, this.#defaults.retries, 'retries', {
+        min: 0,
+        integer: true,
+      }),
+      retryTimeouts: options.retryTimeouts ?? this.#defaults.retryTimeouts,
     };
   }
 
-  private async postBytes(
+  #post(
     connectionId: string,
     bytes: Uint8Array,
-    options: CallOptions,
-  ): Promise<void> {
-    await this.call(
-      'PostToConnection',
+    settings: CallSettings,
+    deadline: AbortSignal | undefined,
+    deadlineMs: number | undefined,
+  ): Promise<CallResult<unknown>> {
+    const target = this.#pool.target;
+    const attempt: Attempt<unknown> = target
+      ? (limits, facts) => signedPost(target, connectionId, bytes, limits, facts)
+      : (limits, facts) =>
+          sdkAttempt(limits, facts, (abortSignal) =>
+            this.#pool.sdk.send(
+              new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }),
+              { abortSignal },
+            ),
+          );
+    return this.#call(attempt, settings, settings.retryTimeouts, deadline, deadlineMs);
+  }
+
+  /**
+   * Runs attempts until one succeeds or the failure is final. `idempotent`: a failure that may
+   * have reached AWS (timeout, reset) is worth another attempt.
+   */
+  async #call<T>(
+    attempt: Attempt<T>,
+    settings: CallSettings,
+    idempotent: boolean,
+    deadline: AbortSignal | undefined,
+    deadlineMs: number | undefined,
+  ): Promise<CallResult<T>> {
+    const { slots, budget } = this.#pool;
+    const limits: AttemptLimits = { timeoutMs: settings.timeoutMs, deadline };
+    let last: { failure: CallFailure; error: unknown } | undefined;
+    for (let sent = 0; ;) {
+      const held = slots.acquire(deadline);
+      if (held !== true && !(await held)) return notSent(last, sent);
+      if (sent === 0) budget.earn();
+      const facts: AttemptFacts = { timedOut: false, deadline: false, written: undefined };
+      let error: unknown;
+      try {
+        return { ok: true, value: await attempt(limits, facts) };
+      } catch (caught) {
+        error = caught;
+      } finally {
+        slots.release();
+      }
+      const failure = classifyFailure(error, facts);
+      // A request cut off before it was written was not an attempt AWS saw.
+      if (!(failure.deadline && failure.neverSent)) sent += 1;
+      last = { failure, error };
+      const worthRetrying =
+        !failure.gone &&
+        !failure.deadline &&
+        (failure.refused || failure.neverSent || (failure.ambiguous && idempotent));
+      if (!worthRetrying || sent > settings.retries) return { ok: false, ...last, attempts: sent };
+      const delay = fullJitterDelay(sent - 1, this.#baseDelayMs, this.#maxDelayMs);
+      if (deadlineMs !== undefined && Date.now() + delay >= deadlineMs) {
+        return { ok: false, ...last, attempts: sent };
+      }
+      if (!budget.spend()) return { ok: false, ...last, attempts: sent };
+      await sleep(delay, deadline);
+      if (deadline?.aborted) return { ok: false, ...last, attempts: sent };
+    }
+  }
+
+  #error(
+    operation: string,
+    connectionId: string,
+    result: { failure: CallFailure; error: unknown; attempts: number },
+    settings: CallSettings,
+  ): Error {
+    return toWsError(
+      operation,
       connectionId,
-      (abortSignal) =>
-        this.sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }), {
-          abortSignal,
-        }),
-      options,
+      result.failure,
+      result.attempts,
+      settings.timeoutMs,
+      result.error,
     );
   }
 
   /** Converted once per call, so a fan-out shares one buffer between all its recipients. */
-  private toBytes(data: MessageData): Uint8Array {
+  #toBytes(data: MessageData): Uint8Array {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    if (bytes.byteLength > this.maxMessageBytes) {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new BadRequestError('a message is a string or a Uint8Array');
+    }
+    if (bytes.byteLength > this.#maxMessageBytes) {
       throw new PayloadTooLargeError(
-        `message of ${bytes.byteLength} bytes is over the ${this.maxMessageBytes}-byte limit of API Gateway`,
+        `message of ${bytes.byteLength} bytes is over the ${this.#maxMessageBytes}-byte limit of API Gateway`,
       );
     }
     return bytes;
   }
+}
 
-  private async call<T>(
-    operation: string,
-    connectionId: string,
-    run: (abortSignal: AbortSignal) => Promise<T>,
-    options: CallOptions,
-  ): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => {
-        controller.abort(new Error(`no answer within ${options.timeoutMs} ms`));
-      }, options.timeoutMs);
-      let error: unknown;
-      try {
-        return await run(controller.signal);
-      } catch (caught) {
-        error = caught;
-      } finally {
-        clearTimeout(timer);
-      }
-      const failure = classifyFailure(error, controller.signal.aborted);
-      const delay = fullJitterDelay(attempt, this.baseDelayMs, this.maxDelayMs);
-      const outOfTime = options.deadline !== undefined && Date.now() + delay >= options.deadline;
-      if (!failure.retryable || attempt >= options.retries || outOfTime) {
-        throw toWsError(operation, connectionId, failure, attempt + 1, options.timeoutMs, error);
-      }
-      await sleep(delay);
-    }
+/** The failure of a call whose next attempt could not get a socket before the deadline. */
+function notSent(
+  last: { failure: CallFailure; error: unknown } | undefined,
+  sent: number,
+): CallResult<never> {
+  if (last) return { ok: false, ...last, attempts: sent };
+  const error = new ConnectionsApiError(
+    'AbortError',
+    'the deadline passed while waiting for a free socket',
+  );
+  const failure = classifyFailure(error, { timedOut: false, deadline: true, written: false });
+  return { ok: false, failure, error, attempts: 0 };
+}
+
+/** One signal for a whole call (a fan-out shares it between all its sends). */
+function deadlineSignal(deadline: number | undefined): AbortSignal | undefined {
+  if (deadline === undefined) return undefined;
+  if (typeof deadline !== 'number' || Number.isNaN(deadline)) {
+    throw new TypeError(`ManagementClient: deadline must be epoch ms, got ${String(deadline)}`);
+  }
+  const left = deadline - Date.now();
+  if (left <= 0) return AbortSignal.abort();
+  // Timers past 2^31-1 ms fire at once; a deadline that far away is no deadline.
+  if (left > 2 ** 31 - 1) return undefined;
+  const signal = AbortSignal.timeout(left);
+  // Every attempt in flight and every send waiting for a socket listens to it: hundreds in a
+  // fan-out, which is no leak.
+  setMaxListeners(0, signal);
+  return signal;
+}
+
+function isConnectionId(connectionId: unknown): connectionId is string {
+  return (
+    typeof connectionId === 'string' &&
+    connectionId.length > 0 &&
+    connectionId.length <= MAX_CONNECTION_ID_LENGTH &&
+    connectionId.isWellFormed()
+  );
+}
+
+function checkConnectionId(connectionId: unknown): void {
+  if (!isConnectionId(connectionId)) {
+    throw new BadRequestError('not an API Gateway connection id');
   }
 }
 
 /**
- * Collects the ids a fan-out found gone and deletes them from the store in batches while the
- * fan-out goes on. A store failure is logged, never thrown: the TTL cleans up eventually.
+ * Collects the ids a fan-out found gone and removes them from the store in batches while the
+ * fan-out goes on. `removeGone` keeps connections still inside their `$connect` grace period.
+ * A store failure is logged, never thrown: the TTL cleans up eventually.
  */
 class GoneBatcher {
-  private batch: string[] = [];
-  private readonly pending: Array<Promise<void>> = [];
+  #batch: string[] = [];
+  readonly #pending: Array<Promise<void>> = [];
 
   constructor(
     private readonly store: ConnectionStore,
     private readonly logger: Logger | undefined,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   add(connectionId: string): void {
-    this.batch.push(connectionId);
-    if (this.batch.length >= STORE_BATCH_SIZE) this.deleteBatch();
+    this.#batch.push(connectionId);
+    if (this.#batch.length >= STORE_BATCH_SIZE) this.#removeBatch();
   }
 
   async flush(): Promise<void> {
-    if (this.batch.length > 0) this.deleteBatch();
-    await Promise.all(this.pending);
+    if (this.#batch.length > 0) this.#removeBatch();
+    await Promise.all(this.#pending);
   }
 
-  private deleteBatch(): void {
-    const ids = this.batch;
-    this.batch = [];
-    this.pending.push(
-      this.store.deleteMany(ids).catch((error: unknown) => {
-        this.logger?.warn('could not delete gone connections from the store', {
+  #removeBatch(): void {
+    const ids = this.#batch;
+    this.#batch = [];
+    // A store that throws instead of rejecting is caught the same way.
+    const removal = Promise.resolve().then(() =>
+      this.store.removeGone(ids, { signal: this.signal }),
+    );
+    this.#pending.push(
+      removal.catch((error: unknown) => {
+        this.logger?.warn('could not remove gone connections from the store', {
           error,
           count: ids.length,
         });
@@ -311,20 +485,4 @@ class GoneBatcher {
 
 function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`ManagementClient: ${name} must be a positive number, got ${value}`);
-  }
-  return value;
-}
-
-function atLeastZero(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new TypeError(`ManagementClient: ${name} must be zero or more, got ${value}`);
-  }
-  return value;
 }

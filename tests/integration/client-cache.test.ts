@@ -16,9 +16,13 @@ describe('getManagementClient', () => {
     await recorder.close();
   });
 
-  it('keeps one client per endpoint', () => {
+  it('keeps one client per endpoint and options, sharing the SDK client of the endpoint', () => {
     const a = getManagementClient(endpoint, {}, {});
-    expect(getManagementClient(endpoint, { timeoutMs: 1 }, {})).toBe(a);
+    expect(getManagementClient(endpoint, {}, {})).toBe(a);
+    // Other options get their own client (item 18) over the same pool.
+    const b = getManagementClient(endpoint, { timeoutMs: 1 }, {});
+    expect(b).not.toBe(a);
+    expect(b.sdk).toBe(a.sdk);
     expect(getManagementClient(`${endpoint}2`, {}, {})).not.toBe(a);
     destroyManagementClients();
     expect(getManagementClient(endpoint, {}, {})).not.toBe(a);

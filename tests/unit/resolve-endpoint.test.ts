@@ -49,11 +49,12 @@ describe('resolveEndpoint', () => {
 describe('resolveRegion', () => {
   const aws = 'https://abc123.execute-api.ap-southeast-2.amazonaws.com/prod';
 
-  it('prefers AWS_REGION, then AWS_DEFAULT_REGION', () => {
+  it('prefers AWS_REGION, then AWS_DEFAULT_REGION, for a host that names no region', () => {
+    const custom = 'https://ws.example.com/prod';
     expect(
-      resolveRegion(aws, { AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-west-2' }),
+      resolveRegion(custom, { AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-west-2' }),
     ).toBe('eu-central-1');
-    expect(resolveRegion(aws, { AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
+    expect(resolveRegion(custom, { AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
   });
 
   it('parses the region of an execute-api host (also in China)', () => {
