@@ -6,10 +6,92 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
-import type { WebSocketAuthorizerResult } from '../../src/events/websocket-event';
+import type { JwtAuth } from '../../src/auth/jwt-auth';
+import type { ContextServices } from '../../src/context/context-services';
+import { contextInternals, type WebSocketContext } from '../../src/context/websocket-context';
+import { WsError } from '../../src/errors/ws-error';
+import type {
+  LambdaContext,
+  WebSocketAuthorizerResult,
+  WebSocketEvent,
+} from '../../src/events/websocket-event';
+import { lambdaContext } from '../../src/testing';
+import { recordingLogger, type LoggedLine } from './recording-logger';
 
 export const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
 export const OTHER_SECRET = 'another-secret-that-is-also-32-bytes-or-more';
+
+function services(entries: LoggedLine[] = []): ContextServices {
+  return {
+    logger: recordingLogger(entries),
+    management: () => {
+      throw new Error('no @connections in these tests');
+    },
+    broadcast: {},
+    countOutbound: false,
+  };
+}
+
+/** A context for one event, as the runtime makes it, logging into `entries`. */
+export function contextFor(
+  event: WebSocketEvent,
+  entries: LoggedLine[] = [],
+  lambda: LambdaContext = lambdaContext(),
+): WebSocketContext {
+  return contextInternals.create(event, lambda, services(entries));
+}
+
+/** The answer JwtAuth shaped (the echoed subprotocol), as the runtime reads it. */
+export const pendingResponse = (ctx: WebSocketContext) => contextInternals.pendingResponse(ctx);
+
+export interface Outcome {
+  ctx: WebSocketContext;
+  calls: number;
+  result?: unknown;
+  error?: unknown;
+  logs: LoggedLine[];
+}
+
+/** Runs JwtAuth on one event, the way the onion would. */
+export async function runJwtAuth(
+  middleware: JwtAuth,
+  event: WebSocketEvent,
+  lambda?: LambdaContext,
+): Promise<Outcome> {
+  const logs: LoggedLine[] = [];
+  const ctx = contextFor(event, logs, lambda);
+  let calls = 0;
+  const next = (): Promise<unknown> => {
+    calls += 1;
+    return Promise.resolve('route result');
+  };
+  try {
+    const result = await middleware.use(ctx, next);
+    return { ctx, calls, result, logs };
+  } catch (error) {
+    return { ctx, calls, error, logs };
+  }
+}
+
+/** The outcome is a refusal with this status and message, and the route did not run. */
+export function expectRefused(outcome: Outcome, statusCode: number, message: RegExp): WsError {
+  expect(outcome.error).toBeInstanceOf(WsError);
+  const error = outcome.error as WsError;
+  expect(error.statusCode).toBe(statusCode);
+  expect(error.message).toMatch(message);
+  expect(outcome.calls).toBe(0);
+  return error;
+}
+
+/** Polls until `condition` holds (a few seconds at most), for effects that land asynchronously. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  // performance.now, not Date.now: tests move Date.now to age caches.
+  const givenUpAt = performance.now() + 5000;
+  while (!condition()) {
+    if (performance.now() > givenUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** Epoch seconds, as `exp`, `nbf` and `iat` count them. */
 export const now = (): number => Math.floor(Date.now() / 1000);
@@ -79,31 +161,74 @@ export function isolateJwtEnvironment(): void {
   });
 }
 
+/**
+ * How the local JWKS endpoint answers: `serve` the keys; `hang` (accept, never answer); `trickle`
+ * (headers, then a byte of whitespace every 50 ms, never the end); `garbage` (200, not JSON);
+ * `fail` (HTTP 500).
+ */
+export type JwksServerMode = 'serve' | 'hang' | 'trickle' | 'garbage' | 'fail';
+
 export interface JwksServer {
   /** Where the JWKS document is served; any other path answers 404. */
   readonly uri: string;
   /** Requests received so far, on any path; tests reset it. */
   requests: number;
+  /** Requests the client gave up on before the answer was complete. */
+  abandoned: number;
+  /** How the next requests are answered; tests switch it. Default `serve`. */
+  mode: JwksServerMode;
+  /** The keys served; tests replace them to rotate keys. */
+  keys: readonly object[];
   close(): Promise<void>;
 }
 
 /** Serves `{ keys }` as a JWKS document on 127.0.0.1, counting the requests. */
 export async function startJwksServer(keys: readonly object[]): Promise<JwksServer> {
   const path = '/.well-known/jwks.json';
-  const body = JSON.stringify({ keys });
+  const trickles = new Set<NodeJS.Timeout>();
   const server = createServer((request, response) => {
     jwks.requests += 1;
+    response.on('close', () => {
+      if (!response.writableFinished) jwks.abandoned += 1;
+    });
     if (request.url !== path) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    switch (jwks.mode) {
+      case 'hang':
+        return;
+      case 'trickle': {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        const timer = setInterval(() => response.write(' '), 50);
+        trickles.add(timer);
+        response.on('close', () => {
+          clearInterval(timer);
+          trickles.delete(timer);
+        });
+        return;
+      }
+      case 'garbage':
+        response.writeHead(200, { 'content-type': 'application/json' }).end('<html>oops</html>');
+        return;
+      case 'fail':
+        response.writeHead(500).end();
+        return;
+      default:
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ keys: jwks.keys }));
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const jwks: JwksServer = {
     uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
     requests: 0,
+    abandoned: 0,
+    mode: 'serve',
+    keys,
     close: async () => {
+      for (const timer of trickles) clearInterval(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),

@@ -1,26 +1,21 @@
 import * as crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { ContextServices } from '../../src/context/context-services';
-import { contextInternals, type WebSocketContext } from '../../src/context/websocket-context';
 import { ForbiddenError, UnauthorizedError } from '../../src/errors/named-errors';
-import { WsError } from '../../src/errors/ws-error';
-import type { WebSocketEvent } from '../../src/events/websocket-event';
+import type { WsError } from '../../src/errors/ws-error';
 import { createJwtAuthorizer } from '../../src/auth/create-jwt-authorizer';
 import { JwtAuth } from '../../src/auth/jwt-auth';
 import type { JwtAuthOptions } from '../../src/auth/jwt-options';
 import type { MiddlewareClass, MiddlewareObject } from '../../src/middleware/middleware';
-import {
-  authorizerEvent,
-  connectEvent,
-  disconnectEvent,
-  lambdaContext,
-  messageEvent,
-} from '../../src/testing';
+import { authorizerEvent, connectEvent, disconnectEvent, messageEvent } from '../../src/testing';
 import {
   OTHER_SECRET,
   SECRET,
+  contextFor,
   deliveredContext,
+  expectRefused,
   hsToken,
+  pendingResponse,
+  runJwtAuth as run,
   isolateJwtEnvironment,
   now,
   signOptions,
@@ -44,24 +39,6 @@ const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const RSA_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const EC_PEM = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
-function services(entries: LoggedLine[] = []): ContextServices {
-  return {
-    logger: recordingLogger(entries),
-    management: () => {
-      throw new Error('no @connections in these tests');
-    },
-    broadcast: {},
-    countOutbound: false,
-  };
-}
-
-function contextFor(event: WebSocketEvent, entries: LoggedLine[] = []): WebSocketContext {
-  return contextInternals.create(event, lambdaContext(), services(entries));
-}
-
-/** The answer JwtAuth shaped (the echoed subprotocol), as the runtime reads it. */
-const pendingResponse = (ctx: WebSocketContext) => contextInternals.pendingResponse(ctx);
-
 function rsToken(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}): string {
   return jwt.sign({ sub: 'user-42', ...claims }, rsa.privateKey, {
     algorithm: 'RS256',
@@ -83,40 +60,6 @@ function forgedToken(
     ? crypto.createHmac('sha256', hmacKey).update(signingInput).digest('base64url')
     : '';
   return `${signingInput}.${signature}`;
-}
-
-interface Outcome {
-  ctx: WebSocketContext;
-  calls: number;
-  result?: unknown;
-  error?: unknown;
-  logs: LoggedLine[];
-}
-
-/** Runs one middleware on one event, the way the onion would. */
-async function run(middleware: JwtAuth, event: WebSocketEvent): Promise<Outcome> {
-  const logs: LoggedLine[] = [];
-  const ctx = contextFor(event, logs);
-  let calls = 0;
-  const next = (): Promise<unknown> => {
-    calls += 1;
-    return Promise.resolve('route result');
-  };
-  try {
-    const result = await middleware.use(ctx, next);
-    return { ctx, calls, result, logs };
-  } catch (error) {
-    return { ctx, calls, error, logs };
-  }
-}
-
-function expectRefused(outcome: Outcome, statusCode: number, message: RegExp): WsError {
-  expect(outcome.error).toBeInstanceOf(WsError);
-  const error = outcome.error as WsError;
-  expect(error.statusCode).toBe(statusCode);
-  expect(error.message).toMatch(message);
-  expect(outcome.calls).toBe(0);
-  return error;
 }
 
 isolateJwtEnvironment();
