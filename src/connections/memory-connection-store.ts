@@ -106,11 +106,13 @@ export class MemoryConnectionStore implements ConnectionStore {
 
   removeGone(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
     return settle('removeGone', options, () => {
-      const cutoff = this.now() - this.goneGraceMs;
+      const nowMs = this.now();
+      const cutoff = nowMs - this.goneGraceMs;
       for (const connectionId of connectionIds) {
         const record = this.connections.get(connectionId);
         // Still opening: its 410 means "handshake not complete", not "closed".
-        if (record && connectedAtMs(record) > cutoff) continue;
+        const opening = record && isLive(record.expiresAt, nowMs) && connectedAtMs(record) > cutoff;
+        if (opening) continue;
         this.forget(connectionId);
       }
     });

@@ -1,3 +1,4 @@
+import { forEachLimited } from '../../src/concurrency/for-each-limited';
 import type { ConnectionStore, NewConnection } from '../../src/connections/connection-store';
 import { collect } from '../support/collect';
 
@@ -8,6 +9,8 @@ export interface ContractStoreOptions {
   ttlSeconds?: number;
   /** A small page size, where the store has one, so pagination is really exercised. */
   pageSize?: number;
+  /** How young a connection `removeGone` keeps (the stores' default is 5000). */
+  goneGraceMs?: number;
 }
 
 /** Builds a fresh, empty store per call; the test file owns whatever the stores share. */
@@ -25,11 +28,27 @@ async function eachLimited<T>(
   limit: number,
   work: (item: T) => Promise<unknown>,
 ): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await forEachLimited(items, limit, async (item) => {
+    await work(item);
+  });
+}
+
+/** Reads a listing until `stopAfter` ids were seen, then aborts and reads on. */
+async function readAbortingAfter(
+  listing: (signal: AbortSignal) => AsyncIterable<string>,
+  stopAfter: number,
+): Promise<{ seen: string[]; error: unknown }> {
+  const controller = new AbortController();
+  const seen: string[] = [];
+  try {
+    for await (const id of listing(controller.signal)) {
+      seen.push(id);
+      if (seen.length === stopAfter) controller.abort(new Error('the event deadline passed'));
+    }
+  } catch (error) {
+    return { seen, error };
+  }
+  return { seen, error: undefined };
 }
 
 function ids(prefix: string, count: number): string[] {
@@ -370,6 +389,198 @@ export function describeConnectionStoreContract(
 
       it('accepts an empty list', async () => {
         await expect(store.deleteMany([])).resolves.toBeUndefined();
+      });
+    });
+
+    describe('removeGone (a post answered 410)', () => {
+      it('a 410 for a connection younger than the grace period does not delete it', async () => {
+        // $connect has saved B with its claims and rooms; the handshake is not complete yet, so
+        // a broadcast to the room gets 410 for B.
+        await store.save({
+          connectionId: 'b',
+          userId: 'u1',
+          claims: { sub: 'u1' },
+          rooms: ['lobby'],
+        });
+        advance(4999);
+        await store.removeGone(['b']);
+
+        expect(await store.get('b')).toMatchObject({ userId: 'u1', claims: { sub: 'u1' } });
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['b']);
+        expect(await store.roomsOf('b')).toEqual(['lobby']);
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual(['b']);
+      });
+
+      it('a 410 for an old connection removes it and its memberships', async () => {
+        await store.save({ connectionId: 'old', userId: 'u1', rooms: ['lobby', 'games'] });
+        advance(5000);
+        await store.save({ connectionId: 'opening', userId: 'u1', rooms: ['lobby'] });
+        await store.removeGone(['old', 'opening', 'never-there', 'old']);
+
+        expect(await store.get('old')).toBeUndefined();
+        expect(await store.roomsOf('old')).toEqual([]);
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['opening']);
+        expect(await collect(store.roomMembers('games'))).toEqual([]);
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual(['opening']);
+        await expect(store.removeGone([])).resolves.toBeUndefined();
+      });
+
+      it('honours goneGraceMs, and removes an expired connection whatever its age', async () => {
+        const strict = await createStore({ goneGraceMs: 0 });
+        await strict.save({ connectionId: 'c1', rooms: ['lobby'] });
+        await strict.removeGone(['c1']);
+        expect(await strict.get('c1')).toBeUndefined();
+        expect(await collect(strict.roomMembers('lobby'))).toEqual([]);
+
+        // A connectedAt ahead of the clock (skew) counts as young; an expired one goes anyway.
+        const ahead = new Date(START + 60_000).toISOString();
+        await store.save({ connectionId: 'ahead', connectedAt: ahead, rooms: ['lobby'] });
+        await store.save({ connectionId: 'expired', expiresAt: START_SECONDS - 1 });
+        await store.removeGone(['ahead', 'expired']);
+        expect(await store.get('ahead')).toBeDefined();
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['ahead']);
+        expect(await store.count()).toBe(1);
+        advance(65_000);
+        await store.removeGone(['ahead']);
+        expect(await store.count()).toBe(0);
+      });
+
+      it('keeps delete unconditional ($disconnect)', async () => {
+        await store.save({ connectionId: 'c1', rooms: ['lobby'] });
+        await store.delete('c1');
+        expect(await store.get('c1')).toBeUndefined();
+        expect(await collect(store.roomMembers('lobby'))).toEqual([]);
+      });
+    });
+
+    describe('save with rooms (all-or-nothing)', () => {
+      it('saves the connection and its rooms in one call', async () => {
+        const saved = await store.save({
+          connectionId: 'c1',
+          userId: 'u1',
+          rooms: ['lobby', 'games', 'lobby'],
+        });
+        expect(saved).not.toHaveProperty('rooms');
+        expect(await store.get('c1')).toEqual(saved);
+        expect((await store.roomsOf('c1')).sort()).toEqual(['games', 'lobby']);
+        expect(await collect(store.roomMembers('lobby'))).toEqual(['c1']);
+        expect(await collect(store.roomMembers('games'))).toEqual(['c1']);
+      });
+
+      it('a save whose room write fails leaves no connection and no membership', async () => {
+        // A room name DynamoDB cannot store (its sort key holds 1024 bytes): the write of the
+        // memberships fails, so the connection must not stay either.
+        const tooLong = 'r'.repeat(1020);
+        await expect(
+          store.save({ connectionId: 'c1', userId: 'u1', rooms: ['lobby', tooLong] }),
+        ).rejects.toThrow(/room/);
+        await expect(
+          store.save({ connectionId: 'c2', rooms: ['lobby', 42 as unknown as string] }),
+        ).rejects.toThrow(TypeError);
+        await expect(
+          store.save({ connectionId: 'c3', rooms: 'lobby' as unknown as string[] }),
+        ).rejects.toThrow(TypeError);
+
+        for (const connectionId of ['c1', 'c2', 'c3']) {
+          expect(await store.get(connectionId)).toBeUndefined();
+          expect(await store.roomsOf(connectionId)).toEqual([]);
+        }
+        expect(await collect(store.roomMembers('lobby'))).toEqual([]);
+        expect(await collect(store.connectionsOfUser('u1'))).toEqual([]);
+        expect(await store.count()).toBe(0);
+      });
+
+      it('saves a connection with more rooms than one transaction holds', async () => {
+        const rooms = ids('room-', 60);
+        await store.save({ connectionId: 'c1', rooms });
+        expect((await store.roomsOf('c1')).sort()).toEqual(rooms);
+        expect(await collect(store.roomMembers(rooms[59]))).toEqual(['c1']);
+        await store.delete('c1');
+        expect(await collect(store.roomMembers(rooms[0]))).toEqual([]);
+      });
+
+      it('refuses a room name it could not store on join too', async () => {
+        await store.save({ connectionId: 'c1' });
+        await expect(store.join('c1', '')).rejects.toThrow(TypeError);
+        await expect(store.join('c1', 'r'.repeat(1020))).rejects.toThrow(TypeError);
+        expect(await store.roomsOf('c1')).toEqual([]);
+      });
+    });
+
+    describe('signals', () => {
+      it('an aborted signal stops a room listing between pages', async () => {
+        const paged = await createStore({ pageSize: 10 });
+        const members = ids('m', 30);
+        await paged.save({ connectionId: 'seed' });
+        await eachLimited(members, 10, (connectionId) =>
+          paged.save({ connectionId, rooms: ['big'] }),
+        );
+
+        const { seen, error } = await readAbortingAfter(
+          (signal) => paged.roomMembers('big', { signal }),
+          1,
+        );
+        expect(error).toMatchObject({ name: 'StoreCallError', failure: 'aborted' });
+        expect((error as Error).message).toMatch(/roomMembers/);
+        expect((error as Error).message).toMatch(/the event deadline passed/);
+        // At most the page already fetched, never the pages after it.
+        expect(seen.length).toBeGreaterThanOrEqual(1);
+        expect(seen.length).toBeLessThanOrEqual(10);
+
+        const user = await readAbortingAfter(
+          (signal) => paged.connectionsOfUser('nobody', { signal }),
+          1,
+        );
+        expect(user).toEqual({ seen: [], error: undefined });
+      });
+
+      it('refuses every call whose signal has already fired, and writes nothing', async () => {
+        await store.save({ connectionId: 'kept', rooms: ['lobby'] });
+        const controller = new AbortController();
+        controller.abort(new Error('deadline'));
+        const options = { signal: controller.signal };
+        const aborted = { name: 'StoreCallError', failure: 'aborted' };
+
+        await expect(
+          store.save({ connectionId: 'c1', rooms: ['lobby'] }, options),
+        ).rejects.toMatchObject(aborted);
+        await expect(store.get('kept', options)).rejects.toMatchObject(aborted);
+        await expect(store.delete('kept', options)).rejects.toMatchObject(aborted);
+        await expect(store.deleteMany(['kept'], options)).rejects.toMatchObject(aborted);
+        await expect(store.removeGone(['kept'], options)).rejects.toMatchObject(aborted);
+        await expect(store.touch('kept', options)).rejects.toMatchObject(aborted);
+        await expect(store.join('kept', 'games', options)).rejects.toMatchObject(aborted);
+        await expect(store.leave('kept', 'lobby', options)).rejects.toMatchObject(aborted);
+        await expect(store.roomsOf('kept', options)).rejects.toMatchObject(aborted);
+        await expect(collect(store.roomMembers('lobby', options))).rejects.toMatchObject(aborted);
+        await expect(collect(store.connectionsOfUser('u1', options))).rejects.toMatchObject(
+          aborted,
+        );
+        await expect(collect(store.connectionsOfTenant('t1', options))).rejects.toMatchObject(
+          aborted,
+        );
+        await expect(store.count(options)).rejects.toMatchObject(aborted);
+        await expect(
+          store.takeToken('k', { capacity: 1, refillPerSecond: 1 }, 1, options),
+        ).rejects.toMatchObject(aborted);
+
+        expect(await store.get('c1')).toBeUndefined();
+        expect(await store.get('kept')).toBeDefined();
+        expect(await store.roomsOf('kept')).toEqual(['lobby']);
+        expect(await store.takeToken('k', { capacity: 1, refillPerSecond: 1 })).toMatchObject({
+          allowed: true,
+        });
+      });
+
+      it('runs normally under a signal that has not fired', async () => {
+        const { signal } = new AbortController();
+        await store.save({ connectionId: 'c1', userId: 'u1', rooms: ['lobby'] }, { signal });
+        await store.join('c1', 'games', { signal });
+        expect(await collect(store.roomMembers('lobby', { signal }))).toEqual(['c1']);
+        expect(await collect(store.connectionsOfUser('u1', { signal }))).toEqual(['c1']);
+        expect(await store.touch('c1', { signal })).toBe(true);
+        await store.removeGone(['c1'], { signal });
+        expect(await store.get('c1', { signal })).toBeDefined();
       });
     });
 

@@ -101,8 +101,15 @@ afterAll(async () => {
 
 describeConnectionStoreContract(
   'DynamoDBConnectionStore on dynalite',
-  async ({ now, ttlSeconds, pageSize }) =>
-    new DynamoDBConnectionStore({ tableName: await newTable(), client, now, ttlSeconds, pageSize }),
+  async ({ now, ttlSeconds, pageSize, goneGraceMs }) =>
+    new DynamoDBConnectionStore({
+      tableName: await newTable(),
+      client,
+      now,
+      ttlSeconds,
+      pageSize,
+      goneGraceMs,
+    }),
 );
 
 describe('DynamoDBConnectionStore table layout', () => {

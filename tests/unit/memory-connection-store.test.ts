@@ -3,7 +3,7 @@ import { describeConnectionStoreContract } from '../contract/connection-store.co
 
 describeConnectionStoreContract(
   'MemoryConnectionStore',
-  ({ now, ttlSeconds }) => new MemoryConnectionStore({ now, ttlSeconds }),
+  ({ now, ttlSeconds, goneGraceMs }) => new MemoryConnectionStore({ now, ttlSeconds, goneGraceMs }),
 );
 
 describe('MemoryConnectionStore', () => {
