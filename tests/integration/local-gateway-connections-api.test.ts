@@ -8,6 +8,8 @@ import {
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { Agent, request } from 'node:http';
+import { sleep } from '../../src/concurrency/sleep';
 import {
   MANAGEMENT_ENDPOINT_VARIABLE,
   startLocalGateway,
@@ -295,6 +297,103 @@ describe('local gateway: @connections API', () => {
       expect((await fetch(local.wsUrl.replace('ws:', 'http:'))).status).toBe(426);
     } finally {
       await local.close();
+    }
+  });
+
+  it('a post to a client whose buffer is full answers 429 LimitExceededException and drops no accepted frame', async () => {
+    await gateway.close();
+    gateway = await startLocalGateway({
+      handler: recorded.handler,
+      logger: recordingLogger(),
+      limits: { maxBufferedBytes: 64 * 1024 },
+    });
+    sdk.destroy();
+    sdk = sdkClient(gateway.managementEndpoint);
+    const { client, connectionId } = await connect();
+    const url = `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`;
+    // The client stops reading: the kernel's buffers fill, then the gateway's send buffer.
+    client.socket.pause();
+    const pad = 'x'.repeat(32 * 1024);
+    const accepted: number[] = [];
+    let refused = 0;
+    for (let seq = 0; seq < 5000 && refused < 3; seq += 1) {
+      const res = await fetch(url, { method: 'POST', body: JSON.stringify({ seq, pad }) });
+      if (res.status === 200) {
+        expect(refused).toBe(0);
+        accepted.push(seq);
+        continue;
+      }
+      expect(res.status).toBe(429);
+      expect(res.headers.get('x-amzn-errortype')).toBe('LimitExceededException');
+      refused += 1;
+    }
+    expect(refused).toBe(3);
+    const limited = await sdkFailure(
+      sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'refused' })),
+    );
+    expect(limited.name).toBe('LimitExceededException');
+    expect(limited.$metadata?.httpStatusCode).toBe(429);
+
+    client.socket.resume();
+    const delivered: number[] = [];
+    while (delivered.length < accepted.length) {
+      delivered.push((JSON.parse(await client.next()) as { seq: number }).seq);
+    }
+    expect(delivered).toEqual(accepted);
+    // Nothing refused arrives later (a wait only to show that nothing happens).
+    expect(await client.silentFor(200)).toBe(true);
+    // A client that reads again is posted to again.
+    await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'again' }));
+    expect(await client.next()).toBe('again');
+  });
+
+  it('under saturation answers every @connections request once and delivers each accepted frame exactly once', async () => {
+    const logger = recordingLogger();
+    await gateway.close();
+    gateway = await startLocalGateway({ handler: recorded.handler, logger });
+    const peers = await Promise.all(Array.from({ length: 20 }, () => connect()));
+    const received = peers.map(() => [] as number[]);
+    peers.forEach(({ client }, index) =>
+      client.socket.on('message', (data: Buffer) => {
+        received[index].push((JSON.parse(data.toString('utf8')) as { seq: number }).seq);
+      }),
+    );
+    // Keep-alive sockets shared by many requests, as the SDK's handler uses them.
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    const posts = 2000;
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: posts }, (_, seq) => {
+          const peer = seq % peers.length;
+          const path = `/local/@connections/${encodeURIComponent(peers[peer].connectionId)}`;
+          return new Promise<{ peer: number; seq: number; status: number }>((resolve, reject) => {
+            const req = request(
+              { host: '127.0.0.1', port: gateway.port, path, method: 'POST', agent },
+              (res) => {
+                res.resume();
+                res.on('end', () => resolve({ peer, seq, status: res.statusCode ?? 0 }));
+              },
+            );
+            req.on('error', reject);
+            req.end(JSON.stringify({ seq }));
+          });
+        }),
+      );
+      expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+      const expected = peers.map(() => [] as number[]);
+      for (const answer of answers) expected[answer.peer].push(answer.seq);
+      await eventually(
+        () => received.every((seqs, index) => seqs.length >= expected[index].length),
+        10_000,
+      );
+      // Nothing more arrives later (a wait only to show that nothing happens).
+      await sleep(100);
+      expect(received.map((seqs) => [...seqs].sort((a, b) => a - b))).toEqual(expected);
+      // One answer per request on the server side too: one log line each, none twice.
+      const handled = logger.lines.filter((line) => line.message.startsWith('POST @connections/'));
+      expect(handled).toHaveLength(posts);
+    } finally {
+      agent.destroy();
     }
   });
 
