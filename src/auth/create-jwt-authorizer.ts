@@ -46,11 +46,16 @@ export type JwtAuthorizer = (
 /** API Gateway refuses an authorizer context over 8 KB (and the connection with it). */
 const MAX_CONTEXT_BYTES = 8 * 1024;
 const ANONYMOUS = 'anonymous';
-/** Ids and origins in log lines are short; anything longer is not written whole. */
-const MAX_LOGGED_CHARS = 200;
+/** Origins in log lines are short; anything longer is not written whole. */
+const MAX_LOGGED_ORIGIN = 200;
+/**
+ * API Gateway's request and connection ids (`yMLumxGak4i1zdA=`). Anything else in those fields
+ * is not logged: a malformed event could carry anything there, a token included.
+ */
+const GATEWAY_ID = /^[A-Za-z0-9_=+/-]{1,128}$/;
 
-function loggable(value: unknown): string | undefined {
-  return typeof value === 'string' ? value.slice(0, MAX_LOGGED_CHARS) : undefined;
+function loggableId(value: unknown): string | undefined {
+  return typeof value === 'string' && GATEWAY_ID.test(value) ? value : undefined;
 }
 
 function policy(
@@ -150,8 +155,8 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     const event: Readonly<Record<string, unknown>> = isPlainObject(given) ? given : {};
     const requestContext = isPlainObject(event.requestContext) ? event.requestContext : {};
     const meta = {
-      requestId: loggable(requestContext.requestId),
-      connectionId: loggable(requestContext.connectionId),
+      requestId: loggableId(requestContext.requestId),
+      connectionId: loggableId(requestContext.connectionId),
     };
     // Without the route's ARN no policy can name it; a Deny then covers everything.
     const methodArn =
@@ -167,7 +172,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     if (!isOriginAllowed(config.allowedOrigins, origin)) {
       logger.warn('authorizer refused the connection', {
         reason: 'origin',
-        origin: loggable(origin),
+        origin: typeof origin === 'string' ? origin.slice(0, MAX_LOGGED_ORIGIN) : undefined,
         ...meta,
       });
       return policy(ANONYMOUS, 'Deny', resource);
