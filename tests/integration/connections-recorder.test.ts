@@ -1,4 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startLocalGateway } from '../../src/local';
 import { ConnectionsRecorder, type RecorderAnswer } from '../../src/testing';
+import { recordingLogger } from '../support/recording-logger';
 
 describe('ConnectionsRecorder', () => {
   let recorder: ConnectionsRecorder;
@@ -191,6 +196,61 @@ describe('ConnectionsRecorder', () => {
     await expect(recorder.start()).rejects.toThrow('already started');
     expect(() => recorder.script('x=', [])).toThrow('empty sequence');
     await fresh.close(); // never started: nothing to do
+  });
+});
+
+describe('ConnectionsRecorder and the local gateway share one @connections wire format', () => {
+  it('answers 410, 413 and GetConnection alike: status, x-amzn-ErrorType, JSON shape', async () => {
+    const recorder = new ConnectionsRecorder();
+    const { endpoint } = await recorder.start('local');
+    const gateway = await startLocalGateway({
+      handler: () => ({ statusCode: 200 }),
+      logger: recordingLogger(),
+      env: false,
+    });
+    const socket = new WebSocket(gateway.wsUrl);
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      const [open] = gateway.connections;
+      recorder.gone('gone=');
+      const answer = async (base: string, id: string, init?: RequestInit) => {
+        const res = await fetch(`${base}/@connections/${encodeURIComponent(id)}`, init);
+        const body = (await res.json()) as Record<string, unknown>;
+        return {
+          status: res.status,
+          errorType: res.headers.get('x-amzn-errortype'),
+          contentType: res.headers.get('content-type'),
+          hasRequestId: res.headers.has('x-amzn-requestid'),
+          keys: Object.keys(body),
+          types: Object.values(body).map((value) => typeof value),
+        };
+      };
+      const gone = { method: 'POST', body: 'x' };
+      expect(await answer(endpoint, 'gone=', gone)).toEqual(
+        await answer(gateway.managementEndpoint, 'gone=', gone),
+      );
+      const tooLarge = { method: 'POST', body: 'x'.repeat(128 * 1024 + 1) };
+      expect(await answer(endpoint, open, tooLarge)).toEqual(
+        await answer(gateway.managementEndpoint, open, tooLarge),
+      );
+      expect(await answer(endpoint, open)).toEqual(await answer(gateway.managementEndpoint, open));
+    } finally {
+      socket.terminate();
+      await gateway.close();
+      await recorder.close();
+    }
+  });
+
+  it('the test kit reaches lift-ws/local only through its public index', () => {
+    const folder = join(__dirname, '../../src/testing');
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(join(folder, file), 'utf8');
+      const imports = [...source.matchAll(/from '(\.\.\/local[^']*)'/g)].map((m) => m[1]);
+      expect([file, imports.filter((path) => path !== '../local')]).toEqual([file, []]);
+    }
   });
 });
 

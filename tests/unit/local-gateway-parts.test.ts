@@ -1,6 +1,6 @@
 /**
  * The local gateway's pure parts: route selection, the authorizer's policy, proxy results,
- * ids and times, the environment it sets, and option validation.
+ * ids and times, the `@connections` wire format, the environment it sets, and option validation.
  */
 import {
   decideOnAuthorizerError,
@@ -10,6 +10,7 @@ import {
   GatewayEnvironment,
   MANAGEMENT_ENDPOINT_VARIABLE,
 } from '../../src/local/gateway-environment';
+import { connectionsWire } from '../../src/local/connections-wire';
 import { gatewayIds } from '../../src/local/gateway-ids';
 import { resolveLimits } from '../../src/local/local-gateway-options';
 import { readProxyResult } from '../../src/local/proxy-result';
@@ -155,6 +156,56 @@ describe('gatewayIds', () => {
   it('makes ids shaped like AWS ones', () => {
     expect(gatewayIds.newId()).toMatch(/^[A-Za-z0-9]{15}=$/);
     expect(gatewayIds.newApiId()).toMatch(/^[a-z0-9]{10}$/);
+  });
+});
+
+describe('RouteSelector with the shared RouteSelectionExpression', () => {
+  it('selects by the multi-variable form and refuses a bare path an API cannot have', () => {
+    const selector = new RouteSelector('${request.body.service}/${request.body.action}', [
+      'chat/join',
+    ]);
+    expect(selector.decide('{"service":"chat","action":"join"}')).toEqual({
+      routeKey: 'chat/join',
+    });
+    expect(selector.decide('{"action":"join"}')).toEqual({ forbidden: true });
+    expect(() => new RouteSelector('meta.type', [])).toThrow(
+      'Unsupported route selection expression "meta.type"',
+    );
+  });
+});
+
+describe('connectionsWire', () => {
+  it('parses /{stage}/@connections/{id}: doubled slashes, no stage, query, trailing slash', () => {
+    expect(connectionsWire.parsePath('/local/@connections/abc%3D')).toEqual({
+      stage: 'local',
+      connectionId: 'abc=',
+      encodedConnectionId: 'abc%3D',
+    });
+    expect(connectionsWire.parsePath('/local//@connections/a%2Fb')?.connectionId).toBe('a/b');
+    expect(connectionsWire.parsePath('//@connections/x')).toMatchObject({
+      stage: undefined,
+      connectionId: 'x',
+    });
+    expect(connectionsWire.parsePath('/dev/@connections/x/?a=1#h')?.connectionId).toBe('x');
+    expect(connectionsWire.parsePath('/dev/@connections/%E0%A4%A')).toMatchObject({
+      stage: 'dev',
+      connectionId: undefined,
+    });
+    for (const path of [undefined, '/', '/dev', '/dev/@connections/', '/a/b/@connections/x']) {
+      expect(connectionsWire.parsePath(path)).toBeUndefined();
+    }
+  });
+
+  it("answers GetConnection's shape: ISO-8601 strings, keys in AWS's order", () => {
+    const info = connectionsWire.connectionInfo({
+      connectedAt: Date.UTC(2026, 0, 5, 3, 4, 5),
+      identity: { sourceIp: '127.0.0.1', userAgent: 'ua' },
+      lastActiveAt: new Date(Date.UTC(2026, 0, 5, 3, 4, 6)),
+    });
+    expect(JSON.stringify(info)).toBe(
+      '{"connectedAt":"2026-01-05T03:04:05.000Z","identity":{"sourceIp":"127.0.0.1",' +
+        '"userAgent":"ua"},"lastActiveAt":"2026-01-05T03:04:06.000Z"}',
+    );
   });
 });
 
