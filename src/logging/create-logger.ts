@@ -1,6 +1,10 @@
 import winston from 'winston';
+import { writeDirectly } from './direct-write';
+import { jsonLineFormat } from './json-line-format';
+import { LineTransport } from './line-transport';
 import type { Logger } from './logger';
-import { redact, redactString } from './redact';
+import { prettyLineFormat } from './pretty-line-format';
+import { quietSdkNodeVersionWarning } from './quiet-sdk-node-version-warning';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -9,74 +13,48 @@ export interface LoggerOptions {
   level?: string;
   /**
    * `json`: one JSON object per line, for CloudWatch Logs (the default inside Lambda).
-   * `pretty`: readable, coloured lines (the default elsewhere).
+   * `pretty`: readable lines, coloured on a terminal, stacks as lines (the default elsewhere).
    */
   format?: LogFormat;
   /** Where lines go. Default: stdout. Tests pass a stream to capture them. */
   stream?: NodeJS.WritableStream;
-  /** Fields on every line. */
+  /** Fields on every line (redacted like every other field). */
   defaultMeta?: Record<string, unknown>;
 }
 
 const LEVELS = new Set(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']);
 
-/** True inside AWS Lambda (or anything that sets the same variable). */
-function runningInLambda(): boolean {
-  return Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
-}
-
-export function defaultLogFormat(): LogFormat {
+/** JSON in Lambda (or anything that sets the same variable) and in production, else pretty. */
+function defaultLogFormat(): LogFormat {
   const forced = process.env.LIFT_WS_LOG_FORMAT;
   if (forced === 'json' || forced === 'pretty') return forced;
-  if (runningInLambda() || process.env.NODE_ENV === 'production') return 'json';
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME || process.env.NODE_ENV === 'production') return 'json';
   return 'pretty';
 }
 
-/** Removes secrets from the message and every field before any transport sees them. */
-const redactFormat = winston.format((info) => {
-  for (const key of Object.keys(info)) {
-    if (key === 'level') continue;
-    info[key] = redact(info[key]);
-  }
-  if (typeof info.message === 'string') info.message = redactString(info.message);
-  return info;
-});
-
-const prettyLine = winston.format.printf((info) => {
-  const { level, message, timestamp, ...rest } = info as Record<string, unknown>;
-  const fields = Object.entries(rest)
-    .filter(([key]) => typeof key === 'string')
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' ');
-  return `${String(timestamp)} ${String(level)} ${String(message)}${fields ? ` ${fields}` : ''}`;
-});
-
 /**
  * Creates the framework's default logger: winston, JSON lines in Lambda, readable lines locally.
+ * Every line is redacted (sensitive keys at any depth, tokens inside strings) and bounded in
+ * size; lines go straight to stdout (or `stream`), one write per line.
  *
  * @example
  * const logger = createLogger({ level: 'debug' });
+ * logger.child({ room: 'lobby' }).info('joined', { userId });
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const requested = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  const level = LEVELS.has(requested.toLowerCase()) ? requested.toLowerCase() : 'info';
+  const requested = String(options.level ?? process.env.LOG_LEVEL ?? 'info').toLowerCase();
+  const level = LEVELS.has(requested) ? requested : 'info';
   const format = options.format ?? defaultLogFormat();
-  const transport = options.stream
-    ? new winston.transports.Stream({ stream: options.stream })
-    : new winston.transports.Console();
-  const base = [winston.format.errors({ stack: true }), redactFormat()];
-  return winston.createLogger({
+  if (format === 'pretty') quietSdkNodeVersionWarning();
+  const transport = new LineTransport(options.stream);
+  const colors =
+    options.stream === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const logger = winston.createLogger({
     level,
     defaultMeta: options.defaultMeta,
-    format:
-      format === 'json'
-        ? winston.format.combine(...base, winston.format.timestamp(), winston.format.json())
-        : winston.format.combine(
-            ...base,
-            winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
-            winston.format.colorize(),
-            prettyLine,
-          ),
+    format: format === 'json' ? jsonLineFormat() : prettyLineFormat({ colors }),
     transports: [transport],
   });
+  writeDirectly(logger, transport);
+  return logger;
 }

@@ -1,0 +1,42 @@
+import winston from 'winston';
+import type TransportStream from 'winston-transport';
+import { MESSAGE } from './json-line-format';
+
+// winston exports its transport base class as `Transport`; its typings name it `transport`,
+// which is undefined at run time.
+const Transport = (winston as unknown as { Transport: typeof TransportStream }).Transport;
+
+/** The transport's destination: anything with a stream's `write`. */
+export interface LineSink {
+  write(line: string): unknown;
+}
+
+/**
+ * Writes each formatted line straight to a stream, by default `process.stdout`.
+ *
+ * winston's Console transport goes through `console.log` when `console._stdout` is missing:
+ * under jest (whose console has none) each line becomes a four-line console block. It also
+ * schedules a `setImmediate` per line to emit `logged`, which nothing here listens to and
+ * which piles up (with its info object) in a synchronous burst of lines.
+ */
+export class LineTransport extends Transport {
+  readonly #sink: LineSink | undefined;
+
+  /** @param sink Where lines go; default `process.stdout`, looked up per line (tests swap it). */
+  constructor(sink?: LineSink) {
+    super();
+    this.#sink = sink;
+  }
+
+  /** Writes one line; synchronous for stdout on files and pipes, as in Lambda. */
+  writeLine(info: Record<string | symbol, unknown>): void {
+    const line = info[MESSAGE];
+    if (typeof line !== 'string') return;
+    (this.#sink ?? process.stdout).write(`${line}\n`);
+  }
+
+  override log(info: Record<string | symbol, unknown>, next: () => void): void {
+    this.writeLine(info);
+    next();
+  }
+}
