@@ -8,17 +8,16 @@ import type { Logger } from '../logging/logger';
 import { AuthorizerFlow } from './authorizer-flow';
 import { ConnectFlow, connectRefusal, type ConnectVerdict, type Handshake } from './connect-flow';
 import { ConnectionsApi } from './connections-api';
+import { DisconnectFlow } from './disconnect-flow';
 import { GatewayEnvironment } from './gateway-environment';
-import { GatewayEventFactory, type ConnectionFacts } from './gateway-event-factory';
+import { GatewayEventFactory } from './gateway-event-factory';
 import { GatewayHttp } from './gateway-http';
-import { gatewayIds } from './gateway-ids';
 import {
   checkFunctions,
   hostForUrls,
   resolveSettings,
   type GatewaySettings,
 } from './gateway-settings';
-import { invocationFailure } from './invocation-failure';
 import { LambdaInvoker } from './lambda-invoker';
 import { LocalConnection } from './local-connection';
 import type { LocalAuthorizer, LocalGatewayOptions, LocalHandler } from './local-gateway-options';
@@ -47,8 +46,8 @@ function refuseUpgrade(socket: Duplex, statusCode: number, message: string): voi
  *
  * This file wires the parts and owns the sockets; each concept has its own file: settings
  * (`gateway-settings`), the authorizer and `$connect` flow (`authorizer-flow`, `connect-flow`),
- * message routing (`message-router`), the HTTP and `@connections` side (`gateway-http`,
- * `connections-api`, `connections-wire`).
+ * message routing (`message-router`), `$disconnect` (`disconnect-flow`), the HTTP and
+ * `@connections` side (`gateway-http`, `connections-api`, `connections-wire`).
  */
 export class LocalGateway {
   /** `http://host:port`: the HTTP side (`@connections`, the `http` hook). */
@@ -69,6 +68,7 @@ export class LocalGateway {
   readonly #environment: GatewayEnvironment;
   readonly #connectFlow: ConnectFlow;
   readonly #messageRouter: MessageRouter;
+  readonly #disconnectFlow: DisconnectFlow;
   readonly #open = new Map<string, LocalConnection>();
   readonly #handshakes = new WeakMap<IncomingMessage, Handshake>();
   readonly #sockets = new Set<Duplex>();
@@ -140,6 +140,10 @@ export class LocalGateway {
       ...invocation,
       routeSelector: settings.routeSelector,
       hasRouteResponse: settings.hasRouteResponse,
+    });
+    this.#disconnectFlow = new DisconnectFlow({
+      ...invocation,
+      dropDisconnect: settings.dropDisconnect,
     });
     const http = new GatewayHttp({
       stage: settings.stage,
@@ -262,7 +266,7 @@ export class LocalGateway {
         // client left during $connect, or the gateway is closing. API Gateway then reports the
         // connection as disconnected.
         if (this.#handshakes.delete(req)) {
-          return this.#runDisconnect(verdict.handshake.facts, 1006, '');
+          return this.#disconnectFlow.run(verdict.handshake.facts, 1006, '');
         }
         return undefined;
       }),
@@ -313,38 +317,12 @@ export class LocalGateway {
     this.#open.delete(connection.id);
     const byGateway = connection.closedByGateway;
     this.#track(
-      this.#runDisconnect(connection.facts, byGateway?.code ?? code, byGateway?.reason ?? reason),
+      this.#disconnectFlow.run(
+        connection.facts,
+        byGateway?.code ?? code,
+        byGateway?.reason ?? reason,
+      ),
     );
-  }
-
-  async #runDisconnect(facts: ConnectionFacts, statusCode: number, reason: string): Promise<void> {
-    if (this.#settings.dropDisconnect(facts.connectionId)) {
-      this.#logger.info(
-        `$disconnect ${facts.connectionId} dropped (dropDisconnect), close code ${statusCode}`,
-      );
-      return;
-    }
-    const event = this.#factory.disconnectEvent(
-      facts,
-      statusCode,
-      reason,
-      gatewayIds.newId(),
-      Date.now(),
-    );
-    const outcome = await this.#invoker.invoke(this.#settings.functions.handler, event);
-    const failure = invocationFailure(
-      this.#logger,
-      '$disconnect',
-      facts.connectionId,
-      outcome,
-      this.#settings.limits.integrationTimeoutMs,
-    );
-    // API Gateway ignores what $disconnect returns; only failures are worth a line.
-    if (!failure) {
-      this.#logger.info(
-        `$disconnect ${facts.connectionId} (close ${statusCode}) ${outcome.durationMs}ms`,
-      );
-    }
   }
 
   /** Keeps a background task for `close()` to wait on; its failure is logged, never thrown. */
