@@ -49,6 +49,7 @@ export type {
   ConnectionStore,
   ConnectionRecord,
   NewConnection,
+  StoreCallOptions,
   RateLimitDecision,
   TokenBucketSpec,
 } from './connections/connection-store';

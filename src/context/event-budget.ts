@@ -16,7 +16,7 @@ export function eventDeadline(lambdaContext: LambdaContext): number | undefined 
   const remaining = lambdaContext.getRemainingTimeInMillis?.();
   if (typeof remaining !== 'number' || !Number.isFinite(remaining)) return undefined;
   const reserve = Math.min(MAX_RESERVE_MS, Math.max(0, remaining) / 4);
-  return Date.now() + remaining - reserve;
+  return Math.floor(Date.now() + remaining - reserve);
 }
 
 /**

@@ -1,4 +1,6 @@
+import { validateRooms } from '../connections/connection-record';
 import type { ConnectionRecord, ConnectionStore } from '../connections/connection-store';
+import { errorMessage } from '../errors/error-message';
 import { BadRequestError, GoneError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
 import { lowerCaseHeaders, type HeaderMap } from '../events/header-map';
@@ -21,6 +23,18 @@ const textEncoder = new TextEncoder();
 
 function byteLength(data: MessageData): number {
   return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+}
+
+/**
+ * Room names usually come from the client's message: one the store could not key on is the
+ * client's mistake (400), caught before any store call. The store's own rule decides.
+ */
+function checkRoom(room: unknown, method: string): void {
+  try {
+    validateRooms([room]);
+  } catch (error) {
+    throw new BadRequestError(`ctx.${method}(): ${errorMessage(error)}`);
+  }
 }
 
 /** Serialises once; undefined (or a function) has no JSON form. */
@@ -378,6 +392,7 @@ export class WebSocketContext {
    */
   async join(room: string): Promise<void> {
     const store = this.#requireStore('join');
+    checkRoom(room, 'join');
     if (this.eventType === 'CONNECT') {
       (this.#pendingJoins ??= []).push(room);
       return;
@@ -386,6 +401,7 @@ export class WebSocketContext {
   }
 
   async leave(room: string): Promise<void> {
+    checkRoom(room, 'leave');
     await this.#requireStore('leave').leave(this.connectionId, room, {
       signal: this.#eventSignal(),
     });
@@ -398,6 +414,7 @@ export class WebSocketContext {
     options: BroadcastOptions & { exceptSelf?: boolean } = {},
   ): Promise<BroadcastResult> {
     const store = this.#requireStore('broadcastToRoom');
+    checkRoom(room, 'broadcastToRoom');
     const { exceptSelf, ...rest } = options;
     return this.broadcast(store.roomMembers(room, { signal: this.#eventSignal() }), data, {
       ...rest,

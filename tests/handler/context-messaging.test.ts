@@ -16,6 +16,8 @@ import { useConnectionsRecorder } from '../support/recorder-fixture';
  * The context's messaging through the real SDK client over real HTTP, against the test kit's
  * @connections recorder.
  */
+const aMinuteAgo = (): string => new Date(Date.now() - 60_000).toISOString();
+
 describe('WebSocketContext messaging', () => {
   const fixture = useConnectionsRecorder();
   const { recorder } = fixture;
@@ -106,8 +108,9 @@ describe('WebSocketContext messaging', () => {
         });
       }
     }
+    // Connected a minute ago: past the grace period in which a 410 means "still opening".
     for (const id of ['QTAwMDAwMDAwMDE=', 'QjAwMDAwMDAwMDE=', 'QzAwMDAwMDAwMDE='])
-      await store.save({ connectionId: id });
+      await store.save({ connectionId: id, connectedAt: aMinuteAgo() });
     recorder.script('QjAwMDAwMDAwMDE=', 'gone');
     recorder.script('QzAwMDAwMDAwMDE=', 'forbidden');
     const { handler } = handlerFor(Caster, { connections: store });
@@ -130,7 +133,7 @@ describe('WebSocketContext messaging', () => {
         await ctx.sendTo('R29uZTAwMDAwMDE=', 'hi').catch(() => undefined);
       }
     }
-    await store.save({ connectionId: 'R29uZTAwMDAwMDE=' });
+    await store.save({ connectionId: 'R29uZTAwMDAwMDE=', connectedAt: aMinuteAgo() });
     recorder.script('R29uZTAwMDAwMDE=', 'gone-without-type');
     const { handler } = handlerFor(Direct, { connections: store });
     await handler(messageEvent({ body: { action: 'poke' } }), lambdaContext());

@@ -146,13 +146,26 @@ describe('errors', () => {
     expect(JSON.stringify(logged)).toContain('stack');
   });
 
-  it('hides the message of a WsError that is not exposed', async () => {
-    const { handler } = thrower(new WsError(503, 'DEPENDENCY_DOWN', 'redis at 10.0.0.1 refused'));
+  it('hides the message and the internal code of a WsError that is not exposed: a generic 500', async () => {
+    const { handler, log } = thrower(
+      new WsError(503, 'DEPENDENCY_DOWN', 'redis at 10.0.0.1 refused', undefined, {
+        cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:6379'), {
+          code: 'ECONNREFUSED',
+        }),
+      }),
+    );
     const result = await handler(messageEvent({ body: { action: 'fail' } }), lambdaContext());
-    expect(result.statusCode).toBe(503);
+    expect(result.statusCode).toBe(500);
     expect(json(result.body)).toMatchObject({
-      error: { code: 'DEPENDENCY_DOWN', message: 'Internal server error' },
+      error: { code: 'INTERNAL_ERROR', message: 'Internal server error' },
     });
+    expect(result.body).not.toContain('DEPENDENCY_DOWN');
+    // Logged at error with its code and the cause, never as a mere refusal.
+    const logged = log.entries().find((entry) => entry.message === 'route failed');
+    expect(logged?.level).toBe('error');
+    expect(JSON.stringify(logged)).toContain('DEPENDENCY_DOWN');
+    expect(JSON.stringify(logged)).toContain('ECONNREFUSED');
+    expect(log.entries().some((entry) => entry.message === 'request refused')).toBe(false);
   });
 
   it('a thrown non-Error value still gets a 500', async () => {
