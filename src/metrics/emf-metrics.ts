@@ -1,4 +1,4 @@
-import type { OutboundStats } from '../context/websocket-context';
+import type { OutboundStats } from '../context/context-services';
 import type { MetricsOptions } from './metrics-options';
 
 /** One event's facts, gathered by the runtime. */
