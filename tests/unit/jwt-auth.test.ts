@@ -951,3 +951,208 @@ function forgedString(): string {
   const signingInput = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url('just a string')}`;
   return `${signingInput}.${crypto.createHmac('sha256', SECRET).update(signingInput).digest('base64url')}`;
 }
+
+describe('JwtAuth: wrong types and empty sources on $connect', () => {
+  /** A $connect event whose query and headers hold what a hand-built or fuzzed event may. */
+  function connectWith(query: Record<string, unknown>, headers: Record<string, unknown> = {}) {
+    const event = connectEvent();
+    (event as { queryStringParameters: unknown }).queryStringParameters = query;
+    (event as { headers: unknown }).headers = headers;
+    return event;
+  }
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['a numeric Authorization query value', { Authorization: 42 }, {}],
+    ['an array Authorization query value', { Authorization: [hsToken()] }, {}],
+    ['an object Authorization query value', { Authorization: { token: hsToken() } }, {}],
+    ['an array Authorization header', {}, { Authorization: [`Bearer ${hsToken()}`] }],
+    ['a numeric Sec-WebSocket-Protocol header', {}, { 'Sec-WebSocket-Protocol': 7 }],
+    ['an object Sec-WebSocket-Protocol header', {}, { 'Sec-WebSocket-Protocol': {} }],
+  ])(
+    '%s is refused like a missing token: 401, never a TypeError',
+    async (_name, query, headers) => {
+      const outcome = await run(withSecret(), connectWith(query, headers));
+      const error = expectRefused(outcome, 401, /^no token/);
+      expect(error.details).toEqual({ reason: 'missing' });
+    },
+  );
+
+  it.each<[string, unknown]>([
+    ['a number', 42],
+    ['null', null],
+    ['an array', ['https://evil.example.net']],
+    ['an object', { origin: 'https://evil.example.net' }],
+  ])(
+    'an Origin header that is %s counts as no Origin: the token decides',
+    async (_name, origin) => {
+      const guard = withSecret({ allowedOrigins: ['https://chat.example.com'] });
+      const good = await run(guard, connectWith({ Authorization: hsToken() }, { Origin: origin }));
+      expect(good.error).toBeUndefined();
+      expect(good.calls).toBe(1);
+      const none = await run(guard, connectWith({}, { Origin: origin }));
+      expectRefused(none, 401, /^no token/);
+    },
+  );
+
+  it('an empty Authorization=Bearer in the query with a good token in the header is accepted', async () => {
+    for (const empty of ['Bearer ', 'Bearer', 'bearer \t', '  ']) {
+      const outcome = await run(
+        withSecret(),
+        connectEvent({
+          query: { Authorization: empty },
+          headers: { Authorization: `Bearer ${hsToken({ sub: 'from-header' })}` },
+        }),
+      );
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.ctx.userId).toBe('from-header');
+    }
+  });
+
+  it('an empty Authorization header or Sec-WebSocket-Protocol value counts as absent', async () => {
+    const guard = withSecret({ tokenSources: ['header', 'protocol', 'query'] });
+    const viaProtocol = await run(
+      guard,
+      connectEvent({
+        headers: { Authorization: 'Bearer ', 'Sec-WebSocket-Protocol': `bearer, ${hsToken()}` },
+      }),
+    );
+    expect(viaProtocol.calls).toBe(1);
+    expect(pendingResponse(viaProtocol.ctx)?.headers).toEqual({
+      'Sec-WebSocket-Protocol': 'bearer',
+    });
+    const viaQuery = await run(
+      guard,
+      connectEvent({
+        query: { Authorization: hsToken({ sub: 'from-query' }) },
+        headers: { Authorization: '', 'Sec-WebSocket-Protocol': ' , ' },
+      }),
+    );
+    expect(viaQuery.ctx.userId).toBe('from-query');
+    expectRefused(
+      await run(guard, connectEvent({ query: { Authorization: 'Bearer ' } })),
+      401,
+      /^no token/,
+    );
+  });
+});
+
+describe('JwtAuth: exp on message routes', () => {
+  let clock: jest.SpyInstance<number, []> | undefined;
+  /** Moves Date.now forward, as time passing would. */
+  function later(seconds: number): void {
+    clock?.mockRestore();
+    const realNow = Date.now.bind(Date);
+    clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + seconds * 1000);
+  }
+  afterEach(() => {
+    clock?.mockRestore();
+    clock = undefined;
+  });
+
+  /** The authorizer context API Gateway delivers for a connection opened with `token`. */
+  async function authorizerContextFor(token: string): Promise<Record<string, string>> {
+    const authorize = createJwtAuthorizer({ secret: SECRET, logger: recordingLogger([]) });
+    return deliveredContext(await authorize(authorizerEvent({ query: { Authorization: token } })));
+  }
+
+  function messageFrom(authorizer: Record<string, string>) {
+    const event = messageEvent({ body: { action: 'send' }, routeKey: 'send' });
+    event.requestContext.authorizer = authorizer;
+    return event;
+  }
+
+  it('a 5-minute token stops authorising messages after it expires: 401 TOKEN_EXPIRED', async () => {
+    const context = await authorizerContextFor(hsToken({}, { expiresIn: 300 }));
+    const guard = withSecret();
+    expect((await run(guard, messageFrom(context))).calls).toBe(1);
+    later(299);
+    expect((await run(guard, messageFrom(context))).calls).toBe(1);
+    later(301);
+    const outcome = await run(guard, messageFrom(context));
+    const error = expectRefused(outcome, 401, /expired/);
+    expect(error.code).toBe('TOKEN_EXPIRED');
+    expect(outcome.logs.map((line) => line.meta.reason)).toEqual(['expired']);
+  });
+
+  it('stored claims (hydrated by the runtime) are held to exp the same way', async () => {
+    const claims = jwt.decode(hsToken({}, { expiresIn: 300 })) as Record<string, unknown>;
+    const guard = withSecret();
+    const message = () => {
+      const ctx = contextFor(messageEvent({ body: { action: 'send' } }));
+      ctx.claims = { ...claims };
+      return ctx;
+    };
+    let calls = 0;
+    const next = (): Promise<unknown> => {
+      calls += 1;
+      return Promise.resolve();
+    };
+    await guard.use(message(), next);
+    expect(calls).toBe(1);
+    later(301);
+    await expect(guard.use(message(), next)).rejects.toMatchObject({
+      statusCode: 401,
+      code: 'TOKEN_EXPIRED',
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('reads exp delivered as a string by a flat authorizer context', async () => {
+    const exp = String(now() + 60);
+    const context = { principalId: 'u', integrationLatency: '3', sub: 'u', exp };
+    expect((await run(withSecret(), messageFrom(context))).calls).toBe(1);
+    later(61);
+    const error = expectRefused(await run(withSecret(), messageFrom(context)), 401, /expired/);
+    expect(error.code).toBe('TOKEN_EXPIRED');
+    const unreadable = { principalId: 'u', integrationLatency: '3', sub: 'u', exp: 'tomorrow' };
+    const refused = expectRefused(await run(withSecret(), messageFrom(unreadable)), 401, /exp/);
+    expect(refused.code).toBe('TOKEN_EXPIRED');
+  });
+
+  it('applies the clock tolerance to exp on messages', async () => {
+    const context = await authorizerContextFor(hsToken({}, { expiresIn: 300 }));
+    later(305);
+    expect((await run(withSecret({ clockToleranceSec: 10 }), messageFrom(context))).calls).toBe(1);
+    later(311);
+    expectRefused(
+      await run(withSecret({ clockToleranceSec: 10 }), messageFrom(context)),
+      401,
+      /expired/,
+    );
+  });
+
+  it('checkExpOnMessages: false lets messages through after exp', async () => {
+    const context = await authorizerContextFor(hsToken({}, { expiresIn: 300 }));
+    later(3600);
+    const outcome = await run(withSecret({ checkExpOnMessages: false }), messageFrom(context));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.ctx.userId).toBe('user-42');
+    expect(() => withSecret({ checkExpOnMessages: 'no' as unknown as boolean })).toThrow(
+      /checkExpOnMessages must be true or false/,
+    );
+  });
+
+  it('never refuses $disconnect for an expired token: the route is the cleanup', async () => {
+    const context = await authorizerContextFor(hsToken({}, { expiresIn: 300 }));
+    later(3600);
+    const outcome = await run(withSecret(), disconnectEvent({ authorizer: context }));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.calls).toBe(1);
+  });
+
+  it('requireSub means the same for a token on $connect and for the claims on messages', async () => {
+    const guard = withSecret();
+    const onlyUserId = jwt.sign({ userId: 'u-7' }, SECRET, { expiresIn: 300 });
+    const connected = await run(guard, connectEvent({ query: { Authorization: onlyUserId } }));
+    expect(connected.ctx.userId).toBe('u-7');
+    const context = await authorizerContextFor(onlyUserId);
+    expect((await run(guard, messageFrom(context))).ctx.userId).toBe('u-7');
+
+    const nobody = jwt.sign({ role: 'admin' }, SECRET, { expiresIn: 300 });
+    const refused = await run(guard, connectEvent({ query: { Authorization: nobody } }));
+    expect(expectRefused(refused, 401, /no sub/).details).toEqual({ reason: 'missing-sub' });
+    const flat = { principalId: 'p', integrationLatency: '1', role: 'admin' };
+    const refusedMessage = expectRefused(await run(guard, messageFrom(flat)), 401, /no sub/);
+    expect(refusedMessage.details).toEqual({ reason: 'missing-sub' });
+  });
+});

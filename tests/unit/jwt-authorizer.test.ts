@@ -7,7 +7,7 @@ import {
   type JwtAuthorizerOptions,
 } from '../../src/auth/create-jwt-authorizer';
 import { identityFromClaims } from '../../src/auth/identity-from-claims';
-import { authorizerEvent } from '../../src/testing';
+import { authorizerEvent, lambdaContext } from '../../src/testing';
 import {
   OTHER_SECRET,
   SECRET,
@@ -353,5 +353,110 @@ describe('claimsFromAuthorizerContext', () => {
   it('is what the event builders feed back (aws-events shape)', () => {
     const event: WebSocketAuthorizerEvent = authorizerEvent();
     expect(claimsFromAuthorizerContext(event.requestContext.authorizer)).toBeUndefined();
+  });
+});
+
+describe('createJwtAuthorizer: bad input is Unauthorized, never another error', () => {
+  function eventWith(fields: Record<string, unknown>): WebSocketAuthorizerEvent {
+    // Fields of any type, as a hand-built or fuzzed event may carry them.
+    const event: WebSocketAuthorizerEvent = authorizerEvent();
+    Object.assign(event, fields);
+    return event;
+  }
+
+  it.each<[string, () => WebSocketAuthorizerEvent]>([
+    [
+      'a numeric Authorization query value',
+      () => eventWith({ queryStringParameters: { Authorization: 42 } }),
+    ],
+    [
+      'an array Authorization query value',
+      () => eventWith({ queryStringParameters: { Authorization: [hsToken()] } }),
+    ],
+    [
+      'an object Authorization query value',
+      () => eventWith({ queryStringParameters: { Authorization: {} } }),
+    ],
+    ['a query that is a string', () => eventWith({ queryStringParameters: 'Authorization=x' })],
+    [
+      'an array Authorization header',
+      () => eventWith({ headers: { Authorization: [`Bearer ${hsToken()}`] } }),
+    ],
+    [
+      'a numeric Sec-WebSocket-Protocol header',
+      () => eventWith({ headers: { 'Sec-WebSocket-Protocol': 1 } }),
+    ],
+    ['headers that are an array', () => eventWith({ headers: [hsToken()] })],
+    [
+      'no requestContext',
+      () => eventWith({ requestContext: undefined, queryStringParameters: {} }),
+    ],
+    [
+      'a good token but no methodArn',
+      () => eventWith({ methodArn: 7, queryStringParameters: { Authorization: hsToken() } }),
+    ],
+  ])('%s -> Unauthorized', async (_name, event) => {
+    const error = await refusal(authorizerWith()(event()));
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('Unauthorized');
+  });
+
+  it('refuses events that are not objects at all', async () => {
+    for (const event of [null, undefined, 42, 'event', []]) {
+      const error = await refusal(authorizerWith()(event as unknown as WebSocketAuthorizerEvent));
+      expect(error.message).toBe('Unauthorized');
+    }
+  });
+
+  it('an Origin header that is not a string counts as no Origin: the token decides', async () => {
+    const authorize = authorizerWith({ allowedOrigins: ['https://chat.example.com'] });
+    const answer = await authorize(
+      eventWith({ headers: { Origin: 7 }, queryStringParameters: { Authorization: hsToken() } }),
+    );
+    expect(answer.policyDocument.Statement[0].Effect).toBe('Allow');
+  });
+
+  it('an empty Authorization=Bearer in the query with a good token in the header is accepted', async () => {
+    const answer = await authorizerWith()(
+      authorizerEvent({
+        query: { Authorization: 'Bearer ' },
+        headers: { Authorization: `Bearer ${hsToken({ sub: 'from-header' })}` },
+      }),
+    );
+    expect(answer.principalId).toBe('from-header');
+    const viaProtocol = await authorizerWith()(
+      authorizerEvent({
+        query: { Authorization: 'Bearer' },
+        headers: { Authorization: 'Bearer ', 'Sec-WebSocket-Protocol': `bearer, ${hsToken()}` },
+      }),
+    );
+    expect(viaProtocol.policyDocument.Statement[0].Effect).toBe('Allow');
+  });
+
+  it('hands the Lambda context budget to the verifier (a spent budget fetches no JWKS)', async () => {
+    const jwks = await startJwksServer([
+      { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' },
+    ]);
+    try {
+      const authorize = authorizerWith({
+        secret: undefined,
+        jwksUri: jwks.uri,
+        issuer: 'https://id.example.com/',
+      });
+      const t = jwt.sign({ sub: 'u', iss: 'https://id.example.com/' }, rsa.privateKey, {
+        algorithm: 'RS256',
+        keyid: 'k1',
+        expiresIn: 60,
+      });
+      const event = authorizerEvent({ query: { Authorization: t } });
+      await expect(authorize(event, lambdaContext({ timeoutMs: 0 }))).rejects.toThrow(
+        /JWKS unavailable/,
+      );
+      expect(jwks.requests).toBe(0);
+      expect((await authorize(event, lambdaContext())).principalId).toBe('u');
+      expect(jwks.requests).toBe(1);
+    } finally {
+      await jwks.close();
+    }
   });
 });
