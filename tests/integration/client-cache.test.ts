@@ -28,6 +28,42 @@ describe('getManagementClient', () => {
     expect(getManagementClient(endpoint, {}, {})).not.toBe(a);
   });
 
+  it('a second bootstrap with maxMessageBytes: 1000 refuses 2,000 bytes though a first with the default created the endpoint client', async () => {
+    // What each bootstrap passes for the same endpoint: its own options, logger included.
+    const first = getManagementClient(
+      endpoint,
+      { concurrency: 32, timeoutMs: 5000, retries: 2 },
+      {},
+    );
+    await first.post('big1=', 'x'.repeat(2000));
+    const second = getManagementClient(
+      endpoint,
+      { concurrency: 32, timeoutMs: 5000, retries: 2, maxMessageBytes: 1000 },
+      {},
+    );
+    await expect(second.post('big2=', 'x'.repeat(2000))).rejects.toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(recorder.postsTo('big1=')).toHaveLength(1);
+    expect(recorder.postsTo('big2=')).toHaveLength(0);
+    // The first keeps its own limit, and both share the endpoint's connection pool.
+    await first.post('big3=', 'x'.repeat(2000));
+    expect(recorder.postsTo('big3=')).toHaveLength(1);
+    expect(second.sdk).toBe(first.sdk);
+  });
+
+  it('per-call timeouts and retries win over the ones of the client that created the pool', async () => {
+    const patient = getManagementClient(endpoint, { timeoutMs: 5000, retries: 0 }, {});
+    recorder.script('slowish=', { status: 200, delayMs: 300 });
+    await patient.post('slowish=', 'x');
+    const hasty = getManagementClient(endpoint, { timeoutMs: 50, retries: 0 }, {});
+    recorder.script('slowish2=', { status: 200, delayMs: 300 });
+    await expect(hasty.post('slowish2=', 'x')).rejects.toMatchObject({
+      code: 'MANAGEMENT_API_TIMEOUT',
+    });
+  });
+
   it('signs calls to a local endpoint with dummy credentials when the machine has none', async () => {
     const client = getManagementClient(endpoint, {}, {});
     await client.post('local=', 'hello');

@@ -34,6 +34,54 @@ describe('resolveEndpoint', () => {
     );
   });
 
+  it('behind a custom domain, derives the execute-api endpoint from the apiId and the Lambda region', () => {
+    const custom = { domainName: 'chat.example.com', stage: 'prod', apiId: 'abc123' };
+    expect(resolveEndpoint(custom, undefined, { AWS_REGION: 'eu-west-1' })).toBe(
+      'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+    );
+    expect(resolveEndpoint(custom, undefined, { AWS_REGION: 'cn-north-1' })).toBe(
+      'https://abc123.execute-api.cn-north-1.amazonaws.com.cn/prod',
+    );
+    // The explicit option and the environment variable still win.
+    expect(resolveEndpoint(custom, 'https://ws.example.com/v1', { AWS_REGION: 'eu-west-1' })).toBe(
+      'https://ws.example.com/v1',
+    );
+    expect(
+      resolveEndpoint(custom, undefined, {
+        AWS_REGION: 'eu-west-1',
+        LIFT_WS_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001/local',
+      }),
+    ).toBe('http://127.0.0.1:3001/local');
+    // Without a region or an apiId there is nothing to derive from.
+    expect(resolveEndpoint(custom, undefined, {})).toBe('https://chat.example.com/prod');
+    expect(
+      resolveEndpoint({ domainName: 'chat.example.com', stage: 'prod' }, undefined, {
+        AWS_REGION: 'eu-west-1',
+      }),
+    ).toBe('https://chat.example.com/prod');
+    // A local gateway's domain is used as it is.
+    expect(
+      resolveEndpoint(
+        { domainName: 'localhost:3001', stage: 'local', apiId: 'abc123' },
+        undefined,
+        {
+          AWS_REGION: 'eu-west-1',
+        },
+      ),
+    ).toBe('https://localhost:3001/local');
+  });
+
+  it('keeps an execute-api domain as it is, whatever the Lambda region', () => {
+    const aws = {
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      stage: 'prod',
+      apiId: 'abc123',
+    };
+    expect(resolveEndpoint(aws, undefined, { AWS_REGION: 'eu-west-1' })).toBe(
+      'https://abc123.execute-api.us-east-1.amazonaws.com/prod',
+    );
+  });
+
   it('reads process.env by default', () => {
     const saved = process.env.LIFT_WS_MANAGEMENT_ENDPOINT;
     process.env.LIFT_WS_MANAGEMENT_ENDPOINT = 'http://localhost:9/x/';
@@ -55,6 +103,14 @@ describe('resolveRegion', () => {
       resolveRegion(custom, { AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'us-west-2' }),
     ).toBe('eu-central-1');
     expect(resolveRegion(custom, { AWS_DEFAULT_REGION: 'us-west-2' })).toBe('us-west-2');
+  });
+
+  it('a Lambda in eu-west-1 posting to a us-east-1 execute-api endpoint signs for us-east-1', () => {
+    expect(
+      resolveRegion('https://abc123.execute-api.us-east-1.amazonaws.com/prod', {
+        AWS_REGION: 'eu-west-1',
+      }),
+    ).toBe('us-east-1');
   });
 
   it('parses the region of an execute-api host (also in China)', () => {
