@@ -24,10 +24,10 @@ describe('log output in development and under jest (issue 9, item 6)', () => {
     const originalConsole = globalThis.console;
     const originalWrite = process.stdout.write.bind(process.stdout);
     globalThis.console = new Console({ stdout: consoleStream, stderr: consoleStream });
-    process.stdout.write = ((chunk: string | Uint8Array) => {
+    process.stdout.write = (chunk: string | Uint8Array) => {
       writes.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    };
     try {
       const logger = createLogger({ format: 'json' });
       logger.info('to stdout', { n: 1 });
