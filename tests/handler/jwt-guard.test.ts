@@ -2,20 +2,24 @@ import {
   bootstrap,
   JwtAuth,
   MemoryConnectionStore,
+  OnConnect,
   OnMessage,
   UseMiddleware,
   WebSocketController,
   WebSocketContext,
 } from 'lift-ws';
-import { lambdaContext, messageEvent } from 'lift-ws/testing';
+import { connectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
 import { captureLogger } from '../support/capture-logger';
+import { hsToken } from '../support/jwt-fixtures';
+
+const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
 
 /** JwtAuth on message routes under bootstrap, where the runtime hydrates the claims first. */
 describe('JwtAuth guarding message routes through bootstrap', () => {
   function guarded(store?: MemoryConnectionStore) {
     const seen: Array<string | undefined> = [];
     @WebSocketController()
-    @UseMiddleware(JwtAuth.with({ secret: 'a-test-secret-of-at-least-32-bytes!!' }))
+    @UseMiddleware(JwtAuth.with({ secret: SECRET }))
     class Guarded {
       @OnMessage('who') who(ctx: WebSocketContext) {
         seen.push(ctx.userId);
@@ -49,5 +53,40 @@ describe('JwtAuth guarding message routes through bootstrap', () => {
     const result = await handler(messageEvent({ body: { action: 'who' } }), lambdaContext());
     expect(result.statusCode).toBe(401);
     expect(seen).toEqual([]);
+  });
+
+  describe('a token that expires while the connection lives', () => {
+    let clock: jest.SpyInstance<number, []> | undefined;
+    afterEach(() => clock?.mockRestore());
+
+    it('a 5-minute token stops authorising messages after it expires: 401 TOKEN_EXPIRED', async () => {
+      const seen: Array<string | undefined> = [];
+      @WebSocketController()
+      @UseMiddleware(JwtAuth.with({ secret: SECRET }))
+      class Chat {
+        @OnConnect() connect() {}
+        @OnMessage('who') who(ctx: WebSocketContext) {
+          seen.push(ctx.userId);
+        }
+      }
+      const handler = bootstrap([Chat], {
+        logger: captureLogger().logger,
+        errorFrames: false,
+        connections: new MemoryConnectionStore(),
+      });
+      const token = hsToken({ sub: 'user-5' }, { expiresIn: 300 }, SECRET);
+      const connect = connectEvent({ connectionId: 'c-5min', query: { Authorization: token } });
+      expect((await handler(connect, lambdaContext())).statusCode).toBe(200);
+      const message = () => messageEvent({ connectionId: 'c-5min', body: { action: 'who' } });
+      expect((await handler(message(), lambdaContext())).statusCode).toBe(200);
+      expect(seen).toEqual(['user-5']);
+
+      const realNow = Date.now.bind(Date);
+      clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 301_000);
+      const expired = await handler(message(), lambdaContext());
+      expect(expired.statusCode).toBe(401);
+      expect(JSON.parse(expired.body ?? '{}')).toMatchObject({ error: { code: 'TOKEN_EXPIRED' } });
+      expect(seen).toEqual(['user-5']);
+    });
   });
 });
