@@ -1,26 +1,28 @@
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { errorMessage } from '../errors/error-message';
+import { importBundled } from './bundle-module';
 import { CliError } from './cli-error';
 import type { ExportReference } from './parse-cli-args';
-import { registerTypeScript } from './register-typescript';
 
-const TYPESCRIPT = /\.c?ts$/;
-const EXTENSIONS = ['.ts', '.js', '.cjs', '.cts'];
+const EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+
+/** A function a module exports, and the project files it was built from. */
+export interface LoadedExport {
+  value: (...args: never[]) => unknown;
+  inputs: string[];
+}
 
 function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
 
 /** The file a module argument names, with Node's usual omissions (extension, index file). */
-function findModuleFile(specifier: string, cwd: string): string {
+export function findModuleFile(specifier: string, cwd: string): string {
   const base = resolve(cwd, specifier);
   const candidates = [
     base,
     ...EXTENSIONS.map((extension) => base + extension),
-    join(base, 'index.ts'),
-    join(base, 'index.js'),
+    ...EXTENSIONS.map((extension) => join(base, `index${extension}`)),
   ];
   const found = candidates.find(isFile);
   if (found) return found;
@@ -28,23 +30,17 @@ function findModuleFile(specifier: string, cwd: string): string {
 }
 
 /**
- * Loads a .js or .ts module and returns one of its function exports. Failures are thrown as
- * messages for the user, naming the module and the export; `runCli` prints their first line.
+ * Builds a .ts or .js module (ES or CommonJS) with esbuild, loads it and returns one of its
+ * function exports. Failures are thrown as one-line messages for the user, naming the module and
+ * the export, or the file:line:col of a syntax error.
  */
 export async function loadExport(
   reference: ExportReference,
   cwd = process.cwd(),
-): Promise<(...args: never[]) => unknown> {
+): Promise<LoadedExport> {
   const file = findModuleFile(reference.module, cwd);
-  if (TYPESCRIPT.test(file)) await registerTypeScript();
-  let loaded: unknown;
-  try {
-    loaded = createRequire(__filename)(file);
-  } catch (error) {
-    throw new CliError(`failed to load ${reference.module}: ${errorMessage(error)}`);
-  }
-  const exports = (loaded ?? {}) as Record<string, unknown>;
-  // An ES module's exports, or a CommonJS module exporting an object as default.
+  const { exports, inputs } = await importBundled(file, reference.module, cwd);
+  // An ES module's exports, or a CommonJS module's (as `default` when built as an ES module).
   const fromDefault = exports.default as Record<string, unknown> | undefined;
   const value = exports[reference.exportName] ?? fromDefault?.[reference.exportName];
   if (typeof value !== 'function') {
@@ -57,5 +53,5 @@ export async function loadExport(
       `${reference.module} ${problem} (exports: ${names.join(', ') || 'none'}); choose one with --export`,
     );
   }
-  return value as (...args: never[]) => unknown;
+  return { value: value as (...args: never[]) => unknown, inputs };
 }

@@ -19,6 +19,8 @@ export interface DevCommand {
   routeSelectionExpression?: string;
   authorizer?: ExportReference;
   staticDir?: string;
+  /** Rebuild and swap the functions when their source files change. */
+  watch?: boolean;
 }
 
 export interface HelpCommand {
@@ -27,7 +29,11 @@ export interface HelpCommand {
   exitCode: 0 | 1;
 }
 
-export type CliCommand = DevCommand | HelpCommand;
+export interface VersionCommand {
+  kind: 'version';
+}
+
+export type CliCommand = DevCommand | HelpCommand | VersionCommand;
 
 const OPTIONS = {
   export: { type: 'string', short: 'e' },
@@ -39,7 +45,9 @@ const OPTIONS = {
   'route-selection': { type: 'string' },
   authorizer: { type: 'string' },
   static: { type: 'string' },
+  watch: { type: 'boolean', short: 'w' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
 
 function parsePort(raw: string, source: string): number {
@@ -77,6 +85,7 @@ export function parseCliArgs(
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help', exitCode: 0 };
+  if (values.version) return { kind: 'version' };
   const [command, module, ...extra] = positionals;
   if (command === undefined) return { kind: 'help', exitCode: 1 };
   if (command !== 'dev') throw new CliError(`unknown command "${command}". See lift-ws --help`);
@@ -102,5 +111,6 @@ export function parseCliArgs(
     ...(values['route-selection'] ? { routeSelectionExpression: values['route-selection'] } : {}),
     ...(values.authorizer ? { authorizer: parseReference(values.authorizer, 'handler') } : {}),
     ...(values.static ? { staticDir: values.static } : {}),
+    ...(values.watch ? { watch: true } : {}),
   };
 }
