@@ -1,13 +1,10 @@
 import type { AuthorizerContext } from '../events/websocket-event';
+import { isPlainObject } from '../validation/is-plain-object';
 import { AUTHORIZER_CONTEXT_KEYS, GATEWAY_AUTHORIZER_KEYS } from './authorizer-context-keys';
 
 /** Registered time claims are numbers (RFC 7519 §4.1); stringified, they are restored as such. */
 const NUMERIC_CLAIMS: ReadonlySet<string> = new Set(['exp', 'iat', 'nbf', 'auth_time']);
 const NUMBER = /^-?\d+(\.\d+)?$/;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseClaimsJson(json: unknown): Record<string, unknown> | undefined {
   if (typeof json !== 'string' || json.length === 0) return undefined;
