@@ -57,6 +57,8 @@ const MAX_LOGGED_ORIGIN = 200;
  * @UseMiddleware(JwtAuth.with({ publicKey: PEM, issuer: 'https://id.example.com', audience: 'chat' }))
  */
 export class JwtAuth implements MiddlewareObject {
+  /** Tells bootstrap to warn when a guarded message route could never see claims. */
+  readonly requiresIdentity = true;
   private readonly config: JwtConfig;
   private readonly verifier: JwtVerifier;
   private readonly missingTokenMessage: string;

@@ -36,7 +36,3 @@ export class WsError extends Error {
     if (options.cause !== undefined) this.cause = options.cause;
   }
 }
-
-export function isWsError(error: unknown): error is WsError {
-  return error instanceof WsError;
-}

@@ -4,8 +4,11 @@ import type { WebSocketContext } from '../context/websocket-context';
 import { TooManyRequestsError } from '../errors/named-errors';
 import type { MiddlewareObject, Next } from './middleware';
 
+/** The units a rate is written in: per second, minute or hour. */
+export type RateUnit = 's' | 'sec' | 'second' | 'm' | 'min' | 'minute' | 'h' | 'hour';
+
 /** `'10/s'`, `'100/m'`, `'1000/h'`, or a bucket spelled out. */
-export type RateSpec = string | TokenBucketSpec;
+export type RateSpec = `${number}/${RateUnit}` | TokenBucketSpec;
 
 export interface RateLimitOptions {
   /** Messages per connection, e.g. `'10/s'`. */
@@ -33,7 +36,7 @@ const UNITS: Readonly<Record<string, number>> = {
 };
 
 /** Parses `'10/s'` into a bucket of 10 refilled at 10 per second (a burst of one period). */
-export function parseRate(spec: RateSpec, label: string): TokenBucketSpec {
+function parseRate(spec: RateSpec, label: string): TokenBucketSpec {
   if (typeof spec === 'object' && spec !== null) {
     if (!(spec.capacity > 0) || !(spec.refillPerSecond > 0)) {
       throw new TypeError(
@@ -48,7 +51,7 @@ export function parseRate(spec: RateSpec, label: string): TokenBucketSpec {
   const count = match ? Number(match[1]) : NaN;
   if (!match || seconds === undefined || !(count > 0)) {
     throw new TypeError(
-      `RateLimit ${label}: "${String(spec)}" is not a rate like '10/s', '100/m' or '1000/h'`,
+      `RateLimit ${label}: ${JSON.stringify(spec)} is not a rate like '10/s', '100/m' or '1000/h'`,
     );
   }
   return { capacity: count, refillPerSecond: count / seconds };
@@ -68,21 +71,41 @@ class RateLimitMiddleware implements MiddlewareObject {
   private readonly name: string;
   private readonly store?: ConnectionStore;
   private fallbackStore?: ConnectionStore;
+  /**
+   * A misconfiguration, kept until bootstrap can say where it is used: thrown from the
+   * decorator's argument it would name no class or method.
+   */
+  private readonly problem: string | undefined;
 
   constructor(options: RateLimitOptions) {
+    let problem: string | undefined;
+    const parse = (spec: RateSpec | undefined, label: string): TokenBucketSpec | undefined => {
+      if (spec === undefined || problem) return undefined;
+      try {
+        return parseRate(spec, label);
+      } catch (error) {
+        problem = (error as Error).message;
+        return undefined;
+      }
+    };
     if (!options || (options.perConnection === undefined && options.perUser === undefined)) {
-      throw new TypeError(
-        "RateLimit needs perConnection and/or perUser, e.g. RateLimit({ perConnection: '10/s' })",
-      );
+      problem =
+        "RateLimit needs perConnection and/or perUser, e.g. RateLimit({ perConnection: '10/s' })";
     }
-    if (options.perConnection !== undefined)
-      this.perConnection = parseRate(options.perConnection, 'perConnection');
-    if (options.perUser !== undefined) this.perUser = parseRate(options.perUser, 'perUser');
-    this.store = options.store;
-    this.name = options.name ?? `${specLabel(options.perConnection)}|${specLabel(options.perUser)}`;
+    this.perConnection = parse(options?.perConnection, 'perConnection');
+    this.perUser = parse(options?.perUser, 'perUser');
+    this.problem = problem;
+    this.store = options?.store;
+    this.name =
+      options?.name ?? `${specLabel(options?.perConnection)}|${specLabel(options?.perUser)}`;
+  }
+
+  checkAtBootstrap(where: string): void {
+    if (this.problem) throw new TypeError(`${where}: ${this.problem}`);
   }
 
   async use(ctx: WebSocketContext, next: Next): Promise<unknown> {
+    if (this.problem) throw new TypeError(this.problem);
     // Only messages are metered: $connect and $disconnect happen once per connection.
     if (!ctx.isMessageEvent()) return next();
     const store =

@@ -32,6 +32,11 @@ export class RouteTable {
     /** `@OnDefault`, or a built-in route answering 404 / 400. */
     readonly fallback: CompiledRoute,
     private readonly selection: RouteSelectionExpression,
+    /**
+     * `Class.method` of message routes behind middleware that needs a verified identity
+     * (JwtAuth), for bootstrap's warning when nothing could ever provide one.
+     */
+    readonly guardedMessageRoutes: readonly string[] = [],
   ) {}
 
   addAction(action: string, route: CompiledRoute): void {

@@ -7,13 +7,8 @@ import {
   type ParamDefinition,
   type RouteDefinition,
 } from '../metadata/controller-metadata';
-import type {
-  Middleware,
-  MiddlewareClass,
-  MiddlewareFunction,
-  MiddlewareObject,
-} from '../middleware/middleware';
-import { normalizeMiddleware } from '../middleware/normalize-middleware';
+import type { Middleware, MiddlewareClass, MiddlewareObject } from '../middleware/middleware';
+import { normalizeMiddleware, type NormalizedMiddleware } from '../middleware/normalize-middleware';
 import { compose, type ComposedRoute } from '../middleware/compose';
 import { parseActionPath, readPath } from './action-path';
 import { RouteSelectionExpression } from './route-selection-expression';
@@ -203,8 +198,9 @@ export function scanControllers(
   let connect: Registered | undefined;
   let disconnect: Registered | undefined;
   let fallback: Registered | undefined;
-  let fallbackClassChain: MiddlewareFunction[] | undefined;
-  let onlyClassChain: MiddlewareFunction[] = [];
+  let fallbackClassChain: NormalizedMiddleware[] | undefined;
+  let onlyClassChain: NormalizedMiddleware[] = [];
+  const guardedMessageRoutes: string[] = [];
   const actions = new Map<string, Registered>();
   const seen = new Set<object>();
 
@@ -264,13 +260,16 @@ export function scanControllers(
       const methodChain = (metadata.methodMiddleware[method] ?? []).map((m, i) =>
         normalizeMiddleware(m, `${where} @UseMiddleware[${i}]`, instances),
       );
-      const chain: MiddlewareFunction[] = [...globalChain, ...classChain, ...methodChain];
+      const chain = [...globalChain, ...classChain, ...methodChain];
       const run = compose(
-        chain,
+        chain.map((m) => m.run),
         buildInvoker(instance, fn as (...args: unknown[]) => unknown, resolvers),
       );
 
       for (const route of routes) {
+        if (route.kind !== 'connect' && chain.some((m) => m.requiresIdentity)) {
+          guardedMessageRoutes.push(where);
+        }
         const compiled: CompiledRoute = {
           name: where,
           kind: route.kind,
@@ -309,19 +308,23 @@ export function scanControllers(
   const builtin = (
     label: string,
     route: ComposedRoute,
-    chain: readonly MiddlewareFunction[] = globalChain,
+    chain: readonly NormalizedMiddleware[] = globalChain,
   ): CompiledRoute => ({
     name: `builtin:${label}`,
     kind: 'builtin',
     action: label.startsWith('$') ? undefined : label,
     label,
-    run: compose(chain, route),
+    run: compose(
+      chain.map((m) => m.run),
+      route,
+    ),
   });
   const table = new RouteTable(
     connect?.route ?? builtin('$connect', options.fallbacks.connect),
     disconnect?.route ?? builtin('$disconnect', options.fallbacks.disconnect),
     fallback?.route ?? builtin('$default', options.fallbacks.message),
     selection,
+    guardedMessageRoutes,
   );
   for (const [action, entry] of actions) table.addAction(action, entry.route);
   const hostChain = fallbackClassChain ?? (controllers.length === 1 ? onlyClassChain : []);

@@ -41,6 +41,7 @@ export function bootstrap(
         ]
       : [],
   });
+  warnOfUnverifiableRoutes(settings, table.guardedMessageRoutes);
   return createEventPipeline({
     table,
     services: contextServices(settings, options, metrics !== undefined),
@@ -51,6 +52,26 @@ export function bootstrap(
     metrics,
     accessLog: infoLevelCheck(settings.logger),
   });
+}
+
+/**
+ * Message events carry no token: a JwtAuth-guarded message route sees claims only from a Lambda
+ * authorizer's context or from the connection store. Without a store, nothing at bootstrap can
+ * tell whether an authorizer will run, and a first-time setup refuses every message with 401
+ * without saying why; so it is said once, at cold start.
+ */
+function warnOfUnverifiableRoutes(settings: RuntimeSettings, routes: readonly string[]): void {
+  if (settings.store || routes.length === 0) return;
+  const listed =
+    routes.length > 3
+      ? `${routes.slice(0, 3).join(', ')} and ${routes.length - 3} more`
+      : routes.join(', ');
+  settings.logger.warn(
+    `JwtAuth guards ${listed}, but no connection store is configured: message events carry no ` +
+      'token, so these routes refuse every message with 401 unless a Lambda authorizer ' +
+      '(createJwtAuthorizer) runs on $connect. Add `connections: new MemoryConnectionStore()` ' +
+      '(or DynamoDBConnectionStore) to bootstrap, or deploy createJwtAuthorizer.',
+  );
 }
 
 /** What every context of this handler shares: the logger, the store, the `@connections` clients. */
