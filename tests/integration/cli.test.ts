@@ -3,7 +3,11 @@
  * tests that run the CLI from source (bundled by esbuild, as it bundles user modules).
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { HELP_TEXT } from '../../src/cli/help-text';
 import { parseCliArgs } from '../../src/cli/parse-cli-args';
 import { runCli, type CliOutcome } from '../../src/cli/run-cli';
@@ -27,6 +31,74 @@ async function run(...argv: string[]): Promise<Captured> {
     stderr: { write: (text: string) => (stderr += text) },
     logger: recordingLogger(),
     cwd: ROOT,
+  });
+  return { outcome, stdout, stderr };
+}
+
+/** Output that can be waited on: resolves when the text written so far matches. */
+class Output {
+  text = '';
+  private readonly waiters: Array<{ pattern: RegExp; found: (match: string) => void }> = [];
+
+  readonly stream = {
+    write: (chunk: string): boolean => {
+      this.text += chunk;
+      for (const waiter of [...this.waiters]) {
+        const match = waiter.pattern.exec(this.text);
+        if (match) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.found(match[0]);
+        }
+      }
+      return true;
+    },
+  };
+
+  /** The first match of `pattern` in the output, now or once it is written. */
+  waitFor(pattern: RegExp): Promise<string> {
+    const match = pattern.exec(this.text);
+    if (match) return Promise.resolve(match[0]);
+    return new Promise((found) => this.waiters.push({ pattern, found }));
+  }
+}
+
+/** Spawns the CLI from source and resolves with the WebSocket URL of its banner. */
+function spawnCli(cwd: string, ...argv: string[]) {
+  const child = spawn(
+    process.execPath,
+    [resolve(ROOT, FIXTURES, 'run-cli-from-source.js'), ...argv],
+    {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const stdout = new Output();
+  const stderr = new Output();
+  child.stdout.on('data', (chunk: Buffer) => stdout.stream.write(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => stderr.stream.write(chunk.toString()));
+  const wsUrl = Promise.race([
+    stdout.waitFor(/ws:\/\/\S+/),
+    exited.then((code) => {
+      throw new Error(`CLI exited with ${String(code)}: ${stderr.text}`);
+    }),
+  ]);
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  return { child, exited, stdout, stderr, wsUrl, stop };
+}
+
+/** `runCli` with another working directory. */
+async function runCliIn(cwd: string, ...argv: string[]): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const outcome = await runCli(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    logger: recordingLogger(),
+    cwd,
   });
   return { outcome, stdout, stderr };
 }
@@ -253,5 +325,218 @@ describe('lift-ws CLI', () => {
         await exited;
       }
     }, 20000);
+  });
+
+  describe('the first hour of a new user', () => {
+    let project: string;
+
+    beforeEach(async () => {
+      project = await mkdtemp(join(tmpdir(), 'lift-ws-cli-'));
+    });
+
+    afterEach(async () => {
+      await rm(project, { recursive: true, force: true });
+    });
+
+    it('--version prints the package version', async () => {
+      const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      const { outcome, stdout, stderr } = await run('--version');
+      expect(outcome).toEqual({ exitCode: 0 });
+      expect(stdout).toBe(`${manifest.version}\n`);
+      expect(stderr).toBe('');
+      expect((await run('-v')).stdout).toBe(`${manifest.version}\n`);
+    });
+
+    it('a port already in use is named in the message', async () => {
+      const server: Server = createServer();
+      await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const { outcome, stderr } = await runEchoHandler('--port', String(port));
+        expect(outcome).toEqual({ exitCode: 1 });
+        expect(stderr).toBe(
+          `lift-ws: port ${port} on 127.0.0.1 is already in use; choose another with --port (0 picks a free one)\n`,
+        );
+      } finally {
+        await new Promise((closed) => server.close(closed));
+      }
+    });
+
+    it('a syntax error in the loaded file is reported as file:line:col', async () => {
+      await writeFile(
+        join(project, 'broken.ts'),
+        'export const handler = () => ({ statusCode: 200 });\nconst x = ;\n',
+      );
+      let stderr = '';
+      const outcome = await runCli(['dev', 'broken.ts', '--port', '0'], {
+        stdout: { write: () => true },
+        stderr: { write: (text: string) => (stderr += text) },
+        logger: recordingLogger(),
+        cwd: project,
+      });
+      expect(outcome).toEqual({ exitCode: 1 });
+      expect(stderr).toBe('lift-ws: broken.ts:2:11: Unexpected ";"\n');
+    });
+
+    it("the banner's wscat line carries a dev token that JwtAuth accepts", async () => {
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        JWT_SECRET: 'cli-banner-test-secret-0123456789abcdef',
+        JWT_ISSUER: 'cli-test',
+        JWT_AUDIENCE: 'cli-audience',
+      });
+      let gateway: CliOutcome['gateway'];
+      try {
+        const { outcome, stdout, stderr } = await run(
+          'dev',
+          `${FIXTURES}/guarded-handler.ts`,
+          '--port',
+          '0',
+        );
+        gateway = outcome.gateway;
+        expect(stderr).toBe('');
+        const line = /Try: npx wscat -c "(ws:\/\/\S+\?Authorization=[\w.-]+)"/.exec(stdout);
+        expect(line).not.toBeNull();
+        const client = await TestClient.open(line?.[1] ?? '');
+        await client.close();
+        // Without the token the guard refuses the handshake: the token is what got through.
+        await expect(TestClient.open(gateway?.wsUrl ?? '')).rejects.toThrow('401');
+      } finally {
+        await gateway?.close();
+        for (const key of ['JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE']) {
+          if (saved[key] === undefined) delete process.env[key];
+          else process.env[key] = saved[key];
+        }
+      }
+    });
+
+    it('loads nodenext-style ESM TypeScript: .js specifiers, tsconfig paths, top-level await', async () => {
+      await writeFile(join(project, 'package.json'), JSON.stringify({ type: 'module' }));
+      await writeFile(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            module: 'nodenext',
+            target: 'es2022',
+            baseUrl: '.',
+            paths: { '@app/*': ['./src/lib/*'] },
+          },
+        }),
+      );
+      await mkdir(join(project, 'src/lib'), { recursive: true });
+      await writeFile(join(project, 'src/lib/greeting.ts'), "export const greeting = 'hello';\n");
+      await writeFile(
+        join(project, 'src/reply.ts'),
+        "import { greeting } from '@app/greeting';\n" +
+          'export const reply = (text: string): string => `${greeting} ${text}`;\n',
+      );
+      await writeFile(
+        join(project, 'src/handler.ts'),
+        "import { reply } from './reply.js';\n" +
+          'const ready: string = await Promise.resolve(import.meta.url);\n' +
+          'export async function handler(event: { requestContext: { eventType: string }; body?: string }) {\n' +
+          "  if (event.requestContext.eventType !== 'MESSAGE') return { statusCode: 200 };\n" +
+          '  return { statusCode: 200, body: JSON.stringify({ text: reply(event.body ?? ""), ready }) };\n' +
+          '}\n',
+      );
+      const cli = spawnCli(project, 'dev', 'src/handler.ts', '--port', '0', '--route-responses');
+      try {
+        const client = await TestClient.open(await cli.wsUrl);
+        client.send('world');
+        const answer = await client.nextJson<{ text: string; ready: string }>();
+        expect(answer.text).toBe('hello world');
+        expect(answer.ready).toMatch(/^file:\/\/.*\/src\//);
+        await client.close();
+      } finally {
+        expect(await cli.stop()).toBe(0);
+      }
+    }, 20000);
+
+    it('loads CommonJS JavaScript', async () => {
+      await writeFile(
+        join(project, 'handler.cjs'),
+        "const { join } = require('node:path');\n" +
+          'exports.handler = async (event) =>\n' +
+          "  event.requestContext.eventType === 'MESSAGE'\n" +
+          "    ? { statusCode: 200, body: join('cjs', __dirname === undefined ? '?' : 'ok') }\n" +
+          '    : { statusCode: 200 };\n',
+      );
+      const { outcome, stderr } = await runCliIn(
+        project,
+        'dev',
+        'handler.cjs',
+        '--port',
+        '0',
+        '--route-responses',
+      );
+      const gateway = outcome.gateway;
+      expect(stderr).toBe('');
+      try {
+        const client = await TestClient.open(gateway?.wsUrl ?? '');
+        client.send('hi');
+        expect(await client.next()).toBe(join('cjs', 'ok'));
+        await client.close();
+      } finally {
+        await gateway?.close();
+      }
+    });
+
+    it('--watch swaps the rebuilt handler without dropping open sockets; a broken edit keeps the old code', async () => {
+      await writeFile(join(project, 'reply.ts'), "export const version = 'v1';\n");
+      await writeFile(
+        join(project, 'handler.ts'),
+        "import { version } from './reply.js';\n" +
+          'export const handler = async (event: { requestContext: { eventType: string } }) =>\n' +
+          "  event.requestContext.eventType === 'MESSAGE'\n" +
+          '    ? { statusCode: 200, body: version }\n' +
+          '    : { statusCode: 200 };\n',
+      );
+      const stdout = new Output();
+      const stderr = new Output();
+      const outcome = await runCli(
+        ['dev', 'handler.ts', '--port', '0', '--route-responses', '--watch'],
+        {
+          stdout: stdout.stream,
+          stderr: stderr.stream,
+          logger: recordingLogger(),
+          cwd: project,
+        },
+      );
+      const { gateway, watcher } = outcome;
+      try {
+        expect(stderr.text).toBe('');
+        expect(watcher).toBeDefined();
+        const client = await TestClient.open(gateway?.wsUrl ?? '');
+        client.send('which');
+        expect(await client.next()).toBe('v1');
+
+        await writeFile(join(project, 'reply.ts'), "export const version = 'v2';\n");
+        expect(await stdout.waitFor(/reloaded in \d+ ms \(reply\.ts changed\)/)).toBeTruthy();
+        client.send('which');
+        expect(await client.next()).toBe('v2');
+
+        await writeFile(join(project, 'reply.ts'), "export const version = 'v3'\nconst = ;\n");
+        expect(
+          await stderr.waitFor(
+            /reload failed, still serving the previous code: reply\.ts:2:7: .*\n/,
+          ),
+        ).toBeTruthy();
+        client.send('which');
+        expect(await client.next()).toBe('v2');
+
+        await writeFile(join(project, 'reply.ts'), "export const version = 'v4';\n");
+        await stdout.waitFor(/reloaded[^\n]*\n[^]*reloaded in \d+ ms/);
+        client.send('which');
+        expect(await client.next()).toBe('v4');
+        // One socket throughout: the gateway kept it open across every reload.
+        expect(gateway?.connections).toHaveLength(1);
+        await client.close();
+      } finally {
+        watcher?.close();
+        await gateway?.close();
+      }
+    });
   });
 });
