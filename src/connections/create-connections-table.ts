@@ -5,6 +5,10 @@ import {
   type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { sleep } from '../concurrency/sleep';
+import { errorMessage } from '../errors/error-message';
+import { optionNumber } from '../validation/option-number';
+import { awsErrorName } from './aws-error-name';
 import { connectionsTable } from './connections-table';
 
 export interface CreateConnectionsTableOptions {
@@ -29,12 +33,16 @@ export async function createConnectionsTable(
   tableName: string,
   options: CreateConnectionsTableOptions = {},
 ): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 300_000;
-  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const timeoutMs = optionNumber(options.timeoutMs, 300_000, 'createConnectionsTable: timeoutMs');
+  const pollIntervalMs = optionNumber(
+    options.pollIntervalMs,
+    1000,
+    'createConnectionsTable: pollIntervalMs',
+  );
   try {
     await client.send(new CreateTableCommand(connectionsTable.createTableInput(tableName)));
   } catch (error) {
-    if (errorName(error) !== 'ResourceInUseException') throw error;
+    if (awsErrorName(error) !== 'ResourceInUseException') throw error;
   }
   const table = await waitUntilActive(client, tableName, Date.now() + timeoutMs, pollIntervalMs);
   // An existing table of another layout would fail later, on the first listing: say it now.
@@ -54,10 +62,9 @@ export async function createConnectionsTable(
   } catch (error) {
     // dynalite has no UpdateTimeToLive, and AWS refuses to enable TTL twice. Neither matters:
     // the store never relies on TTL deletion, which is only the cleanup.
-    const unsupported = errorName(error) === 'UnknownOperationException';
+    const unsupported = awsErrorName(error) === 'UnknownOperationException';
     const alreadyEnabled =
-      errorName(error) === 'ValidationException' &&
-      /already enabled/i.test(error instanceof Error ? error.message : '');
+      awsErrorName(error) === 'ValidationException' && /already enabled/i.test(errorMessage(error));
     if (!unsupported && !alreadyEnabled) throw error;
   }
 }
@@ -77,12 +84,6 @@ async function waitUntilActive(
     if (Date.now() >= deadline) {
       throw new Error(`table ${tableName} is not ACTIVE yet (${table?.TableStatus ?? 'unknown'})`);
     }
-    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+    await sleep(pollIntervalMs);
   }
-}
-
-function errorName(error: unknown): unknown {
-  return typeof error === 'object' && error !== null
-    ? (error as { name?: unknown }).name
-    : undefined;
 }

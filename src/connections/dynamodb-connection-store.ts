@@ -1,22 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  ScanCommand,
-  type ScanCommandInput,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { fullJitterDelay } from '../concurrency/backoff';
 import { forEachLimited } from '../concurrency/for-each-limited';
-import { sleep } from '../concurrency/sleep';
 import { errorMessage } from '../errors/error-message';
 import { isPlainObject } from '../validation/is-plain-object';
 import type {
@@ -38,7 +23,13 @@ import {
   validateTtlSeconds,
 } from './connection-record';
 import { connectionsTable } from './connections-table';
-import { StoreCallError } from './store-call-error';
+import {
+  DynamoDBTableRequests,
+  type Item,
+  type Key,
+  type QueryInput,
+  type WriteRequest,
+} from './dynamodb-table-requests';
 import { TokenBucketRule } from './token-bucket-rule';
 
 /*
@@ -75,10 +66,6 @@ import { TokenBucketRule } from './token-bucket-rule';
  * - takeToken: at most two conditional UpdateItems, each atomic on its own (see takeToken).
  */
 
-type Item = Record<string, unknown>;
-type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
-type QueryInput = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
-
 const CONNECTION = 'CONN#';
 const ROOM = 'ROOM#';
 const USER = 'USER#';
@@ -87,16 +74,8 @@ const RATE = 'RATE#';
 const CONNECTION_SK = 'META';
 const BUCKET_SK = 'BUCKET';
 
-/** DynamoDB's limit per BatchWriteItem call. */
-const BATCH_WRITE_LIMIT = 25;
 /** DynamoDB's limit per TransactWriteItems call: the connection plus two items per room. */
 const TRANSACTION_ROOMS_LIMIT = (100 - 1) / 2;
-/** Chunks written at once; each chunk is one request. */
-const BATCH_CONCURRENCY = 4;
-/** Attempts per chunk while DynamoDB keeps returning UnprocessedItems (throttling). */
-const BATCH_MAX_ATTEMPTS = 8;
-const BATCH_BACKOFF_BASE_MS = 25;
-const BATCH_BACKOFF_MAX_MS = 1000;
 /** Connections whose memberships a deletion looks up at once. */
 const DELETE_CONCURRENCY = 8;
 /** Rounds of `takeToken` when a bucket vanishes (TTL) between its two writes. */
@@ -146,11 +125,9 @@ export interface DynamoDBConnectionStoreOptions {
  */
 export class DynamoDBConnectionStore implements ConnectionStore {
   readonly tableName: string;
-  private readonly documentClient: DynamoDBDocumentClient;
+  private readonly requests: DynamoDBTableRequests;
   private readonly ttlSeconds: number;
   private readonly now: () => number;
-  private readonly pageSize: number | undefined;
-  private readonly requestTimeoutMs: number;
   private readonly goneGraceMs: number;
   /** False once the endpoint answered that it has no TransactWriteItems (dynalite). */
   private transactions = true;
@@ -163,11 +140,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     this.tableName = options.tableName;
     this.ttlSeconds = validateTtlSeconds(options.ttlSeconds, owner);
     this.now = options.now ?? Date.now;
-    this.pageSize =
+    const pageSize =
       options.pageSize === undefined
         ? undefined
         : storeOption(options.pageSize, 0, `${owner}: pageSize`, { integer: true });
-    this.requestTimeoutMs = storeOption(
+    const requestTimeoutMs = storeOption(
       options.requestTimeoutMs,
       DEFAULT_REQUEST_TIMEOUT_MS,
       `${owner}: requestTimeoutMs`,
@@ -183,16 +160,22 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       new DynamoDBClient({
         // The SDK's default handler has no timeouts: a frozen endpoint would hold the socket.
         requestHandler: new NodeHttpHandler({
-          connectionTimeout: this.requestTimeoutMs,
-          requestTimeout: this.requestTimeoutMs,
+          connectionTimeout: requestTimeoutMs,
+          requestTimeout: requestTimeoutMs,
         }),
       });
-    this.documentClient =
+    const documentClient =
       client instanceof DynamoDBDocumentClient
         ? client
         : DynamoDBDocumentClient.from(client, {
             marshallOptions: { removeUndefinedValues: true },
           });
+    this.requests = new DynamoDBTableRequests(
+      documentClient,
+      this.tableName,
+      requestTimeoutMs,
+      pageSize,
+    );
   }
 
   async save(connection: NewConnection, options?: StoreCallOptions): Promise<ConnectionRecord> {
@@ -201,31 +184,15 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     const item = connectionItem(record);
     if (rooms.length === 0) {
       // A plain put: saving again replaces the connection item and keeps its room memberships.
-      await this.call('PutItem', 'save', options, (abortSignal) =>
-        this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: item }), {
-          abortSignal,
-        }),
-      );
+      await this.requests.putItem(item, 'save', options);
       return record;
     }
     const memberships = rooms.flatMap((room) => membershipItems(record, room));
     if (this.transactions && rooms.length <= TRANSACTION_ROOMS_LIMIT) {
-      try {
-        await this.call('TransactWriteItems', 'save', options, (abortSignal) =>
-          this.documentClient.send(
-            new TransactWriteCommand({
-              TransactItems: [item, ...memberships].map((Item) => ({
-                Put: { TableName: this.tableName, Item },
-              })),
-            }),
-            { abortSignal },
-          ),
-        );
+      if (await this.requests.putAllOrNothing([item, ...memberships], 'save', options)) {
         return record;
-      } catch (error) {
-        if (errorName(error) !== 'UnknownOperationException') throw error;
-        this.transactions = false;
       }
+      this.transactions = false;
     }
     await this.saveInBatches(record.connectionId, item, memberships, options);
     return record;
@@ -248,7 +215,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     if (ids.length === 0) return;
     // Connection items first: a join running now re-reads its connection after writing its
     // memberships and removes them itself when the connection is gone (see the note on top).
-    await this.batchWrite(
+    await this.requests.batchWrite(
       ids.map((id) => ({ DeleteRequest: { Key: connectionKey(id) } })),
       'deleteMany',
       options,
@@ -261,32 +228,25 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     if (ids.length === 0) return;
     const nowMs = this.now();
     // connectedAt is always toISOString's fixed-width form, so string order is time order.
-    const cutoff = new Date(nowMs - this.goneGraceMs).toISOString();
+    const condition = {
+      // Unknown ids pass, so orphaned memberships are still cleaned up; a connection still
+      // opening (a 410 before its handshake completed) stays.
+      ConditionExpression: 'attribute_not_exists(#pk) OR #connectedAt <= :cutoff OR #exp <= :now',
+      ExpressionAttributeNames: {
+        '#pk': 'pk',
+        '#connectedAt': 'connectedAt',
+        '#exp': connectionsTable.ttlAttribute,
+      },
+      ExpressionAttributeValues: {
+        ':cutoff': new Date(nowMs - this.goneGraceMs).toISOString(),
+        ':now': nowSeconds(nowMs),
+      },
+    };
     const removed: string[] = [];
     await forEachLimited(ids, DELETE_CONCURRENCY, async (connectionId) => {
-      try {
-        await this.call('DeleteItem', 'removeGone', options, (abortSignal) =>
-          this.documentClient.send(
-            new DeleteCommand({
-              TableName: this.tableName,
-              Key: connectionKey(connectionId),
-              // Unknown ids pass, so orphaned memberships are still cleaned up; a connection
-              // still opening (a 410 before its handshake completed) stays.
-              ConditionExpression:
-                'attribute_not_exists(#pk) OR #connectedAt <= :cutoff OR #exp <= :now',
-              ExpressionAttributeNames: {
-                '#pk': 'pk',
-                '#connectedAt': 'connectedAt',
-                '#exp': connectionsTable.ttlAttribute,
-              },
-              ExpressionAttributeValues: { ':cutoff': cutoff, ':now': nowSeconds(nowMs) },
-            }),
-            { abortSignal },
-          ),
-        );
+      const key = connectionKey(connectionId);
+      if (await this.requests.deleteItemIf(key, condition, 'removeGone', options)) {
         removed.push(connectionId);
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
       }
     });
     await this.deleteMembershipsOf(removed, 'removeGone', options);
@@ -294,17 +254,21 @@ export class DynamoDBConnectionStore implements ConnectionStore {
 
   async touch(connectionId: string, options?: StoreCallOptions): Promise<boolean> {
     const nowMs = this.now();
-    const updated = await this.conditionalUpdate('touch', options, {
-      Key: connectionKey(connectionId),
-      UpdateExpression: 'SET #seen = :seen',
-      // Without the condition an update would create a stub item for an unknown id.
-      ConditionExpression: 'attribute_exists(#pk) AND #exp > :now',
-      ExpressionAttributeNames: { '#seen': 'lastSeenAt', '#pk': 'pk', '#exp': 'expiresAt' },
-      ExpressionAttributeValues: {
-        ':seen': new Date(nowMs).toISOString(),
-        ':now': nowSeconds(nowMs),
+    const updated = await this.requests.updateItemIf(
+      {
+        Key: connectionKey(connectionId),
+        UpdateExpression: 'SET #seen = :seen',
+        // Without the condition an update would create a stub item for an unknown id.
+        ConditionExpression: 'attribute_exists(#pk) AND #exp > :now',
+        ExpressionAttributeNames: { '#seen': 'lastSeenAt', '#pk': 'pk', '#exp': 'expiresAt' },
+        ExpressionAttributeValues: {
+          ':seen': new Date(nowMs).toISOString(),
+          ':now': nowSeconds(nowMs),
+        },
       },
-    });
+      'touch',
+      options,
+    );
     return updated !== undefined;
   }
 
@@ -312,7 +276,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     validateRooms([room]);
     const connection = await this.liveConnectionItem(connectionId, 'join', options);
     if (!connection) throw connectionNotTracked(connectionId);
-    await this.batchWrite(
+    await this.requests.batchWrite(
       membershipItems({ connectionId, expiresAt: connection.expiresAt }, room).map((Item) => ({
         PutRequest: { Item },
       })),
@@ -328,7 +292,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   }
 
   async leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
-    await this.batchWrite(
+    await this.requests.batchWrite(
       membershipKeys(connectionId, room).map((key) => ({ DeleteRequest: { Key: key } })),
       'leave',
       options,
@@ -353,7 +317,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       ),
       ConsistentRead: true,
     };
-    for await (const page of this.queryPages(input, 'roomsOf', options)) {
+    for await (const page of this.requests.queryPages(input, 'roomsOf', options)) {
       for (const item of page) if (typeof item.room === 'string') rooms.push(item.room);
     }
     return rooms;
@@ -361,17 +325,15 @@ export class DynamoDBConnectionStore implements ConnectionStore {
 
   connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string> {
     const { indexName, partitionKey } = connectionsTable.userIndex;
-    return this.indexQuery('connectionsOfUser', options, indexName, partitionKey, USER + userId);
+    return this.connectionIds('connectionsOfUser', options, () =>
+      this.indexQuery(indexName, partitionKey, USER + userId),
+    );
   }
 
   connectionsOfTenant(tenantId: string, options?: StoreCallOptions): AsyncIterable<string> {
     const { indexName, partitionKey } = connectionsTable.tenantIndex;
-    return this.indexQuery(
-      'connectionsOfTenant',
-      options,
-      indexName,
-      partitionKey,
-      TENANT + tenantId,
+    return this.connectionIds('connectionsOfTenant', options, () =>
+      this.indexQuery(indexName, partitionKey, TENANT + tenantId),
     );
   }
 
@@ -383,26 +345,15 @@ export class DynamoDBConnectionStore implements ConnectionStore {
    * do not call it on every event.
    */
   async count(options?: StoreCallOptions): Promise<number> {
-    let total = 0;
-    let startKey: Item | undefined;
-    const input: ScanCommandInput = {
-      TableName: this.tableName,
-      Select: 'COUNT',
-      FilterExpression: '#sk = :meta AND #exp > :now',
-      ExpressionAttributeNames: { '#sk': 'sk', '#exp': 'expiresAt' },
-      ExpressionAttributeValues: { ':meta': CONNECTION_SK, ':now': nowSeconds(this.now()) },
-      Limit: this.pageSize,
-    };
-    do {
-      const page = await this.call('Scan', 'count', options, (abortSignal) =>
-        this.documentClient.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey }), {
-          abortSignal,
-        }),
-      );
-      total += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey as Item | undefined;
-    } while (startKey);
-    return total;
+    return this.requests.scanCount(
+      {
+        FilterExpression: '#sk = :meta AND #exp > :now',
+        ExpressionAttributeNames: { '#sk': 'sk', '#exp': 'expiresAt' },
+        ExpressionAttributeValues: { ':meta': CONNECTION_SK, ':now': nowSeconds(this.now()) },
+      },
+      'count',
+      options,
+    );
   }
 
   /**
@@ -431,74 +382,40 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     for (let round = 1; ; round++) {
       const expiresAt = rule.expiresAtSeconds(nowUs);
       const fresh = nowUs + rule.costUs;
-      if (
-        await this.conditionalUpdate('takeToken', options, {
+      const full = await this.requests.updateItemIf(
+        {
           Key,
           UpdateExpression: 'SET #tat = :tat, #exp = :exp',
           ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ':tat': fresh, ':exp': expiresAt, ':now': nowUs },
-        })
-      ) {
-        return rule.allowed(nowUs, fresh);
-      }
-      const taken = await this.conditionalUpdate('takeToken', options, {
-        Key,
-        UpdateExpression: 'SET #tat = #tat + :cost, #exp = :exp',
-        ConditionExpression: '#tat <= :latest',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: {
-          ':cost': rule.costUs,
-          ':exp': expiresAt,
-          ':latest': rule.latestTatAllowing(nowUs),
         },
-        ReturnValues: 'UPDATED_NEW',
-      });
+        'takeToken',
+        options,
+      );
+      if (full) return rule.allowed(nowUs, fresh);
+      const taken = await this.requests.updateItemIf(
+        {
+          Key,
+          UpdateExpression: 'SET #tat = #tat + :cost, #exp = :exp',
+          ConditionExpression: '#tat <= :latest',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':cost': rule.costUs,
+            ':exp': expiresAt,
+            ':latest': rule.latestTatAllowing(nowUs),
+          },
+          ReturnValues: 'UPDATED_NEW',
+        },
+        'takeToken',
+        options,
+      );
       if (taken) return rule.allowed(nowUs, numberOr(taken.tat, fresh));
       // dynalite ignores ReturnValuesOnConditionCheckFailure, hence a read to explain the refusal.
-      const current = await this.call('GetItem', 'takeToken', options, (abortSignal) =>
-        this.documentClient.send(
-          new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
-          { abortSignal },
-        ),
-      );
-      const tat = (current.Item as Item | undefined)?.tat;
+      const tat = (await this.requests.getItem(Key, 'takeToken', options))?.tat;
       if (typeof tat === 'number' && tat >= nowUs) return rule.refused(nowUs, tat);
       if (round >= TAKE_MAX_ROUNDS) return rule.refused(nowUs, nowUs + rule.toleranceUs);
       nowUs = TokenBucketRule.toMicros(this.now());
-    }
-  }
-
-  /**
-   * One DynamoDB request under the store's budget: it is aborted at the earlier of the caller's
-   * signal and `requestTimeoutMs`, and fails with an error naming the request, the store method
-   * and the table. The SDK's own retries happen inside that budget.
-   */
-  private async call<T>(
-    command: string,
-    operation: string,
-    options: StoreCallOptions | undefined,
-    request: (abortSignal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    const label = `DynamoDB ${command} (${operation})`;
-    const where = `table ${this.tableName}`;
-    const caller = options?.signal;
-    if (caller?.aborted) throw StoreCallError.aborted(label, where, caller);
-    // AbortSignal.timeout's timer is unref'd: a pending call never keeps the process alive.
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-    try {
-      return await request(caller ? AbortSignal.any([caller, timeout]) : timeout);
-    } catch (error) {
-      if (caller?.aborted) throw StoreCallError.aborted(label, where, caller);
-      if (timeout.aborted) {
-        throw new StoreCallError(
-          `${label} on ${where} timed out after ${this.requestTimeoutMs} ms: ${errorMessage(error)}`,
-          operation,
-          'timeout',
-          { cause: error },
-        );
-      }
-      throw error;
     }
   }
 
@@ -514,12 +431,8 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     options: StoreCallOptions | undefined,
   ): Promise<void> {
     try {
-      await this.call('PutItem', 'save', options, (abortSignal) =>
-        this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: item }), {
-          abortSignal,
-        }),
-      );
-      await this.batchWrite(
+      await this.requests.putItem(item, 'save', options);
+      await this.requests.batchWrite(
         memberships.map((Item) => ({ PutRequest: { Item } })),
         'save',
         options,
@@ -531,7 +444,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       try {
         // Not under the caller's signal: when it fired, this undo is what keeps a half-saved
         // connection from living 2 hours; requestTimeoutMs still bounds each request.
-        await this.batchWrite(written, 'save (undo)', undefined);
+        await this.requests.batchWrite(written, 'save (undo)');
       } catch (undoError) {
         throw new Error(
           `save of connection ${connectionId} failed (${errorMessage(error)}) and so did ` +
@@ -558,7 +471,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         ProjectionExpression: '#room',
         ConsistentRead: true,
       };
-      for await (const page of this.queryPages(input, operation, options)) {
+      for await (const page of this.requests.queryPages(input, operation, options)) {
         for (const item of page) {
           if (typeof item.room !== 'string') continue;
           for (const key of membershipKeys(connectionId, item.room)) {
@@ -567,7 +480,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         }
       }
     });
-    await this.batchWrite(memberships, operation, options);
+    await this.requests.batchWrite(memberships, operation, options);
   }
 
   /** The connection item when it exists and has not expired. */
@@ -576,55 +489,19 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     operation: string,
     options: StoreCallOptions | undefined,
   ): Promise<Item | undefined> {
-    const result = await this.call('GetItem', operation, options, (abortSignal) =>
-      this.documentClient.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: connectionKey(connectionId),
-          // A message can arrive milliseconds after $connect saved the connection.
-          ConsistentRead: true,
-        }),
-        { abortSignal },
-      ),
-    );
-    const item = result.Item as Item | undefined;
+    const item = await this.requests.getItem(connectionKey(connectionId), operation, options);
     if (!item || typeof item.expiresAt !== 'number' || !isLive(item.expiresAt, this.now())) {
       return undefined;
     }
     return item;
   }
 
-  /** The attributes after the update, or undefined when its condition failed. */
-  private async conditionalUpdate(
-    operation: string,
-    options: StoreCallOptions | undefined,
-    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
-  ): Promise<Item | undefined> {
-    try {
-      const result = await this.call('UpdateItem', operation, options, (abortSignal) =>
-        this.documentClient.send(new UpdateCommand({ TableName: this.tableName, ...input }), {
-          abortSignal,
-        }),
-      );
-      return (result.Attributes as Item | undefined) ?? {};
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return undefined;
-      throw error;
-    }
-  }
-
-  private indexQuery(
-    operation: string,
-    options: StoreCallOptions | undefined,
-    indexName: string,
-    keyName: string,
-    keyValue: string,
-  ): AsyncIterable<string> {
-    return this.connectionIds(operation, options, () => ({
+  private indexQuery(indexName: string, keyName: string, keyValue: string): QueryInput {
+    return {
       IndexName: indexName,
       KeyConditionExpression: '#key = :key',
       ...this.liveFilter('connectionId', { '#key': keyName }, { ':key': keyValue }),
-    }));
+    };
   }
 
   /** Filter and projection shared by the listings: live items, one attribute each. */
@@ -661,7 +538,8 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     options: StoreCallOptions | undefined,
     input: () => QueryInput,
   ): AsyncIterable<string> {
-    const pages = (): AsyncGenerator<Item[]> => this.queryPages(input(), operation, options);
+    const pages = (): AsyncGenerator<Item[]> =>
+      this.requests.queryPages(input(), operation, options);
     return {
       async *[Symbol.asyncIterator]() {
         for await (const page of pages()) {
@@ -672,87 +550,9 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       },
     };
   }
-
-  /**
-   * Every page of a query, fetched lazily: DynamoDB stops each page at 1 MB or `Limit`. Each
-   * page is its own request under the signal, so an aborted listing stops between pages.
-   */
-  private async *queryPages(
-    input: QueryInput,
-    operation: string,
-    options: StoreCallOptions | undefined,
-  ): AsyncGenerator<Item[]> {
-    let startKey: Item | undefined;
-    do {
-      const page = await this.call('Query', operation, options, (abortSignal) =>
-        this.documentClient.send(
-          new QueryCommand({
-            ...input,
-            TableName: this.tableName,
-            Limit: this.pageSize,
-            ExclusiveStartKey: startKey,
-          }),
-          { abortSignal },
-        ),
-      );
-      // A filtered page can be empty and still not be the last one.
-      yield (page.Items ?? []) as Item[];
-      startKey = page.LastEvaluatedKey as Item | undefined;
-    } while (startKey);
-  }
-
-  /** BatchWriteItem in chunks of 25, retrying UnprocessedItems with capped, jittered backoff. */
-  private async batchWrite(
-    requests: readonly WriteRequest[],
-    operation: string,
-    options: StoreCallOptions | undefined,
-  ): Promise<void> {
-    // One request may not name the same key twice.
-    const unique = new Map<string, WriteRequest>();
-    for (const request of requests) unique.set(requestKey(request), request);
-    const all = [...unique.values()];
-    const chunks: WriteRequest[][] = [];
-    for (let start = 0; start < all.length; start += BATCH_WRITE_LIMIT) {
-      chunks.push(all.slice(start, start + BATCH_WRITE_LIMIT));
-    }
-    await forEachLimited(chunks, BATCH_CONCURRENCY, (chunk) =>
-      this.writeChunk(chunk, operation, options),
-    );
-  }
-
-  private async writeChunk(
-    chunk: WriteRequest[],
-    operation: string,
-    options: StoreCallOptions | undefined,
-  ): Promise<void> {
-    let pending = chunk;
-    for (let attempt = 1; ; attempt++) {
-      const result = await this.call('BatchWriteItem', operation, options, (abortSignal) =>
-        this.documentClient.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-          { abortSignal },
-        ),
-      );
-      const unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
-      if (unprocessed.length === 0) return;
-      if (attempt >= BATCH_MAX_ATTEMPTS) {
-        throw new Error(
-          `BatchWriteItem on ${this.tableName}: ${unprocessed.length} of ${chunk.length} writes ` +
-            `still unprocessed after ${attempt} attempts`,
-        );
-      }
-      pending = unprocessed;
-      // Unprocessed items mean throttling: back off, with full jitter so Lambdas spread out.
-      // The sleep ends early when the signal fires; the next call then fails as aborted.
-      await sleep(
-        fullJitterDelay(attempt, BATCH_BACKOFF_BASE_MS, BATCH_BACKOFF_MAX_MS),
-        options?.signal,
-      );
-    }
-  }
 }
 
-function connectionKey(connectionId: string): { pk: string; sk: string } {
+function connectionKey(connectionId: string): Key {
   return { pk: CONNECTION + connectionId, sk: CONNECTION_SK };
 }
 
@@ -766,7 +566,7 @@ function connectionItem(record: ConnectionRecord): Item {
 }
 
 /** The membership item (listed by room) and its reverse (listed by connection). */
-function membershipKeys(connectionId: string, room: string): Array<{ pk: string; sk: string }> {
+function membershipKeys(connectionId: string, room: string): Key[] {
   return [
     { pk: ROOM + room, sk: CONNECTION + connectionId },
     { pk: CONNECTION + connectionId, sk: ROOM + room },
@@ -791,11 +591,6 @@ function distinctIds(connectionIds: readonly string[]): string[] {
   return [...new Set(connectionIds)].filter((id) => typeof id === 'string' && id !== '');
 }
 
-function requestKey(request: WriteRequest): string {
-  const key = (request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}) as Item;
-  return `${String(key.pk)}\u0000${String(key.sk)}`;
-}
-
 function toConnectionRecord(item: Item): ConnectionRecord {
   const record: ConnectionRecord = {
     connectionId: String(item.connectionId),
@@ -812,15 +607,4 @@ function toConnectionRecord(item: Item): ConnectionRecord {
 
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
-}
-
-/** By name: an application may bundle another copy of the SDK, so instanceof is unreliable. */
-function errorName(error: unknown): unknown {
-  return typeof error === 'object' && error !== null
-    ? (error as { name?: unknown }).name
-    : undefined;
-}
-
-function isConditionalCheckFailed(error: unknown): boolean {
-  return errorName(error) === 'ConditionalCheckFailedException';
 }
