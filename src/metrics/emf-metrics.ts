@@ -24,6 +24,19 @@ interface Directive {
   Metrics: MetricDefinition[];
 }
 
+/** Route labels the runtime uses besides the route table's: no route selected, a bad event. */
+const FIXED_ROUTE_LABELS = ['$connect', '$disconnect', '$default', 'invalid'];
+/** What a dimension value outside the allowed set is recorded as. */
+export const OTHER_ROUTE = 'other';
+export const OTHER_ERROR_CODE = 'OTHER';
+/**
+ * Error codes as the framework and its users spell them. Anything else (a code built from
+ * input, an SDK's message) must not mint a new CloudWatch metric per distinct value.
+ */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** Without a route list, a label must at least look like an action name. */
+const LABEL_SHAPE = /^[A-Za-z0-9_.:$-]{1,64}$/;
+
 const EVENT_COUNT: Record<EventMetrics['eventType'], string> = {
   CONNECT: 'Connects',
   DISCONNECT: 'Disconnects',
@@ -54,8 +67,18 @@ export class EmfMetrics {
   private readonly directives: Record<string, [Directive, Directive]>;
   /** Errors get their own directive so that ErrorCode is a dimension only for them. */
   private readonly errorDirective: Directive;
+  private readonly routeLabels: ReadonlySet<string> | undefined;
 
-  constructor(options: MetricsOptions = {}) {
+  /**
+   * @param routeLabels Every label a route of the route table can report (its actions); with
+   *   the fixed labels (`$connect`, `$disconnect`, `$default`, `invalid`) the only values the
+   *   Route dimension takes. Anything else is recorded as `other`: each distinct dimension
+   *   value is a new CloudWatch metric, billed, and must never come from a client. Without
+   *   the list, any label shaped like an action name is kept (not `__proto__`-like keys).
+   */
+  constructor(options: MetricsOptions = {}, routeLabels?: Iterable<string>) {
+    this.routeLabels =
+      routeLabels === undefined ? undefined : new Set([...FIXED_ROUTE_LABELS, ...routeLabels]);
     const namespace = options.namespace ?? 'LiftWs';
     const service = options.service ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lift-ws';
     this.baseDimensions = { Service: service, ...(options.dimensions ?? {}) };
@@ -90,8 +113,8 @@ export class EmfMetrics {
     const line = {
       _aws: { Timestamp: Date.now(), CloudWatchMetrics: directives },
       ...this.baseDimensions,
-      Route: event.route,
-      ...(errored ? { ErrorCode: event.errorCode ?? String(event.statusCode), Errors: 1 } : {}),
+      Route: this.routeDimension(event.route),
+      ...(errored ? { ErrorCode: errorCodeDimension(event), Errors: 1 } : {}),
       EventType: event.eventType,
       StatusCode: event.statusCode,
       [countName]: 1,
@@ -105,4 +128,22 @@ export class EmfMetrics {
     };
     this.write(JSON.stringify(line));
   }
+
+  private routeDimension(route: unknown): string {
+    if (typeof route !== 'string') return OTHER_ROUTE;
+    if (this.routeLabels) return this.routeLabels.has(route) ? route : OTHER_ROUTE;
+    return LABEL_SHAPE.test(route) && !(route in Object.prototype) ? route : OTHER_ROUTE;
+  }
+}
+
+function errorCodeDimension(event: EventMetrics): string {
+  const code: unknown = event.errorCode;
+  if (code === undefined) {
+    // A result the route built itself (`ctx.status(409).json(...)`): its status is the code.
+    const status = event.statusCode;
+    return Number.isInteger(status) && status >= 400 && status <= 599
+      ? String(status)
+      : OTHER_ERROR_CODE;
+  }
+  return typeof code === 'string' && ERROR_CODE.test(code) ? code : OTHER_ERROR_CODE;
 }
