@@ -1,4 +1,4 @@
-import { isPlainObject } from '../validation/is-plain-object';
+import { parseBodyPath, readBodyPath } from './body-path';
 
 /** A piece of a parsed expression: literal text, or a path into the message body. */
 type Part = string | readonly string[];
@@ -58,7 +58,7 @@ export class RouteSelectionExpression {
     // The common case, one variable and nothing else, without building a string.
     if (parts.length === 1) {
       const only = parts[0];
-      return typeof only === 'string' ? only : stringify(read(body, only));
+      return typeof only === 'string' ? only : stringify(readBodyPath(body, only));
     }
     let key = '';
     for (let i = 0; i < parts.length; i++) {
@@ -67,7 +67,7 @@ export class RouteSelectionExpression {
         key += part;
         continue;
       }
-      const value = stringify(read(body, part));
+      const value = stringify(readBodyPath(body, part));
       if (value === undefined) return undefined;
       key += value;
     }
@@ -120,11 +120,9 @@ function parseTemplate(source: string, original: string): Part[] {
 }
 
 function parsePath(path: string, original: string): readonly string[] {
-  const segments = path.split('.');
-  if (segments.some((segment) => segment === '' || /[\s{}$]/.test(segment))) {
-    throw unsupported(original, 'a field path has an empty or invalid segment');
-  }
-  return Object.freeze(segments);
+  const segments = parseBodyPath(path);
+  if (!segments) throw unsupported(original, 'a field path has an empty or invalid segment');
+  return segments;
 }
 
 function unsupported(expression: string, reason: string): TypeError {
@@ -132,17 +130,6 @@ function unsupported(expression: string, reason: string): TypeError {
     `Unsupported route selection expression ${JSON.stringify(expression)}: ${reason} ` +
       '(only $request.body.<path> expressions, e.g. $request.body.action)',
   );
-}
-
-function read(body: unknown, path: readonly string[]): unknown {
-  let value = body;
-  for (let i = 0; i < path.length; i++) {
-    // Own properties of plain objects only: `__proto__`, `constructor` or `toString` in a path
-    // never reach Object.prototype, and arrays are not indexed (AWS's JSONPath would need [0]).
-    if (!isPlainObject(value) || !Object.hasOwn(value, path[i])) return undefined;
-    value = value[path[i]];
-  }
-  return value;
 }
 
 /**

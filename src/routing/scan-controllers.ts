@@ -10,7 +10,7 @@ import {
 import type { Middleware, MiddlewareClass, MiddlewareObject } from '../middleware/middleware';
 import { normalizeMiddleware, type NormalizedMiddleware } from '../middleware/normalize-middleware';
 import { compose, type ComposedRoute } from '../middleware/compose';
-import { parseActionPath, readPath } from './action-path';
+import { parseBodyPath, readBodyPath } from './body-path';
 import { RouteSelectionExpression } from './route-selection-expression';
 import { RouteTable, type CompiledRoute } from './route-table';
 
@@ -81,7 +81,7 @@ function collectMetadata(cls: object): ControllerMetadata {
   return merged;
 }
 
-function paramResolver(param: ParamDefinition): ArgumentResolver {
+function paramResolver(param: ParamDefinition, where: string): ArgumentResolver {
   const name = param.name;
   switch (param.kind) {
     case 'context':
@@ -96,8 +96,10 @@ function paramResolver(param: ParamDefinition): ArgumentResolver {
       return (ctx) => ctx.header(name ?? '');
     case 'body': {
       if (!name) return (ctx) => ctx.body();
-      const path = parseActionPath(name);
-      return (ctx) => readPath(ctx.body(), path);
+      const path = parseBodyPath(name);
+      if (!path)
+        throw new Error(`${where}: @Body('${name}') is not a dotted path such as 'meta.type'`);
+      return (ctx) => readBodyPath(ctx.body(), path);
     }
   }
 }
@@ -146,7 +148,7 @@ function buildArgumentResolvers(
   for (let index = 0; index < count; index++) {
     const param = byIndex.get(index);
     if (param) {
-      resolvers.push(paramResolver(param));
+      resolvers.push(paramResolver(param, where));
       continue;
     }
     const type = designTypes?.[index];
