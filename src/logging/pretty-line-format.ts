@@ -72,8 +72,11 @@ export function prettyLine(info: LogInfo, now: Date, colors: boolean): string {
   const below: string[] = [];
   // `logger.error('x', err)` merges the error's stack (and cause) into the top level.
   const { stack, cause, ...rest } = fields;
-  if (typeof stack === 'string') stackLines({ stack, cause }, below);
-  else if (cause !== undefined) rest.cause = cause;
+  if (typeof stack === 'string') {
+    // `logger.error(err)`: the stack's first line already says the name.
+    delete rest.name;
+    stackLines({ stack, cause }, below);
+  } else if (cause !== undefined) rest.cause = cause;
   for (const [key, value] of Object.entries(rest)) {
     if (isErrorRecord(value)) {
       head.push(`${key}=${summary(value)}`);
