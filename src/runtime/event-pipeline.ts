@@ -75,7 +75,8 @@ export function createEventPipeline(pipeline: EventPipeline): LiftWsHandler {
     try {
       const value = runRoute(pipeline, ctx);
       result = shapeResult(ctx, isThenable(value) ? await value : value);
-      await trackConnection(pipeline, ctx, result);
+      const tracked = trackConnection(pipeline, ctx, result);
+      if (tracked) await tracked;
     } catch (error) {
       const mapped = mapError(error, ctx.requestId || awsContext.awsRequestId);
       errorCode = mapped.envelope.error.code;
@@ -147,15 +148,17 @@ function shapeResult(ctx: WebSocketContext, value: unknown): WebSocketResult {
 
 // ---- 7. tracking ---------------------------------------------------------------------------
 
-/** An accepted `$connect` is saved (with the rooms it joined) before the handshake completes. */
-async function trackConnection(
+/**
+ * An accepted `$connect` is saved (with the rooms it joined) before the handshake completes.
+ * Nothing to await on other events (`$disconnect` is forgotten whatever the route answered).
+ */
+function trackConnection(
   pipeline: EventPipeline,
   ctx: WebSocketContext,
   result: WebSocketResult,
-): Promise<void> {
-  if (ctx.isConnectEvent() && pipeline.store) {
-    await saveAcceptedConnection(ctx, pipeline.store, result);
-  }
+): Promise<void> | undefined {
+  if (!ctx.isConnectEvent() || !pipeline.store) return undefined;
+  return saveAcceptedConnection(ctx, pipeline.store, result);
 }
 
 /**
