@@ -1,14 +1,11 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { connectionsTable } from '../../src/connections/connections-table';
@@ -16,14 +13,7 @@ import { createConnectionsTable } from '../../src/connections/create-connections
 import { DynamoDBConnectionStore } from '../../src/connections/dynamodb-connection-store';
 import { describeConnectionStoreContract } from '../contract/connection-store.contract';
 import { collect } from '../support/collect';
-
-type DynaliteFactory = (options: {
-  createTableMs: number;
-  deleteTableMs: number;
-  updateTableMs: number;
-}) => Server;
-// dynalite ships no types; createRequire keeps the import typed at this one line.
-const dynalite = createRequire(__filename)('dynalite') as DynaliteFactory;
+import { startDynalite, type DynaliteServer } from '../support/dynalite-server';
 
 type Item = Record<string, unknown>;
 interface RecordedCall {
@@ -31,23 +21,16 @@ interface RecordedCall {
   input: Item;
 }
 
-let server: Server;
-let endpoint: string;
+let dynamo: DynaliteServer;
 let client: DynamoDBClient;
 let tableCount = 0;
 
 function newClient(): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  return dynamo.newClient();
 }
 
-async function newTable(): Promise<string> {
-  const tableName = `connections-${++tableCount}`;
-  await createConnectionsTable(client, tableName, { pollIntervalMs: 10 });
-  return tableName;
+function newTable(): Promise<string> {
+  return dynamo.newTable();
 }
 
 /** Records every command the client sends, in document form (before marshalling). */
@@ -70,33 +53,17 @@ function unprocessedAnswer(input: object): { output: ServiceOutputTypes; respons
   return { output, response: {} };
 }
 
-async function scanAll(tableName: string): Promise<Item[]> {
-  const documents = DynamoDBDocumentClient.from(client);
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }),
-    );
-    items.push(...((page.Items ?? []) as Item[]));
-    startKey = page.LastEvaluatedKey as Item | undefined;
-  } while (startKey);
-  return items;
+function scanAll(tableName: string): Promise<Item[]> {
+  return dynamo.scanAll(tableName);
 }
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = newClient();
+  dynamo = await startDynalite();
+  client = dynamo.client;
 });
 
 afterAll(async () => {
-  // Destroying the client first closes its keep-alive sockets, so the server can close.
-  client?.destroy();
-  await new Promise<void>((resolve, reject) =>
-    server.close((error) => (error ? reject(error) : resolve())),
-  );
+  await dynamo?.close();
 });
 
 describeConnectionStoreContract(
@@ -181,6 +148,75 @@ describe('DynamoDBConnectionStore table layout', () => {
 
     expect(await scanAll(tableName)).toEqual([]);
   });
+});
+
+describe('DynamoDBConnectionStore at load', () => {
+  it('leaves no orphan item after 200 concurrent connect/join/leave/disconnect sequences', async () => {
+    const tableName = await newTable();
+    // 200 sequences in one process share one client's sockets: on a busy 2-core machine a
+    // request can queue for seconds before it is sent. The per-request budget (3 s by default,
+    // sized for one Lambda event) is not what this test measures, so it is generous here.
+    const store = new DynamoDBConnectionStore({ tableName, client, requestTimeoutMs: 60_000 });
+    const ids = Array.from({ length: 200 }, (_, index) => `load-${index}`);
+    await Promise.all(
+      ids.map(async (connectionId, index) => {
+        await store.save({ connectionId, userId: `u${index % 7}`, rooms: ['lobby'] });
+        await store.join(connectionId, `room-${index % 10}`);
+        await store.leave(connectionId, 'lobby');
+        await store.delete(connectionId);
+      }),
+    );
+    expect(await scanAll(tableName)).toEqual([]);
+  }, 120_000);
+
+  it('lists a 3,000-member room of 1.2 KB items completely across 1 MB pages', async () => {
+    const tableName = await newTable();
+    const recorded = newClient();
+    const calls = recordCalls(recorded);
+    // A long room name makes each membership item about 1.2 KB: 3.6 MB, four 1 MB pages.
+    const room = `big-${'r'.repeat(560)}`;
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    const members = Array.from(
+      { length: 3000 },
+      (_, index) => `m${String(index).padStart(5, '0')}`,
+    );
+    const documents = DynamoDBDocumentClient.from(recorded);
+    for (let start = 0; start < members.length; start += 25) {
+      await documents.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [tableName]: members.slice(start, start + 25).map((connectionId) => ({
+              PutRequest: {
+                Item: {
+                  pk: `ROOM#${room}`,
+                  sk: `CONN#${connectionId}`,
+                  connectionId,
+                  room,
+                  expiresAt,
+                },
+              },
+            })),
+          },
+        }),
+      );
+    }
+    const store = new DynamoDBConnectionStore({ tableName, client: recorded });
+    calls.length = 0;
+
+    const read: string[] = [];
+    try {
+      for await (const connectionId of store.roomMembers(room)) read.push(connectionId);
+    } finally {
+      recorded.destroy();
+    }
+
+    expect(read).toHaveLength(3000);
+    expect(new Set(read).size).toBe(3000);
+    expect(read.sort()).toEqual(members);
+    expect(calls.filter((call) => call.command === 'QueryCommand').length).toBeGreaterThanOrEqual(
+      4,
+    );
+  }, 120_000);
 });
 
 describe('DynamoDBConnectionStore requests', () => {
