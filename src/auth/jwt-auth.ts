@@ -59,9 +59,9 @@ const MAX_LOGGED_ORIGIN = 200;
 export class JwtAuth implements MiddlewareObject {
   /** Tells bootstrap to warn when a guarded message route could never see claims. */
   readonly requiresIdentity = true;
-  private readonly config: JwtConfig;
-  private readonly verifier: JwtVerifier;
-  private readonly missingTokenMessage: string;
+  readonly #config: JwtConfig;
+  readonly #verifier: JwtVerifier;
+  readonly #missingTokenMessage: string;
 
   /**
    * A configured JwtAuth; options left out fall back to the environment.
@@ -75,22 +75,22 @@ export class JwtAuth implements MiddlewareObject {
 
   /** Validates the options (and environment) and parses the key, once. */
   constructor(options: JwtAuthOptions = {}) {
-    this.config = resolveJwtConfig('JwtAuth', options);
-    this.verifier = new JwtVerifier(this.config);
-    this.missingTokenMessage = `no token: send it in ${describeTokenSources(
-      this.config.tokenSources,
-      this.config.queryParameter,
+    this.#config = resolveJwtConfig('JwtAuth', options);
+    this.#verifier = new JwtVerifier(this.#config);
+    this.#missingTokenMessage = `no token: send it in ${describeTokenSources(
+      this.#config.tokenSources,
+      this.#config.queryParameter,
     )}`;
   }
 
   async use(ctx: WebSocketContext, next: Next): Promise<unknown> {
-    if (ctx.eventType === 'CONNECT') await this.authenticateConnect(ctx);
-    else this.identifyConnection(ctx);
+    if (ctx.eventType === 'CONNECT') await this.#authenticateConnect(ctx);
+    else this.#identifyConnection(ctx);
     return next();
   }
 
-  private async authenticateConnect(ctx: WebSocketContext): Promise<void> {
-    const { allowedOrigins, tokenSources, queryParameter } = this.config;
+  async #authenticateConnect(ctx: WebSocketContext): Promise<void> {
+    const { allowedOrigins, tokenSources, queryParameter } = this.#config;
     const origin: unknown = ctx.header('origin');
     if (!isOriginAllowed(allowedOrigins, origin)) {
       ctx.logger.warn('JwtAuth refused the connection', {
@@ -103,12 +103,12 @@ export class JwtAuth implements MiddlewareObject {
     const found = findToken(ctx, tokenSources, queryParameter);
     if (!found) {
       ctx.logger.warn('JwtAuth refused the connection', { reason: 'missing' });
-      throw tokenRejected('missing', this.missingTokenMessage);
+      throw tokenRejected('missing', this.#missingTokenMessage);
     }
 
     let claims: Record<string, unknown>;
     try {
-      claims = await this.verifier.verify(found.token, verificationDeadline(ctx.lambdaContext));
+      claims = await this.#verifier.verify(found.token, verificationDeadline(ctx.lambdaContext));
     } catch (error) {
       // Only the reason and where the token came from: never the token or its header.
       const reason = rejectionReason(error);
@@ -132,7 +132,7 @@ export class JwtAuth implements MiddlewareObject {
     if (found.protocol !== undefined) ctx.setHeader('Sec-WebSocket-Protocol', found.protocol);
   }
 
-  private identifyConnection(ctx: WebSocketContext): void {
+  #identifyConnection(ctx: WebSocketContext): void {
     // Claims the runtime hydrated (connection store or authorizer context) or, when JwtAuth runs
     // on its own, the authorizer context read here; either way held to requireSub, so a custom
     // authorizer that leaves out `sub` cannot open a guarded route.
@@ -144,14 +144,15 @@ export class JwtAuth implements MiddlewareObject {
         'no verified identity for this connection (no authorizer context and no stored claims)',
       );
     }
-    if (this.config.requireSub && !hasSubject(claims)) {
+    if (this.#config.requireSub && !hasSubject(claims)) {
       ctx.logger.warn('JwtAuth refused the event', { reason: 'missing-sub' });
       throw tokenRejected('missing-sub', "the connection's claims have no sub or userId");
     }
     // $disconnect is not refused: its route is the app's cleanup, and API Gateway ignores the
     // answer anyway.
-    if (this.config.checkExpOnMessages && ctx.eventType === 'MESSAGE')
-      this.checkExpiry(ctx, claims);
+    if (this.#config.checkExpOnMessages && ctx.eventType === 'MESSAGE') {
+      this.#checkExpiry(ctx, claims);
+    }
     const identity = identityFromClaims(claims);
     // Ids the runtime already set (from the stored connection) win over the claims.
     ctx.claims = claims;
@@ -159,12 +160,12 @@ export class JwtAuth implements MiddlewareObject {
     ctx.tenantId ??= identity.tenantId;
   }
 
-  private checkExpiry(ctx: WebSocketContext, claims: Readonly<Record<string, unknown>>): void {
+  #checkExpiry(ctx: WebSocketContext, claims: Readonly<Record<string, unknown>>): void {
     const exp = expiryOf(claims);
     // Claims without `exp` come from an authorizer that set none; the token itself was held to
     // requireExp on $connect.
     if (exp === 'none') return;
-    if (exp !== 'unreadable' && Date.now() / 1000 < exp + this.config.clockToleranceSec) return;
+    if (exp !== 'unreadable' && Date.now() / 1000 < exp + this.#config.clockToleranceSec) return;
     ctx.logger.warn('JwtAuth refused the event', {
       reason: exp === 'unreadable' ? 'invalid-exp' : 'expired',
     });
