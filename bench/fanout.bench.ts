@@ -9,7 +9,6 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { buildSync } from 'esbuild';
 import { ManagementClient } from 'lift-ws';
 
 /**
@@ -216,19 +215,11 @@ interface StandIn {
   stop(): Promise<void>;
 }
 
-/** Bundles bench/connections-stand-in.ts (the bench itself runs bundled) and forks it. */
+/** Forks bench/connections-stand-in.js and waits for its port. */
 async function startStandIn(): Promise<StandIn> {
-  const root = path.resolve(__dirname, '..');
-  const outfile = path.join(root, '.tmp', 'connections-stand-in.js');
-  buildSync({
-    entryPoints: [path.join(root, 'bench', 'connections-stand-in.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile,
-    logLevel: 'warning',
-  });
-  const child: ChildProcess = fork(outfile, [], {
+  // The bench runs bundled into .tmp/, one level below the project root.
+  const script = path.resolve(__dirname, '..', 'bench', 'connections-stand-in.js');
+  const child: ChildProcess = fork(script, [], {
     env: { ...process.env, LATENCY_MS: String(LATENCY_MS) },
   });
   const next = <T>(key: string): Promise<T> =>

@@ -1,12 +1,10 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The `@connections` stand-in of the fan-out bench, run as a child process: AWS answers from
+// another machine, and an in-process server would compete with the client for the same event
+// loop and CPU. Answers every POST with an empty 200 after LATENCY_MS, counts posts and TCP
+// connections, and tells the parent its port, then the counts whenever asked. Plain CommonJS so
+// it forks without a build step (the bench itself runs bundled).
+const { createServer } = require('node:http');
 
-/**
- * The `@connections` stand-in of the fan-out bench, run as a child process: AWS answers from
- * another machine, and an in-process server would compete with the client for the same event
- * loop and CPU. Answers every POST with an empty 200 after `LATENCY_MS`, counts posts and TCP
- * connections, and tells the parent its port, then the counts whenever asked.
- */
 const latencyMs = Number(process.env.LATENCY_MS ?? '10');
 let posts = 0;
 let connections = 0;
@@ -25,12 +23,12 @@ server.on('connection', () => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
-  process.send?.({ port: (server.address() as AddressInfo).port });
+  process.send({ port: server.address().port });
 });
 
-process.on('message', (message: unknown) => {
+process.on('message', (message) => {
   if (message === 'count') {
-    process.send?.({ counts: { posts, connections } });
+    process.send({ counts: { posts, connections } });
     posts = 0;
     connections = 0;
   } else if (message === 'stop') {
