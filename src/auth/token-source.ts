@@ -26,6 +26,12 @@ export interface FoundToken {
 
 /** Three base64url segments; the signature may be empty so that `alg: none` is refused by name. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/**
+ * An HTTP token (RFC 7230 §3.2.6), what RFC 6455 allows as a subprotocol name. Only such an
+ * entry is echoed: a hand-built event could carry CR/LF or other bytes that must never reach a
+ * response header.
+ */
+const SUBPROTOCOL = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** `Bearer <jwt>`, and also a bare `Bearer` (a client that had no token to put after it). */
 const BEARER_PREFIX = /^bearer(?:\s+|$)/i;
 
@@ -67,7 +73,7 @@ function fromProtocol(request: TokenRequest): { token: string; protocol: string 
     const entry = raw.trim();
     if (entry.length === 0) continue;
     if (token === undefined && JWT_SHAPE.test(entry)) token = entry;
-    else other ??= entry;
+    else if (SUBPROTOCOL.test(entry)) other ??= entry;
   }
   if (token === undefined) return undefined;
   return { token, protocol: other ?? token };

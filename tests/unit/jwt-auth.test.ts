@@ -1156,3 +1156,17 @@ describe('JwtAuth: exp on message routes', () => {
     expect(refusedMessage.details).toEqual({ reason: 'missing-sub' });
   });
 });
+
+describe('JwtAuth: the echoed subprotocol', () => {
+  it('never echoes a subprotocol entry that is not an HTTP token (CR/LF, spaces, lone surrogates)', async () => {
+    for (const odd of ['x\r\nSet-Cookie: a=b', 'two words', '\uD800', 'a"b']) {
+      const outcome = await run(
+        withSecret(),
+        connectEvent({ headers: { 'Sec-WebSocket-Protocol': `${odd}, ${hsToken()}` } }),
+      );
+      expect(outcome.calls).toBe(1);
+      const echoed = pendingResponse(outcome.ctx)?.headers['Sec-WebSocket-Protocol'];
+      expect(echoed).toMatch(/^[A-Za-z0-9_.-]+$/);
+    }
+  });
+});
