@@ -1,12 +1,11 @@
 import winston from 'winston';
-import { logRecord, type LogInfo } from './log-record';
-import { DEFAULT_LOG_LIMITS, type LogValueLimits } from './redact';
+import { DEFAULT_LOG_LIMITS, redactRecord, type LogInfo, type LogValueLimits } from './redact';
 
 /** winston's key for the formatted line (triple-beam's MESSAGE). */
 export const MESSAGE = Symbol.for('message');
 
 /** CloudWatch takes 256 KB per event; a line of more than 16 KB is a dump, not a log line. */
-export const MAX_LINE_BYTES = 16 * 1024;
+const MAX_LINE_BYTES = 16 * 1024;
 /** The second try for a line over the bound: keep every field, less of each. */
 const TIGHT_LIMITS: LogValueLimits = { maxString: 200, maxEntries: 10, maxDepth: 3, maxNodes: 100 };
 const MESSAGE_OF_A_CUT_LINE = 1000;
@@ -17,13 +16,13 @@ function fits(line: string): boolean {
 }
 
 /** One JSON line (no newline): redacted, every value bounded, the whole line bounded. */
-export function jsonLine(info: LogInfo, timestamp: string): string {
-  const record = logRecord(info, DEFAULT_LOG_LIMITS);
+function jsonLine(info: LogInfo, timestamp: string): string {
+  const record = redactRecord(info, DEFAULT_LOG_LIMITS);
   record.timestamp = timestamp;
   const line = JSON.stringify(record);
   if (fits(line)) return line;
   const bytes = Buffer.byteLength(line);
-  const tight = logRecord(info, TIGHT_LIMITS);
+  const tight = redactRecord(info, TIGHT_LIMITS);
   tight.timestamp = timestamp;
   tight.lineCut = `${bytes} bytes cut to fit ${MAX_LINE_BYTES}`;
   const tightLine = JSON.stringify(tight);

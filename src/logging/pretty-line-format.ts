@@ -1,7 +1,6 @@
 import winston from 'winston';
 import { MESSAGE } from './json-line-format';
-import { logRecord, type LogInfo } from './log-record';
-import { DEFAULT_LOG_LIMITS } from './redact';
+import { DEFAULT_LOG_LIMITS, redactRecord, type LogInfo } from './redact';
 
 const colorizer = winston.format.colorize();
 const STACK_INDENT = '    ';
@@ -60,8 +59,8 @@ function stackLines(error: ErrorRecord, out: string[]): void {
  * shown as `key=Name: message` with its stack (and its causes') as indented lines below, where
  * JSON would put one line full of `\n` escapes. Same redaction and bounds as the JSON lines.
  */
-export function prettyLine(info: LogInfo, now: Date, colors: boolean): string {
-  const record = logRecord(info, DEFAULT_LOG_LIMITS);
+function prettyLine(info: LogInfo, now: Date, colors: boolean): string {
+  const record = redactRecord(info, DEFAULT_LOG_LIMITS);
   const { level, message, ...fields } = record;
   const levelText = String(level);
   const head = [

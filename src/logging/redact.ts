@@ -15,7 +15,7 @@ export interface LogValueLimits {
 }
 
 /** One walk's state: the path from the root (for cycles) and what is left of the budget. */
-export interface WalkState {
+interface WalkState {
   readonly limits: LogValueLimits;
   readonly ancestors: object[];
   nodesLeft: number;
@@ -35,28 +35,49 @@ export const DEFAULT_LOG_LIMITS: LogValueLimits = {
 /** Stacks are longer than values and worth more: ten frames of long paths. */
 const STACK_FACTOR = 3;
 
-/**
- * Returns a copy of `value` that is safe to serialise and safe to ship: values under sensitive
- * keys replaced at every depth, secrets scrubbed from strings, sizes bounded, errors written as
- * `{ name, message, code, stack, ..., cause }` with the cause chain once, cycles marked. Never
- * mutates the input and never throws (a throwing getter or `toJSON` becomes a marker).
- */
-export function redact(value: unknown, limits: LogValueLimits = DEFAULT_LOG_LIMITS): unknown {
-  return walk(value, 0, walkState(limits));
-}
+/** What winston hands a format: the merged call, bindings and defaultMeta, plus symbols. */
+export type LogInfo = Record<string | symbol, unknown>;
 
-export function walkState(limits: LogValueLimits): WalkState {
-  return { limits, ancestors: [], nodesLeft: limits.maxNodes };
+/**
+ * The plain copy of one log call that is safe to serialise and safe to ship: `level`,
+ * `message`, then every other field, with values under sensitive keys replaced at every depth,
+ * secrets scrubbed from strings, sizes bounded, errors written as
+ * `{ name, message, code, stack, ..., cause }` with the cause chain once, cycles marked. Never
+ * mutates the input and never throws inside a value (a throwing getter or `toJSON` becomes a
+ * marker).
+ *
+ * winston merges the call's meta, a child's bindings and defaultMeta into the top level of
+ * `info`, so top-level keys are checked like nested ones (`log.info('x', { password })`).
+ * `logger.error(err)` hands winston the error itself: its name, stack, code and cause are kept.
+ */
+export function redactRecord(info: LogInfo, limits: LogValueLimits): Record<string, unknown> {
+  const state: WalkState = { limits, ancestors: [], nodesLeft: limits.maxNodes };
+  const record: Record<string, unknown> = { level: info.level, message: '' };
+  if (types.isNativeError(info) || info instanceof Error) {
+    const copy = walk(info, 0, state);
+    if (typeof copy === 'object' && copy !== null) Object.assign(record, copy);
+    record.level = info.level;
+    return record;
+  }
+  const message = info.message;
+  record.message =
+    typeof message === 'string' ? boundString(message, limits.maxString) : walk(message, 0, state);
+  for (const key in info) {
+    if (key === 'level' || key === 'message') continue;
+    if (!Object.prototype.hasOwnProperty.call(info, key)) continue;
+    record[key] = keyedValue(key, info[key], 0, state);
+  }
+  return record;
 }
 
 /** A string cut to `max` characters, then scrubbed (scrubbing a megabyte first would cost). */
-export function boundString(value: string, max: number): string {
+function boundString(value: string, max: number): string {
   if (value.length <= max) return redactString(value);
   return `${redactString(value.slice(0, max))}…[${value.length - max} more chars]`;
 }
 
 /** The value kept under `key`: a secret is replaced unless it is empty (its absence is useful). */
-export function keyedValue(key: string, value: unknown, depth: number, state: WalkState): unknown {
+function keyedValue(key: string, value: unknown, depth: number, state: WalkState): unknown {
   if (isSensitiveKey(key) && value !== undefined && value !== null && value !== '') return REDACTED;
   return walk(value, depth, state);
 }
@@ -66,7 +87,7 @@ export function keyedValue(key: string, value: unknown, depth: number, state: Wa
  * logged twice side by side (an error and the same error as another's cause) is written twice
  * instead of as "[Circular]"; only a real cycle is cut.
  */
-export function walk(value: unknown, depth: number, state: WalkState): unknown {
+function walk(value: unknown, depth: number, state: WalkState): unknown {
   switch (typeof value) {
     case 'string':
       return boundString(value, state.limits.maxString);
