@@ -3,8 +3,12 @@ import type {
   WebSocketAuthorizerEvent,
   WebSocketAuthorizerResult,
 } from '../../src/events/websocket-event';
-import { authorizerEvent, lambdaContext } from '../../src/testing';
-import { SECRET, hsToken, isolateJwtEnvironment } from '../support/jwt-fixtures';
+import { JwtAuth } from '../../src/auth/jwt-auth';
+import { errorMessage } from '../../src/errors/error-message';
+import { WsError } from '../../src/errors/ws-error';
+import type { WebSocketEvent } from '../../src/events/websocket-event';
+import { authorizerEvent, connectEvent, lambdaContext } from '../../src/testing';
+import { SECRET, hsToken, isolateJwtEnvironment, runJwtAuth } from '../support/jwt-fixtures';
 import { recordingLogger, type LoggedLine } from '../support/recording-logger';
 
 /**
@@ -125,11 +129,15 @@ function baseEvent(random: () => number): WebSocketAuthorizerEvent {
 }
 
 /** One to four fields set to a random value (or removed); now and then the whole event. */
-function mutatedEvent(random: () => number): unknown {
-  let event: unknown = baseEvent(random);
+function mutatedEvent(
+  random: () => number,
+  base: (random: () => number) => object = baseEvent,
+  paths: readonly string[][] = PATHS,
+): unknown {
+  let event: unknown = base(random);
   const mutations = 1 + Math.floor(random() * 4);
   for (let i = 0; i < mutations; i += 1) {
-    const path = PATHS[Math.floor(random() * PATHS.length)];
+    const path = paths[Math.floor(random() * paths.length)];
     if (path.length === 0) {
       if (random() < 0.2) event = value(random);
       continue;
@@ -231,6 +239,40 @@ describe('createJwtAuthorizer under fuzzing', () => {
     }
     expect(counts.get('allow')).toBeGreaterThan(50);
     expect(counts.get('deny')).toBeGreaterThan(50);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+  });
+
+  it('JwtAuth answers 1000 mutated $connect events only by passing or with 401/403', async () => {
+    const guard = JwtAuth.with({ secret: SECRET, allowedOrigins: ['https://chat.example.com'] });
+    const random = prng(SEED + 2);
+    // The runtime validates requestContext before a context exists; JwtAuth reads the rest.
+    const connectPaths = PATHS.filter(
+      (path) => path.length > 0 && path[0] !== 'requestContext' && path[0] !== 'methodArn',
+    );
+    const connectBase = (r: () => number): object => {
+      const event = baseEvent(r);
+      return connectEvent({
+        query: event.queryStringParameters ?? {},
+        headers: event.headers ?? {},
+      });
+    };
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 1000; i += 1) {
+      const event = mutatedEvent(random, connectBase, connectPaths) as WebSocketEvent;
+      const outcome = await runJwtAuth(guard, event);
+      let kind: string;
+      if (outcome.error === undefined) kind = outcome.calls === 1 ? 'pass' : 'no next()';
+      else if (outcome.error instanceof WsError) kind = String(outcome.error.statusCode);
+      else kind = `another error: ${errorMessage(outcome.error)}`.slice(0, 300);
+      if (!['pass', '401', '403'].includes(kind)) {
+        throw new Error(`event ${i} (seed ${SEED + 2}) got ${kind}`);
+      }
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    expect(counts.get('pass')).toBeGreaterThan(50);
+    expect(counts.get('401')).toBeGreaterThan(50);
+    expect(counts.get('403')).toBeGreaterThan(10);
     await new Promise((resolve) => setImmediate(resolve));
     expect(unhandled).toEqual([]);
   });
