@@ -12,7 +12,7 @@ import { SECRET, hsToken, isolateJwtEnvironment, runJwtAuth } from '../support/j
 import { recordingLogger, type LoggedLine } from '../support/recording-logger';
 
 /**
- * Seeded fuzzing of createJwtAuthorizer: realistic authorizer events with wrong types in every
+ * Seeded fuzzing of createJwtAuthorizer (and JwtAuth on $connect): realistic events with wrong types in every
  * field, huge values, lone surrogates and prototype keys. API Gateway turns exactly
  * `Error('Unauthorized')` into 401 and any other error into 500, so a bad input may only ever
  * be refused that way (or, with `onInvalidToken: 'deny'`, with a Deny policy).
@@ -183,7 +183,7 @@ async function outcomeOf(promise: Promise<WebSocketAuthorizerResult>): Promise<O
 
 isolateJwtEnvironment();
 
-describe('createJwtAuthorizer under fuzzing', () => {
+describe('createJwtAuthorizer and JwtAuth under fuzzing', () => {
   let unhandled: unknown[];
   const onUnhandled = (reason: unknown): void => {
     unhandled.push(reason);
