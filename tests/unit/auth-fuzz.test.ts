@@ -12,10 +12,10 @@ import { SECRET, hsToken, isolateJwtEnvironment, runJwtAuth } from '../support/j
 import { recordingLogger, type LoggedLine } from '../support/recording-logger';
 
 /**
- * Seeded fuzzing of createJwtAuthorizer (and JwtAuth on $connect): realistic events with wrong types in every
- * field, huge values, lone surrogates and prototype keys. API Gateway turns exactly
- * `Error('Unauthorized')` into 401 and any other error into 500, so a bad input may only ever
- * be refused that way (or, with `onInvalidToken: 'deny'`, with a Deny policy).
+ * Seeded fuzzing of createJwtAuthorizer (and of JwtAuth on `$connect`): realistic events with
+ * wrong types in every field, huge values, lone surrogates and prototype keys. API Gateway turns
+ * exactly `Error('Unauthorized')` into 401 and any other error into 500, so a bad input may only
+ * ever be refused that way (or, with `onInvalidToken: 'deny'`, with a Deny policy).
  */
 
 /** mulberry32: a small seeded PRNG, so a failure replays with the same events. */
