@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors/error-message';
-import { GoneError } from '../errors/named-errors';
+import { BadRequestError, GoneError } from '../errors/named-errors';
 import { optionNumber, type OptionNumberRule } from '../validation/option-number';
 import type { ConnectionRecord, NewConnection } from './connection-store';
 
@@ -98,15 +98,22 @@ export function storeOption(
  */
 const MAX_KEY_PART_BYTES = 1019;
 
-/** The room names a `save` or `join` may use: non-empty strings that fit a DynamoDB key. */
+/**
+ * The room names a `save` or `join` may use: non-empty strings that fit a DynamoDB key. A name
+ * that is not a string is a programming error (TypeError); an empty or oversized one often comes
+ * from a client's message, so it is a 400 (BadRequestError), never a 500.
+ */
 export function validateRooms(rooms: readonly unknown[]): string[] {
   const valid: string[] = [];
   for (const room of rooms) {
-    if (typeof room !== 'string' || room.length === 0) {
-      throw new TypeError(`a room name must be a non-empty string, got ${describeRoom(room)}`);
+    if (typeof room !== 'string') {
+      throw new TypeError(`a room name must be a string, got ${describeRoom(room)}`);
     }
+    if (room.length === 0) throw new BadRequestError('a room name must not be empty');
     if (byteLength(room) > MAX_KEY_PART_BYTES) {
-      throw new TypeError(`a room name may have at most ${MAX_KEY_PART_BYTES} bytes`);
+      throw new BadRequestError(`a room name may have at most ${MAX_KEY_PART_BYTES} bytes`, {
+        maxBytes: MAX_KEY_PART_BYTES,
+      });
     }
     valid.push(room);
   }
@@ -142,7 +149,7 @@ function isFourDigitYear(epochMs: number): boolean {
 }
 
 function describeRoom(room: unknown): string {
-  return typeof room === 'string' ? JSON.stringify(room) : room === null ? 'null' : typeof room;
+  return room === null ? 'null' : typeof room;
 }
 
 function jsonCopy<T>(value: T): T {

@@ -471,9 +471,9 @@ export function describeConnectionStoreContract(
         // A room name DynamoDB cannot store (its sort key holds 1024 bytes): the write of the
         // memberships fails, so the connection must not stay either.
         const tooLong = 'r'.repeat(1020);
-        await expect(
-          store.save({ connectionId: 'c1', userId: 'u1', rooms: ['lobby', tooLong] }),
-        ).rejects.toThrow(/room/);
+        const refused = store.save({ connectionId: 'c1', userId: 'u1', rooms: ['lobby', tooLong] });
+        await expect(refused).rejects.toMatchObject({ statusCode: 400 });
+        await expect(refused).rejects.toThrow(/room name/);
         await expect(
           store.save({ connectionId: 'c2', rooms: ['lobby', 42 as unknown as string] }),
         ).rejects.toThrow(TypeError);
@@ -499,10 +499,14 @@ export function describeConnectionStoreContract(
         expect(await collect(store.roomMembers(rooms[0]))).toEqual([]);
       });
 
-      it('refuses a room name it could not store on join too', async () => {
+      it('refuses a room name it could not store on join too, as a bad request', async () => {
         await store.save({ connectionId: 'c1' });
-        await expect(store.join('c1', '')).rejects.toThrow(TypeError);
-        await expect(store.join('c1', 'r'.repeat(1020))).rejects.toThrow(TypeError);
+        // Often a client's input: a 400, like any bad request, not a 500.
+        await expect(store.join('c1', '')).rejects.toMatchObject({ statusCode: 400 });
+        await expect(store.join('c1', 'r'.repeat(1020))).rejects.toMatchObject({
+          statusCode: 400,
+        });
+        await expect(store.join('c1', 7 as unknown as string)).rejects.toThrow(TypeError);
         expect(await store.roomsOf('c1')).toEqual([]);
       });
     });
