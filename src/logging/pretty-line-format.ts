@@ -89,10 +89,13 @@ function prettyLine(info: LogInfo, now: Date, colors: boolean): string {
 
 /** The readable format; `colors` when the destination is a terminal. */
 export const prettyLineFormat = winston.format((info, options?: unknown) => {
-  (info as LogInfo)[MESSAGE] = prettyLine(
-    info,
-    new Date(),
-    (options as { colors?: unknown } | undefined)?.colors === true,
-  );
+  const now = new Date();
+  const colors = (options as { colors?: unknown } | undefined)?.colors === true;
+  try {
+    (info as LogInfo)[MESSAGE] = prettyLine(info, now, colors);
+  } catch {
+    // Only a hostile info object itself (a Proxy) gets here; logging must not throw.
+    (info as LogInfo)[MESSAGE] = `${clock(now)} ${String(info.level)} [unserializable log entry]`;
+  }
   return info;
 });
