@@ -158,14 +158,12 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
       requestId: loggableId(requestContext.requestId),
       connectionId: loggableId(requestContext.connectionId),
     };
-    // Without the route's ARN no policy can name it; a Deny then covers everything.
     const methodArn =
       typeof event.methodArn === 'string' && event.methodArn.length > 0
         ? event.methodArn
         : undefined;
-    const resource = methodArn ?? '*';
-    if (methodArn === undefined)
-      return refuse(resource, 'invalid', { detail: 'no methodArn', ...meta });
+    // Without the route's ARN no Allow can name it; a Deny then covers everything.
+    if (methodArn === undefined) return refuse('*', 'invalid', { detail: 'no methodArn', ...meta });
     const request = requestOf(event);
 
     const origin = request.header('origin');
@@ -175,18 +173,18 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
         origin: typeof origin === 'string' ? origin.slice(0, MAX_LOGGED_ORIGIN) : undefined,
         ...meta,
       });
-      return policy(ANONYMOUS, 'Deny', resource);
+      return policy(ANONYMOUS, 'Deny', methodArn);
     }
 
     const found = findToken(request, config.tokenSources, config.queryParameter);
-    if (!found) return refuse(resource, 'missing', meta);
+    if (!found) return refuse(methodArn, 'missing', meta);
 
     let claims: Record<string, unknown>;
     try {
       claims = await verifier.verify(found.token, verificationDeadline(lambdaContext));
     } catch (error) {
       const reason = rejectionReason(error);
-      if (reason) return refuse(resource, reason, { tokenSource: found.source, ...meta });
+      if (reason) return refuse(methodArn, reason, { tokenSource: found.source, ...meta });
       // The JWKS endpoint is down: not the client's fault, so not a 401 (API Gateway answers 500).
       logger.error('authorizer could not verify the token', { error, ...meta });
       throw new Error('the token could not be verified (JWKS unavailable)', { cause: error });
@@ -195,7 +193,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     const identity = identityFromClaims(claims);
     const written = authorizerContext(claims, identity);
     if (!written) {
-      return refuse(resource, 'invalid', { detail: 'identity claims over 8 KB', ...meta });
+      return refuse(methodArn, 'invalid', { detail: 'identity claims over 8 KB', ...meta });
     }
     if (!written.full) {
       logger.warn(
@@ -203,6 +201,6 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
         meta,
       );
     }
-    return policy(identity.userId ?? ANONYMOUS, 'Allow', resource, written.context);
+    return policy(identity.userId ?? ANONYMOUS, 'Allow', methodArn, written.context);
   };
 }
