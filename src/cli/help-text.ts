@@ -1,10 +1,12 @@
 /** `lift-ws --help`. Every flag of `lift-ws dev` is explained here. */
 export const HELP_TEXT = `Usage: lift-ws dev <module> [options]
+       lift-ws --version
 
 Serves a Lambda WebSocket handler on a local API Gateway WebSocket API: a real WebSocket
 server and the @connections API on one port, with events shaped like AWS's. <module> is a
-.js or .ts file; TypeScript is transpiled on load by the project's \`typescript\` package,
-which keeps decorator metadata (no build step).
+.ts or .js file (ES module or CommonJS), bundled on load by the project's \`esbuild\`
+(npm install --save-dev esbuild), which reads its tsconfig.json (paths, decorators); no build
+step.
 
 Options:
   -e, --export <name>            export holding the handler (default: handler)
@@ -23,14 +25,18 @@ Options:
                                  (export default: handler)
       --static <dir>             serve the files of <dir> over HTTP on the same port
                                  (index.html at /)
+  -w, --watch                    rebuild the handler and authorizer when their files change
+                                 and swap them in; open connections stay open
   -h, --help                     show this help
+  -v, --version                  print the lift-ws version
 
 The handler's environment gets LIFT_WS_MANAGEMENT_ENDPOINT pointing at the gateway, plus
 AWS_REGION and dummy AWS credentials when they are not set, so the AWS SDK client posts to
-the local @connections API. Ctrl+C closes every connection (each gets its $disconnect).
+the local @connections API. With JWT_SECRET set, the banner's wscat line carries a one-hour
+development token. Ctrl+C closes every connection (each gets its $disconnect).
 
 Examples:
-  lift-ws dev src/handler.ts --route-responses
+  lift-ws dev src/handler.ts --route-responses --watch
   lift-ws dev dist/handler.js --export main --port 4000
   npx wscat -c ws://127.0.0.1:3001/local
 `;
