@@ -110,3 +110,21 @@ export {
 export { ManagementClient, type ManagementClientOptions } from './management/management-client';
 export { connectionsTable } from './connections/connections-table';
 export { identityFromClaims, type ClaimsIdentity } from './auth/identity-from-claims';
+
+export { defineContract } from './contract/define-contract';
+export type {
+  ActionBody,
+  ActionName,
+  ActionReply,
+  ActionSchemas,
+  Contract,
+  ContractAction,
+  ContractDefinition,
+  ContractEvent,
+  EventName,
+  EventPayload,
+} from './contract/contract-types';
+export { validateWithSchema, type ValidationResult } from './contract/validate-with-schema';
+export { parseWithSchema } from './contract/parse-with-schema';
+export { ValidationFailedError } from './contract/validation-failed-error';
+export type { ValidationIssue } from './contract/validation-issue';
