@@ -12,7 +12,10 @@ interface Resource {
   Condition?: string;
   DependsOn?: string | string[];
   Properties: Json;
-  Metadata?: { BuildMethod?: string; BuildProperties?: { EntryPoints?: string[] } };
+  Metadata?: {
+    BuildMethod?: string;
+    BuildProperties?: { EntryPoints?: string[]; Target?: string };
+  };
 }
 
 interface FunctionProperties {
@@ -174,9 +177,11 @@ describe('samples/chat/template.yaml', () => {
 
   describe.each(resourcesOfType('AWS::Serverless::Function'))('%s', (_id, resource) => {
     const fn = resource.Properties as unknown as FunctionProperties;
-    it('runs on Node 20, built by esbuild', () => {
-      expect(fn.Runtime ?? template.Globals.Function.Runtime).toBe('nodejs20.x');
+    it('runs on Node 22, built by esbuild for Node 22', () => {
+      // Node 20 reached end of life in April 2026; the SDK's 2027 releases need Node 22.
+      expect(fn.Runtime ?? template.Globals.Function.Runtime).toBe('nodejs22.x');
       expect(resource.Metadata?.BuildMethod).toBe('esbuild');
+      expect(resource.Metadata?.BuildProperties?.Target).toBe('node22');
     });
 
     it('has a Handler that names an exported function of its entry point', () => {
