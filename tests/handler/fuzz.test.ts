@@ -20,6 +20,7 @@ import {
 } from 'lift-ws';
 import { lambdaContext } from 'lift-ws/testing';
 import { SECRET, hsToken } from '../support/jwt-fixtures';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * Seeded fuzzing of the whole handler: realistic API Gateway events of every type (the shapes
@@ -40,18 +41,6 @@ const BASES = [
   base('message-with-authorizer.json'),
   base('disconnect.json'),
 ];
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HUGE = 'x'.repeat(1024 * 1024);
 const WEIRD_STRINGS = [
@@ -277,7 +266,7 @@ describe('fuzzing the handler with mutated API Gateway events', () => {
       unhandled.push(reason);
     };
     process.on('unhandledRejection', onUnhandled);
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const token = hsToken();
     const badResults: Array<{ event: number; result: unknown }> = [];
     const statuses = new Map<number, number>();

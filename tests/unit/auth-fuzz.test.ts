@@ -10,6 +10,7 @@ import type { WebSocketEvent } from '../../src/events/websocket-event';
 import { authorizerEvent, connectEvent, lambdaContext } from '../../src/testing';
 import { SECRET, hsToken, isolateJwtEnvironment, runJwtAuth } from '../support/jwt-fixtures';
 import { recordingLogger, type LoggedLine } from '../support/recording-logger';
+import { seededRandom } from '../support/seeded-random';
 
 /**
  * Seeded fuzzing of createJwtAuthorizer (and of JwtAuth on `$connect`): realistic events with
@@ -17,18 +18,6 @@ import { recordingLogger, type LoggedLine } from '../support/recording-logger';
  * exactly `Error('Unauthorized')` into 401 and any other error into 500, so a bad input may only
  * ever be refused that way (or, with `onInvalidToken: 'deny'`, with a Deny policy).
  */
-
-/** mulberry32: a small seeded PRNG, so a failure replays with the same events. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 0x5eed13;
 const EVENTS = 2500;
@@ -201,7 +190,7 @@ describe('createJwtAuthorizer and JwtAuth under fuzzing', () => {
   it(`answers ${EVENTS} mutated authorizer events only with Allow or Unauthorized`, async () => {
     const logs: LoggedLine[] = [];
     const authorize = createJwtAuthorizer({ secret: SECRET, logger: recordingLogger(logs) });
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const counts = new Map<string, number>();
     for (let i = 0; i < EVENTS; i += 1) {
       const event = mutatedEvent(random) as WebSocketAuthorizerEvent;
@@ -228,7 +217,7 @@ describe('createJwtAuthorizer and JwtAuth under fuzzing', () => {
       allowedOrigins: ['https://chat.example.com'],
       logger: recordingLogger([]),
     });
-    const random = prng(SEED + 1);
+    const random = seededRandom(SEED + 1);
     const counts = new Map<string, number>();
     for (let i = 0; i < 1000; i += 1) {
       const outcome = await outcomeOf(authorize(mutatedEvent(random) as WebSocketAuthorizerEvent));
@@ -245,7 +234,7 @@ describe('createJwtAuthorizer and JwtAuth under fuzzing', () => {
 
   it('JwtAuth answers 1000 mutated $connect events only by passing or with 401/403', async () => {
     const guard = JwtAuth.with({ secret: SECRET, allowedOrigins: ['https://chat.example.com'] });
-    const random = prng(SEED + 2);
+    const random = seededRandom(SEED + 2);
     // The runtime validates requestContext before a context exists; JwtAuth reads the rest.
     const connectPaths = PATHS.filter(
       (path) => path.length > 0 && path[0] !== 'requestContext' && path[0] !== 'methodArn',
