@@ -125,12 +125,12 @@ export interface DynamoDBConnectionStoreOptions {
  */
 export class DynamoDBConnectionStore implements ConnectionStore {
   readonly tableName: string;
-  private readonly requests: DynamoDBTableRequests;
-  private readonly ttlSeconds: number;
-  private readonly now: () => number;
-  private readonly goneGraceMs: number;
+  readonly #requests: DynamoDBTableRequests;
+  readonly #ttlSeconds: number;
+  readonly #now: () => number;
+  readonly #goneGraceMs: number;
   /** False once the endpoint answered that it has no TransactWriteItems (dynalite). */
-  private transactions = true;
+  #transactions = true;
 
   constructor(options: DynamoDBConnectionStoreOptions) {
     if (typeof options?.tableName !== 'string' || options.tableName.length === 0) {
@@ -138,8 +138,8 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     }
     const owner = 'DynamoDBConnectionStore';
     this.tableName = options.tableName;
-    this.ttlSeconds = validateTtlSeconds(options.ttlSeconds, owner);
-    this.now = options.now ?? Date.now;
+    this.#ttlSeconds = validateTtlSeconds(options.ttlSeconds, owner);
+    this.#now = options.now ?? Date.now;
     const pageSize =
       options.pageSize === undefined
         ? undefined
@@ -149,7 +149,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       DEFAULT_REQUEST_TIMEOUT_MS,
       `${owner}: requestTimeoutMs`,
     );
-    this.goneGraceMs = storeOption(
+    this.#goneGraceMs = storeOption(
       options.goneGraceMs,
       DEFAULT_GONE_GRACE_MS,
       `${owner}: goneGraceMs`,
@@ -170,7 +170,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         : DynamoDBDocumentClient.from(client, {
             marshallOptions: { removeUndefinedValues: true },
           });
-    this.requests = new DynamoDBTableRequests(
+    this.#requests = new DynamoDBTableRequests(
       documentClient,
       this.tableName,
       requestTimeoutMs,
@@ -179,22 +179,22 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   }
 
   async save(connection: NewConnection, options?: StoreCallOptions): Promise<ConnectionRecord> {
-    const record = createConnectionRecord(connection, this.now(), this.ttlSeconds);
+    const record = createConnectionRecord(connection, this.#now(), this.#ttlSeconds);
     const rooms = roomsToSave(connection);
     const item = connectionItem(record);
     if (rooms.length === 0) {
       // A plain put: saving again replaces the connection item and keeps its room memberships.
-      await this.requests.putItem(item, 'save', options);
+      await this.#requests.putItem(item, 'save', options);
       return record;
     }
     const memberships = rooms.flatMap((room) => membershipItems(record, room));
-    if (this.transactions && rooms.length <= TRANSACTION_ROOMS_LIMIT) {
-      if (await this.requests.putAllOrNothing([item, ...memberships], 'save', options)) {
+    if (this.#transactions && rooms.length <= TRANSACTION_ROOMS_LIMIT) {
+      if (await this.#requests.putAllOrNothing([item, ...memberships], 'save', options)) {
         return record;
       }
-      this.transactions = false;
+      this.#transactions = false;
     }
-    await this.saveInBatches(record.connectionId, item, memberships, options);
+    await this.#saveInBatches(record.connectionId, item, memberships, options);
     return record;
   }
 
@@ -202,7 +202,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     connectionId: string,
     options?: StoreCallOptions,
   ): Promise<ConnectionRecord | undefined> {
-    const item = await this.liveConnectionItem(connectionId, 'get', options);
+    const item = await this.#liveConnectionItem(connectionId, 'get', options);
     return item && toConnectionRecord(item);
   }
 
@@ -215,18 +215,18 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     if (ids.length === 0) return;
     // Connection items first: a join running now re-reads its connection after writing its
     // memberships and removes them itself when the connection is gone (see the note on top).
-    await this.requests.batchWrite(
+    await this.#requests.batchWrite(
       ids.map((id) => ({ DeleteRequest: { Key: connectionKey(id) } })),
       'deleteMany',
       options,
     );
-    await this.deleteMembershipsOf(ids, 'deleteMany', options);
+    await this.#deleteMembershipsOf(ids, 'deleteMany', options);
   }
 
   async removeGone(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
     const ids = distinctIds(connectionIds);
     if (ids.length === 0) return;
-    const nowMs = this.now();
+    const nowMs = this.#now();
     // connectedAt is always toISOString's fixed-width form, so string order is time order.
     const condition = {
       // Unknown ids pass, so orphaned memberships are still cleaned up; a connection still
@@ -238,23 +238,23 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         '#exp': connectionsTable.ttlAttribute,
       },
       ExpressionAttributeValues: {
-        ':cutoff': new Date(nowMs - this.goneGraceMs).toISOString(),
+        ':cutoff': new Date(nowMs - this.#goneGraceMs).toISOString(),
         ':now': nowSeconds(nowMs),
       },
     };
     const removed: string[] = [];
     await forEachLimited(ids, DELETE_CONCURRENCY, async (connectionId) => {
       const key = connectionKey(connectionId);
-      if (await this.requests.deleteItemIf(key, condition, 'removeGone', options)) {
+      if (await this.#requests.deleteItemIf(key, condition, 'removeGone', options)) {
         removed.push(connectionId);
       }
     });
-    await this.deleteMembershipsOf(removed, 'removeGone', options);
+    await this.#deleteMembershipsOf(removed, 'removeGone', options);
   }
 
   async touch(connectionId: string, options?: StoreCallOptions): Promise<boolean> {
-    const nowMs = this.now();
-    const updated = await this.requests.updateItemIf(
+    const nowMs = this.#now();
+    const updated = await this.#requests.updateItemIf(
       {
         Key: connectionKey(connectionId),
         UpdateExpression: 'SET #seen = :seen',
@@ -274,9 +274,9 @@ export class DynamoDBConnectionStore implements ConnectionStore {
 
   async join(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
     validateRooms([room]);
-    const connection = await this.liveConnectionItem(connectionId, 'join', options);
+    const connection = await this.#liveConnectionItem(connectionId, 'join', options);
     if (!connection) throw connectionNotTracked(connectionId);
-    await this.requests.batchWrite(
+    await this.#requests.batchWrite(
       membershipItems({ connectionId, expiresAt: connection.expiresAt }, room).map((Item) => ({
         PutRequest: { Item },
       })),
@@ -285,14 +285,14 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     );
     // A delete may have run between the read above and the write: its membership query could not
     // see these items, so look again and undo (see the note on top).
-    if (!(await this.liveConnectionItem(connectionId, 'join', options))) {
+    if (!(await this.#liveConnectionItem(connectionId, 'join', options))) {
       await this.leave(connectionId, room, options);
       throw connectionNotTracked(connectionId);
     }
   }
 
   async leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
-    await this.requests.batchWrite(
+    await this.#requests.batchWrite(
       membershipKeys(connectionId, room).map((key) => ({ DeleteRequest: { Key: key } })),
       'leave',
       options,
@@ -300,9 +300,9 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   }
 
   roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string> {
-    return this.connectionIds('roomMembers', options, () => ({
+    return this.#connectionIds('roomMembers', options, () => ({
       KeyConditionExpression: '#pk = :pk',
-      ...this.liveFilter('connectionId', { '#pk': 'pk' }, { ':pk': ROOM + room }),
+      ...this.#liveFilter('connectionId', { '#pk': 'pk' }, { ':pk': ROOM + room }),
     }));
   }
 
@@ -310,14 +310,14 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     const rooms: string[] = [];
     const input: QueryInput = {
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :room)',
-      ...this.liveFilter(
+      ...this.#liveFilter(
         'room',
         { '#pk': 'pk', '#sk': 'sk' },
         { ':pk': CONNECTION + connectionId, ':room': ROOM },
       ),
       ConsistentRead: true,
     };
-    for await (const page of this.requests.queryPages(input, 'roomsOf', options)) {
+    for await (const page of this.#requests.queryPages(input, 'roomsOf', options)) {
       for (const item of page) if (typeof item.room === 'string') rooms.push(item.room);
     }
     return rooms;
@@ -325,15 +325,15 @@ export class DynamoDBConnectionStore implements ConnectionStore {
 
   connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string> {
     const { indexName, partitionKey } = connectionsTable.userIndex;
-    return this.connectionIds('connectionsOfUser', options, () =>
-      this.indexQuery(indexName, partitionKey, USER + userId),
+    return this.#connectionIds('connectionsOfUser', options, () =>
+      this.#indexQuery(indexName, partitionKey, USER + userId),
     );
   }
 
   connectionsOfTenant(tenantId: string, options?: StoreCallOptions): AsyncIterable<string> {
     const { indexName, partitionKey } = connectionsTable.tenantIndex;
-    return this.connectionIds('connectionsOfTenant', options, () =>
-      this.indexQuery(indexName, partitionKey, TENANT + tenantId),
+    return this.#connectionIds('connectionsOfTenant', options, () =>
+      this.#indexQuery(indexName, partitionKey, TENANT + tenantId),
     );
   }
 
@@ -345,11 +345,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
    * do not call it on every event.
    */
   async count(options?: StoreCallOptions): Promise<number> {
-    return this.requests.scanCount(
+    return this.#requests.scanCount(
       {
         FilterExpression: '#sk = :meta AND #exp > :now',
         ExpressionAttributeNames: { '#sk': 'sk', '#exp': 'expiresAt' },
-        ExpressionAttributeValues: { ':meta': CONNECTION_SK, ':now': nowSeconds(this.now()) },
+        ExpressionAttributeValues: { ':meta': CONNECTION_SK, ':now': nowSeconds(this.#now()) },
       },
       'count',
       options,
@@ -378,11 +378,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     const rule = new TokenBucketRule(spec, cost);
     const Key = { pk: RATE + key, sk: BUCKET_SK };
     const names = { '#tat': 'tat', '#exp': connectionsTable.ttlAttribute };
-    let nowUs = TokenBucketRule.toMicros(this.now());
+    let nowUs = TokenBucketRule.toMicros(this.#now());
     for (let round = 1; ; round++) {
       const expiresAt = rule.expiresAtSeconds(nowUs);
       const fresh = nowUs + rule.costUs;
-      const full = await this.requests.updateItemIf(
+      const full = await this.#requests.updateItemIf(
         {
           Key,
           UpdateExpression: 'SET #tat = :tat, #exp = :exp',
@@ -394,7 +394,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         options,
       );
       if (full) return rule.allowed(nowUs, fresh);
-      const taken = await this.requests.updateItemIf(
+      const taken = await this.#requests.updateItemIf(
         {
           Key,
           UpdateExpression: 'SET #tat = #tat + :cost, #exp = :exp',
@@ -412,10 +412,10 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       );
       if (taken) return rule.allowed(nowUs, numberOr(taken.tat, fresh));
       // dynalite ignores ReturnValuesOnConditionCheckFailure, hence a read to explain the refusal.
-      const tat = (await this.requests.getItem(Key, 'takeToken', options))?.tat;
+      const tat = (await this.#requests.getItem(Key, 'takeToken', options))?.tat;
       if (typeof tat === 'number' && tat >= nowUs) return rule.refused(nowUs, tat);
       if (round >= TAKE_MAX_ROUNDS) return rule.refused(nowUs, nowUs + rule.toleranceUs);
-      nowUs = TokenBucketRule.toMicros(this.now());
+      nowUs = TokenBucketRule.toMicros(this.#now());
     }
   }
 
@@ -424,15 +424,15 @@ export class DynamoDBConnectionStore implements ConnectionStore {
    * every item this save may have written (each key named, since a failed chunk may have left
    * one half of a membership pair) before the error is passed on.
    */
-  private async saveInBatches(
+  async #saveInBatches(
     connectionId: string,
     item: Item,
     memberships: Item[],
     options: StoreCallOptions | undefined,
   ): Promise<void> {
     try {
-      await this.requests.putItem(item, 'save', options);
-      await this.requests.batchWrite(
+      await this.#requests.putItem(item, 'save', options);
+      await this.#requests.batchWrite(
         memberships.map((Item) => ({ PutRequest: { Item } })),
         'save',
         options,
@@ -444,7 +444,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       try {
         // Not under the caller's signal: when it fired, this undo is what keeps a half-saved
         // connection from living 2 hours; requestTimeoutMs still bounds each request.
-        await this.requests.batchWrite(written, 'save (undo)');
+        await this.#requests.batchWrite(written, 'save (undo)');
       } catch (undoError) {
         throw new Error(
           `save of connection ${connectionId} failed (${errorMessage(error)}) and so did ` +
@@ -457,7 +457,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   }
 
   /** Deletes the room memberships of connections, expired ones too: this is the cleanup. */
-  private async deleteMembershipsOf(
+  async #deleteMembershipsOf(
     connectionIds: readonly string[],
     operation: string,
     options: StoreCallOptions | undefined,
@@ -471,7 +471,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         ProjectionExpression: '#room',
         ConsistentRead: true,
       };
-      for await (const page of this.requests.queryPages(input, operation, options)) {
+      for await (const page of this.#requests.queryPages(input, operation, options)) {
         for (const item of page) {
           if (typeof item.room !== 'string') continue;
           for (const key of membershipKeys(connectionId, item.room)) {
@@ -480,32 +480,32 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         }
       }
     });
-    await this.requests.batchWrite(memberships, operation, options);
+    await this.#requests.batchWrite(memberships, operation, options);
   }
 
   /** The connection item when it exists and has not expired. */
-  private async liveConnectionItem(
+  async #liveConnectionItem(
     connectionId: string,
     operation: string,
     options: StoreCallOptions | undefined,
   ): Promise<Item | undefined> {
-    const item = await this.requests.getItem(connectionKey(connectionId), operation, options);
-    if (!item || typeof item.expiresAt !== 'number' || !isLive(item.expiresAt, this.now())) {
+    const item = await this.#requests.getItem(connectionKey(connectionId), operation, options);
+    if (!item || typeof item.expiresAt !== 'number' || !isLive(item.expiresAt, this.#now())) {
       return undefined;
     }
     return item;
   }
 
-  private indexQuery(indexName: string, keyName: string, keyValue: string): QueryInput {
+  #indexQuery(indexName: string, keyName: string, keyValue: string): QueryInput {
     return {
       IndexName: indexName,
       KeyConditionExpression: '#key = :key',
-      ...this.liveFilter('connectionId', { '#key': keyName }, { ':key': keyValue }),
+      ...this.#liveFilter('connectionId', { '#key': keyName }, { ':key': keyValue }),
     };
   }
 
   /** Filter and projection shared by the listings: live items, one attribute each. */
-  private liveFilter(
+  #liveFilter(
     projected: 'connectionId' | 'room',
     names: Record<string, string>,
     values: Record<string, unknown>,
@@ -524,7 +524,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         '#exp': connectionsTable.ttlAttribute,
         '#projected': projected,
       },
-      ExpressionAttributeValues: { ...values, ':now': nowSeconds(this.now()) },
+      ExpressionAttributeValues: { ...values, ':now': nowSeconds(this.#now()) },
     };
   }
 
@@ -533,13 +533,13 @@ export class DynamoDBConnectionStore implements ConnectionStore {
    * iteration builds its input then (so `now` is current) and fetches a page only when the
    * previous one is consumed.
    */
-  private connectionIds(
+  #connectionIds(
     operation: string,
     options: StoreCallOptions | undefined,
     input: () => QueryInput,
   ): AsyncIterable<string> {
     const pages = (): AsyncGenerator<Item[]> =>
-      this.requests.queryPages(input(), operation, options);
+      this.#requests.queryPages(input(), operation, options);
     return {
       async *[Symbol.asyncIterator]() {
         for await (const page of pages()) {

@@ -66,7 +66,7 @@ export class DynamoDBTableRequests {
     operation: string,
     options?: StoreCallOptions,
   ): Promise<Item | undefined> {
-    const result = await this.call('GetItem', operation, options, (abortSignal) =>
+    const result = await this.#call('GetItem', operation, options, (abortSignal) =>
       this.client.send(
         new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
         { abortSignal },
@@ -76,7 +76,7 @@ export class DynamoDBTableRequests {
   }
 
   async putItem(item: Item, operation: string, options?: StoreCallOptions): Promise<void> {
-    await this.call('PutItem', operation, options, (abortSignal) =>
+    await this.#call('PutItem', operation, options, (abortSignal) =>
       this.client.send(new PutCommand({ TableName: this.tableName, Item: item }), { abortSignal }),
     );
   }
@@ -91,7 +91,7 @@ export class DynamoDBTableRequests {
     options?: StoreCallOptions,
   ): Promise<boolean> {
     try {
-      await this.call('TransactWriteItems', operation, options, (abortSignal) =>
+      await this.#call('TransactWriteItems', operation, options, (abortSignal) =>
         this.client.send(
           new TransactWriteCommand({
             TransactItems: items.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
@@ -114,7 +114,7 @@ export class DynamoDBTableRequests {
     options?: StoreCallOptions,
   ): Promise<boolean> {
     try {
-      await this.call('DeleteItem', operation, options, (abortSignal) =>
+      await this.#call('DeleteItem', operation, options, (abortSignal) =>
         this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key, ...condition }), {
           abortSignal,
         }),
@@ -133,7 +133,7 @@ export class DynamoDBTableRequests {
     options?: StoreCallOptions,
   ): Promise<Item | undefined> {
     try {
-      const result = await this.call('UpdateItem', operation, options, (abortSignal) =>
+      const result = await this.#call('UpdateItem', operation, options, (abortSignal) =>
         this.client.send(new UpdateCommand({ TableName: this.tableName, ...input }), {
           abortSignal,
         }),
@@ -156,7 +156,7 @@ export class DynamoDBTableRequests {
   ): AsyncGenerator<Item[]> {
     let startKey: Item | undefined;
     do {
-      const page = await this.call('Query', operation, options, (abortSignal) =>
+      const page = await this.#call('Query', operation, options, (abortSignal) =>
         this.client.send(
           new QueryCommand({
             ...input,
@@ -182,7 +182,7 @@ export class DynamoDBTableRequests {
     let total = 0;
     let startKey: Item | undefined;
     do {
-      const page = await this.call('Scan', operation, options, (abortSignal) =>
+      const page = await this.#call('Scan', operation, options, (abortSignal) =>
         this.client.send(
           new ScanCommand({
             ...input,
@@ -215,18 +215,18 @@ export class DynamoDBTableRequests {
       chunks.push(all.slice(start, start + BATCH_WRITE_LIMIT));
     }
     await forEachLimited(chunks, BATCH_CONCURRENCY, (chunk) =>
-      this.writeChunk(chunk, operation, options),
+      this.#writeChunk(chunk, operation, options),
     );
   }
 
-  private async writeChunk(
+  async #writeChunk(
     chunk: WriteRequest[],
     operation: string,
     options: StoreCallOptions | undefined,
   ): Promise<void> {
     let pending = chunk;
     for (let attempt = 1; ; attempt++) {
-      const result = await this.call('BatchWriteItem', operation, options, (abortSignal) =>
+      const result = await this.#call('BatchWriteItem', operation, options, (abortSignal) =>
         this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }), {
           abortSignal,
         }),
@@ -249,7 +249,7 @@ export class DynamoDBTableRequests {
     }
   }
 
-  private async call<T>(
+  async #call<T>(
     command: string,
     operation: string,
     options: StoreCallOptions | undefined,

@@ -49,21 +49,21 @@ const BUCKET_SWEEP_THRESHOLD = 10_000;
  * export const handler = bootstrap([ChatController], { connections: store });
  */
 export class MemoryConnectionStore implements ConnectionStore {
-  private readonly connections = new Map<string, ConnectionRecord>();
-  private readonly roomMembersByRoom = new Map<string, Set<string>>();
-  private readonly roomsByConnection = new Map<string, Set<string>>();
-  private readonly connectionsByUser = new Map<string, Set<string>>();
-  private readonly connectionsByTenant = new Map<string, Set<string>>();
+  readonly #connections = new Map<string, ConnectionRecord>();
+  readonly #roomMembersByRoom = new Map<string, Set<string>>();
+  readonly #roomsByConnection = new Map<string, Set<string>>();
+  readonly #connectionsByUser = new Map<string, Set<string>>();
+  readonly #connectionsByTenant = new Map<string, Set<string>>();
   /** Bucket key -> GCRA `tat` in epoch µs (see TokenBucketRule). */
-  private readonly buckets = new Map<string, number>();
-  private readonly ttlSeconds: number;
-  private readonly now: () => number;
-  private readonly goneGraceMs: number;
+  readonly #buckets = new Map<string, number>();
+  readonly #ttlSeconds: number;
+  readonly #now: () => number;
+  readonly #goneGraceMs: number;
 
   constructor(options: MemoryConnectionStoreOptions = {}) {
-    this.ttlSeconds = validateTtlSeconds(options.ttlSeconds, 'MemoryConnectionStore');
-    this.now = options.now ?? Date.now;
-    this.goneGraceMs = storeOption(
+    this.#ttlSeconds = validateTtlSeconds(options.ttlSeconds, 'MemoryConnectionStore');
+    this.#now = options.now ?? Date.now;
+    this.#goneGraceMs = storeOption(
       options.goneGraceMs,
       DEFAULT_GONE_GRACE_MS,
       'MemoryConnectionStore: goneGraceMs',
@@ -74,55 +74,55 @@ export class MemoryConnectionStore implements ConnectionStore {
   save(connection: NewConnection, options?: StoreCallOptions): Promise<ConnectionRecord> {
     return settle('save', options, () => {
       // Everything is checked before the first write: all-or-nothing, like the DynamoDB store.
-      const record = createConnectionRecord(connection, this.now(), this.ttlSeconds);
+      const record = createConnectionRecord(connection, this.#now(), this.#ttlSeconds);
       const rooms = roomsToSave(connection);
-      const previous = this.connections.get(record.connectionId);
-      if (previous) this.unindex(previous);
+      const previous = this.#connections.get(record.connectionId);
+      if (previous) this.#unindex(previous);
       // Like a DynamoDB put of the connection item: memberships are separate and survive.
-      this.connections.set(record.connectionId, record);
-      if (record.userId) addTo(this.connectionsByUser, record.userId, record.connectionId);
-      if (record.tenantId) addTo(this.connectionsByTenant, record.tenantId, record.connectionId);
-      for (const room of rooms) this.addMembership(record.connectionId, room);
+      this.#connections.set(record.connectionId, record);
+      if (record.userId) addTo(this.#connectionsByUser, record.userId, record.connectionId);
+      if (record.tenantId) addTo(this.#connectionsByTenant, record.tenantId, record.connectionId);
+      for (const room of rooms) this.#addMembership(record.connectionId, room);
       return structuredClone(record);
     });
   }
 
   get(connectionId: string, options?: StoreCallOptions): Promise<ConnectionRecord | undefined> {
     return settle('get', options, () => {
-      const record = this.live(connectionId);
+      const record = this.#live(connectionId);
       return record ? structuredClone(record) : undefined;
     });
   }
 
   delete(connectionId: string, options?: StoreCallOptions): Promise<void> {
-    return settle('delete', options, () => this.forget(connectionId));
+    return settle('delete', options, () => this.#forget(connectionId));
   }
 
   deleteMany(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
     return settle('deleteMany', options, () => {
-      for (const connectionId of connectionIds) this.forget(connectionId);
+      for (const connectionId of connectionIds) this.#forget(connectionId);
     });
   }
 
   removeGone(connectionIds: readonly string[], options?: StoreCallOptions): Promise<void> {
     return settle('removeGone', options, () => {
-      const nowMs = this.now();
-      const cutoff = nowMs - this.goneGraceMs;
+      const nowMs = this.#now();
+      const cutoff = nowMs - this.#goneGraceMs;
       for (const connectionId of connectionIds) {
-        const record = this.connections.get(connectionId);
+        const record = this.#connections.get(connectionId);
         // Still opening: its 410 means "handshake not complete", not "closed".
         const opening = record && isLive(record.expiresAt, nowMs) && connectedAtMs(record) > cutoff;
         if (opening) continue;
-        this.forget(connectionId);
+        this.#forget(connectionId);
       }
     });
   }
 
   touch(connectionId: string, options?: StoreCallOptions): Promise<boolean> {
     return settle('touch', options, () => {
-      const record = this.live(connectionId);
+      const record = this.#live(connectionId);
       if (!record) return false;
-      record.lastSeenAt = new Date(this.now()).toISOString();
+      record.lastSeenAt = new Date(this.#now()).toISOString();
       return true;
     });
   }
@@ -131,41 +131,41 @@ export class MemoryConnectionStore implements ConnectionStore {
     return settle('join', options, () => {
       validateRooms([room]);
       // A membership without a live connection would never be cleaned up by a delete.
-      if (!this.live(connectionId)) throw connectionNotTracked(connectionId);
-      this.addMembership(connectionId, room);
+      if (!this.#live(connectionId)) throw connectionNotTracked(connectionId);
+      this.#addMembership(connectionId, room);
     });
   }
 
   leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
     return settle('leave', options, () => {
-      removeFrom(this.roomMembersByRoom, room, connectionId);
-      removeFrom(this.roomsByConnection, connectionId, room);
+      removeFrom(this.#roomMembersByRoom, room, connectionId);
+      removeFrom(this.#roomsByConnection, connectionId, room);
     });
   }
 
   roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string> {
-    return this.liveAmong('roomMembers', this.roomMembersByRoom.get(room), options);
+    return this.#liveAmong('roomMembers', this.#roomMembersByRoom.get(room), options);
   }
 
   roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]> {
     return settle('roomsOf', options, () =>
-      this.live(connectionId) ? [...(this.roomsByConnection.get(connectionId) ?? [])] : [],
+      this.#live(connectionId) ? [...(this.#roomsByConnection.get(connectionId) ?? [])] : [],
     );
   }
 
   connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string> {
-    return this.liveAmong('connectionsOfUser', this.connectionsByUser.get(userId), options);
+    return this.#liveAmong('connectionsOfUser', this.#connectionsByUser.get(userId), options);
   }
 
   connectionsOfTenant(tenantId: string, options?: StoreCallOptions): AsyncIterable<string> {
-    return this.liveAmong('connectionsOfTenant', this.connectionsByTenant.get(tenantId), options);
+    return this.#liveAmong('connectionsOfTenant', this.#connectionsByTenant.get(tenantId), options);
   }
 
   count(options?: StoreCallOptions): Promise<number> {
     return settle('count', options, () => {
       // Sweeping here keeps memory bounded when $disconnect events were lost.
-      for (const connectionId of [...this.connections.keys()]) this.live(connectionId);
-      return this.connections.size;
+      for (const connectionId of [...this.#connections.keys()]) this.#live(connectionId);
+      return this.#connections.size;
     });
   }
 
@@ -177,48 +177,49 @@ export class MemoryConnectionStore implements ConnectionStore {
   ): Promise<RateLimitDecision> {
     return settle('takeToken', options, () => {
       const rule = new TokenBucketRule(spec, cost);
-      const nowUs = TokenBucketRule.toMicros(this.now());
-      const tat = Math.max(this.buckets.get(key) ?? nowUs, nowUs);
+      const nowUs = TokenBucketRule.toMicros(this.#now());
+      const tat = Math.max(this.#buckets.get(key) ?? nowUs, nowUs);
       if (tat > rule.latestTatAllowing(nowUs)) return rule.refused(nowUs, tat);
       const newTat = tat + rule.costUs;
-      this.buckets.set(key, newTat);
-      if (this.buckets.size > BUCKET_SWEEP_THRESHOLD) this.sweepFullBuckets(nowUs);
+      this.#buckets.set(key, newTat);
+      if (this.#buckets.size > BUCKET_SWEEP_THRESHOLD) this.#sweepFullBuckets(nowUs);
       return rule.allowed(nowUs, newTat);
     });
   }
 
   /** The record when live; an expired one is dropped on the way (lazy expiry). */
-  private live(connectionId: string): ConnectionRecord | undefined {
-    const record = this.connections.get(connectionId);
+  #live(connectionId: string): ConnectionRecord | undefined {
+    const record = this.#connections.get(connectionId);
     if (!record) return undefined;
-    if (isLive(record.expiresAt, this.now())) return record;
-    this.forget(connectionId);
+    if (isLive(record.expiresAt, this.#now())) return record;
+    this.#forget(connectionId);
     return undefined;
   }
 
-  private addMembership(connectionId: string, room: string): void {
-    addTo(this.roomMembersByRoom, room, connectionId);
-    addTo(this.roomsByConnection, connectionId, room);
+  #addMembership(connectionId: string, room: string): void {
+    addTo(this.#roomMembersByRoom, room, connectionId);
+    addTo(this.#roomsByConnection, connectionId, room);
   }
 
-  private forget(connectionId: string): void {
-    const record = this.connections.get(connectionId);
+  #forget(connectionId: string): void {
+    const record = this.#connections.get(connectionId);
     if (record) {
-      this.unindex(record);
-      this.connections.delete(connectionId);
+      this.#unindex(record);
+      this.#connections.delete(connectionId);
     }
-    for (const room of this.roomsByConnection.get(connectionId) ?? []) {
-      removeFrom(this.roomMembersByRoom, room, connectionId);
+    for (const room of this.#roomsByConnection.get(connectionId) ?? []) {
+      removeFrom(this.#roomMembersByRoom, room, connectionId);
     }
-    this.roomsByConnection.delete(connectionId);
+    this.#roomsByConnection.delete(connectionId);
   }
 
-  private unindex(record: ConnectionRecord): void {
-    if (record.userId) removeFrom(this.connectionsByUser, record.userId, record.connectionId);
-    if (record.tenantId) removeFrom(this.connectionsByTenant, record.tenantId, record.connectionId);
+  #unindex(record: ConnectionRecord): void {
+    if (record.userId) removeFrom(this.#connectionsByUser, record.userId, record.connectionId);
+    if (record.tenantId)
+      removeFrom(this.#connectionsByTenant, record.tenantId, record.connectionId);
   }
 
-  private liveAmong(
+  #liveAmong(
     operation: string,
     ids: ReadonlySet<string> | undefined,
     options: StoreCallOptions | undefined,
@@ -226,22 +227,22 @@ export class MemoryConnectionStore implements ConnectionStore {
     return {
       [Symbol.asyncIterator]: () => {
         // A snapshot: the set may change while a slow consumer (a fan-out) is iterating.
-        const liveIds = this.liveIds([...(ids ?? [])]);
+        const liveIds = this.#liveIds([...(ids ?? [])]);
         return { next: () => settle(operation, options, () => liveIds.next()) };
       },
     };
   }
 
-  private *liveIds(ids: readonly string[]): Generator<string, undefined> {
+  *#liveIds(ids: readonly string[]): Generator<string, undefined> {
     for (const connectionId of ids) {
-      if (this.live(connectionId)) yield connectionId;
+      if (this.#live(connectionId)) yield connectionId;
     }
     return undefined;
   }
 
-  private sweepFullBuckets(nowUs: number): void {
-    for (const [key, tat] of this.buckets) {
-      if (tat <= nowUs) this.buckets.delete(key);
+  #sweepFullBuckets(nowUs: number): void {
+    for (const [key, tat] of this.#buckets) {
+      if (tat <= nowUs) this.#buckets.delete(key);
     }
   }
 }
