@@ -27,7 +27,7 @@ import type {
   SendOptions,
 } from './management-api';
 import { sdkAttempt } from './sdk-attempt';
-import { signedPost } from './signed-post';
+import { signedPayload, signedPost, type SignedPayload } from './signed-post';
 
 /** DynamoDB's BatchWriteItem takes 25 items: the natural batch for removing gone ids. */
 const STORE_BATCH_SIZE = 25;
@@ -163,10 +163,10 @@ export class ManagementClient implements ManagementApi {
    */
   async post(connectionId: string, data: MessageData, options?: SendOptions): Promise<void> {
     checkConnectionId(connectionId);
-    const bytes = this.#toBytes(data);
+    const payload = this.#payload(data);
     const settings = this.#settings(options);
     const deadline = deadlineSignal(options?.deadline);
-    const result = await this.#post(connectionId, bytes, settings, deadline, options?.deadline);
+    const result = await this.#post(connectionId, payload, settings, deadline, options?.deadline);
     if (!result.ok) throw this.#error('PostToConnection', connectionId, result, settings);
   }
 
@@ -231,7 +231,7 @@ export class ManagementClient implements ManagementApi {
     data: MessageData,
     options: BroadcastOptions = {},
   ): Promise<BroadcastResult> {
-    const bytes = this.#toBytes(data);
+    const payload = this.#payload(data);
     const settings = this.#settings(options);
     const concurrency = optionNumber(
       options.concurrency,
@@ -248,7 +248,7 @@ export class ManagementClient implements ManagementApi {
         return { kind: 'failed', error: 'not an API Gateway connection id' };
       }
       const started = Date.now();
-      const result = await this.#post(connectionId, bytes, settings, deadline, deadlineMs);
+      const result = await this.#post(connectionId, payload, settings, deadline, deadlineMs);
       if (result.ok) return { kind: 'sent', elapsedMs: Date.now() - started };
       const failure = result.failure;
       if (failure.gone) return { kind: 'gone' };
@@ -299,18 +299,18 @@ export class ManagementClient implements ManagementApi {
 
   #post(
     connectionId: string,
-    bytes: Uint8Array,
+    payload: SignedPayload,
     settings: CallSettings,
     deadline: AbortSignal | undefined,
     deadlineMs: number | undefined,
   ): Promise<CallResult<unknown>> {
     const target = this.#pool.target;
     const attempt: Attempt<unknown> = target
-      ? (limits, facts) => signedPost(target, connectionId, bytes, limits, facts)
+      ? (limits, facts) => signedPost(target, connectionId, payload, limits, facts)
       : (limits, facts) =>
           sdkAttempt(limits, facts, (abortSignal) =>
             this.#pool.sdk.send(
-              new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }),
+              new PostToConnectionCommand({ ConnectionId: connectionId, Data: payload.bytes }),
               { abortSignal },
             ),
           );
@@ -379,8 +379,8 @@ export class ManagementClient implements ManagementApi {
     );
   }
 
-  /** Converted once per call, so a fan-out shares one buffer between all its recipients. */
-  #toBytes(data: MessageData): Uint8Array {
+  /** Converted (and hashed) once per call: a fan-out shares both between all its recipients. */
+  #payload(data: MessageData): SignedPayload {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (!(bytes instanceof Uint8Array)) {
       throw new BadRequestError('a message is a string or a Uint8Array');
@@ -390,7 +390,8 @@ export class ManagementClient implements ManagementApi {
         `message of ${bytes.byteLength} bytes is over the ${this.#maxMessageBytes}-byte limit of API Gateway`,
       );
     }
-    return bytes;
+    // The SDK path hashes on its own; only the lean path's signer takes the precomputed hash.
+    return this.#pool.target ? signedPayload(bytes) : { bytes };
   }
 }
 

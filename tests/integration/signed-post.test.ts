@@ -96,6 +96,7 @@ function verify(req: IncomingMessage, body: Buffer, region: string): boolean {
     return false;
   const amzDate = String(req.headers['x-amz-date']);
   const payloadHash = createHash('sha256').update(body).digest('hex');
+  if (req.headers['x-amz-content-sha256'] !== payloadHash) return false;
   const path = (req.url ?? '').split('?')[0];
   const canonicalPath = path
     .split('/')
