@@ -75,7 +75,7 @@ const CONNECTION_SK = 'META';
 const BUCKET_SK = 'BUCKET';
 
 /** DynamoDB's limit per TransactWriteItems call: the connection plus two items per room. */
-const TRANSACTION_ROOMS_LIMIT = (100 - 1) / 2;
+const TRANSACTION_ROOMS_LIMIT = Math.floor((100 - 1) / 2);
 /** Connections whose memberships a deletion looks up at once. */
 const DELETE_CONCURRENCY = 8;
 /** Rounds of `takeToken` when a bucket vanishes (TTL) between its two writes. */
@@ -99,8 +99,9 @@ export interface DynamoDBConnectionStoreOptions {
   /** `Limit` of each Query / Scan page. Default: DynamoDB's own 1 MB pages. */
   pageSize?: number;
   /**
-   * The longest any one DynamoDB request may take, SDK retries included, before the store call
-   * fails (a given client's own settings cannot make a frozen endpoint answer). Default 3000.
+   * The longest any one DynamoDB request may take, SDK retries and the wait for a free socket
+   * included, before the store call fails (a given client's own settings cannot make a frozen
+   * endpoint answer). The caller's signal (the event's deadline) bounds it too. Default 3000.
    */
   requestTimeoutMs?: number;
   /**
