@@ -70,6 +70,21 @@ describe('post', () => {
     expect([...recorder.postsTo('bytes=')[0].body]).toEqual([0, 1, 255]);
   });
 
+  it('a lone-surrogate or 1-MB connection id is a 400 without any HTTP call', async () => {
+    for (const id of ['\ud800abc=', 'x'.repeat(1024 * 1024), '']) {
+      await expect(client().post(id, 'x')).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'BAD_REQUEST',
+      });
+    }
+    await expect(client().getConnection('\udfff')).rejects.toMatchObject({ statusCode: 400 });
+    await expect(client().delete('\udfff')).rejects.toMatchObject({ statusCode: 400 });
+    const result = await client().broadcast(['ok1=', '\ud800=', 'y'.repeat(100_000)], 'x');
+    expect(result.sent).toBe(1);
+    expect(result.failed.map((f) => f.connectionId.length)).toEqual([2, 100_000]);
+    expect(recorder.requests).toHaveLength(1);
+  });
+
   it('works with an endpoint ending in a slash (the SDK then doubles the slash)', async () => {
     await client({ endpoint: `${endpoint}/` }).post('slash=', 'x');
     expect(recorder.postsTo('slash=')).toHaveLength(1);
