@@ -115,7 +115,8 @@ export interface JwtAuthOptions {
    * the authorizer context: a connection lives up to 2 hours, its token often minutes. Once
    * `exp` has passed (beyond `clockToleranceSec`) the message is refused with 401
    * `TOKEN_EXPIRED`, and the client should reconnect with a fresh token. `$disconnect` is never
-   * refused. Default true; `false` lets a connection outlive its token.
+   * refused. Default true; `false` lets a connection outlive its token. JwtAuth only:
+   * `createJwtAuthorizer` runs on `$connect` alone.
    *
    * @example
    * JwtAuth.with({ secret, checkExpOnMessages: false }); // tokens are checked on $connect only
