@@ -130,4 +130,72 @@ describe('the chat page in Chromium', () => {
     await expect(error.textContent()).resolves.toContain('longer than 2000');
     await carol.screenshot({ path: resolve(SCREENSHOT, '../chat-error.png') });
   });
+
+  async function sayTooLong(page: Page, text = 'y'.repeat(2001)): Promise<void> {
+    // The page caps its input; a longer text shows what the server's refusal looks like.
+    await page.evaluate("document.getElementById('text').removeAttribute('maxlength')");
+    await say(page, text);
+  }
+
+  it('marks a refused message in the list; repeated errors count up and can be dismissed', async () => {
+    const frank = await openAs('frank');
+    await say(frank, 'this one goes through');
+    await frank
+      .locator('[data-testid="message"][data-state="delivered"]', {
+        hasText: 'this one goes through',
+      })
+      .waitFor();
+    const refused = frank.locator('[data-testid="message"][data-state="refused"]');
+    for (let sent = 1; sent <= 4; sent += 1) {
+      await sayTooLong(frank);
+      await refused.nth(sent - 1).waitFor();
+    }
+    await expect(refused.first().getByTestId('message-note').textContent()).resolves.toBe(
+      'not delivered (BAD_REQUEST)',
+    );
+    const errors = frank.getByTestId('error');
+    await expect(errors.count()).resolves.toBe(1);
+    await expect(errors.first().textContent()).resolves.toContain('×4');
+    await frank.getByTestId('error-dismiss').click();
+    await errors.first().waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it.each([
+    [960, 720],
+    [390, 844],
+  ])('at %ix%i the error area leaves the composer visible and uncovered', async (width, height) => {
+    const page = await openAs(`grace${width}`);
+    await page.setViewportSize({ width, height });
+    await sayTooLong(page);
+    await page.getByTestId('error').waitFor();
+    const errors = await page.getByTestId('errors').boundingBox();
+    const composer = await page.locator('#send-form').boundingBox();
+    if (!errors || !composer) throw new Error('error area or composer not rendered');
+    const overlaps =
+      errors.x < composer.x + composer.width &&
+      composer.x < errors.x + errors.width &&
+      errors.y < composer.y + composer.height &&
+      composer.y < errors.y + errors.height;
+    expect(overlaps).toBe(false);
+    expect(composer.y + composer.height).toBeLessThanOrEqual(height);
+    await page.screenshot({ path: resolve(SCREENSHOT, `../chat-error-${width}.png`) });
+  });
+
+  it('clears stale errors once the page is connected again', async () => {
+    const heidi = await openAs('heidi');
+    await sayTooLong(heidi);
+    await heidi.getByTestId('error').waitFor();
+    const connection = heidi.getByTestId('connection');
+    await connection.and(heidi.locator('[data-connection-id]')).waitFor();
+    const firstId = await connection.getAttribute('data-connection-id');
+    const response = await fetch(
+      `${server.managementEndpoint}/@connections/${encodeURIComponent(firstId!)}`,
+      { method: 'DELETE' },
+    );
+    expect(response.status).toBe(204);
+    await heidi.locator(`[data-connection-id]:not([data-connection-id="${firstId}"])`).waitFor();
+    await heidi.locator('[data-testid="status"][data-state="open"]').waitFor();
+    await expect(heidi.getByTestId('error').count()).resolves.toBe(0);
+  });
 });

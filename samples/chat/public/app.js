@@ -9,6 +9,8 @@
   const BACKOFF_FIRST_MS = 500;
   const BACKOFF_MAX_MS = 30000;
   const ERROR_SHOWN_MS = 8000;
+  /** More errors than this at once say nothing new; the oldest make room. */
+  const MAX_ERRORS = 3;
   const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
   const ROOM = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -47,17 +49,54 @@
     el.statusText.textContent = text;
   }
 
+  // Errors sit in the open card, in the flow (above the composer in the chat), so they never
+  // cover what the user types; a repeat of the same error counts up instead of stacking.
   function showError(code, message) {
+    const same = Array.from(el.errors.children).find(
+      (item) => item.dataset.code === code && item.dataset.message === message,
+    );
+    if (same) {
+      const count = Number(same.dataset.count) + 1;
+      same.dataset.count = String(count);
+      same.querySelector('.error-count').textContent = '×' + count;
+      clearTimeout(same.hideTimer);
+      same.hideTimer = setTimeout(() => same.remove(), ERROR_SHOWN_MS);
+      return;
+    }
     const item = document.createElement('div');
     item.className = 'error';
     item.dataset.testid = 'error';
     item.dataset.code = code;
+    item.dataset.message = message;
+    item.dataset.count = '1';
+    item.setAttribute('role', 'alert');
     const codeEl = document.createElement('span');
     codeEl.className = 'error-code';
     codeEl.textContent = code;
-    item.append(codeEl, document.createTextNode(message));
+    const text = document.createElement('span');
+    text.className = 'error-text';
+    text.textContent = message;
+    const count = document.createElement('span');
+    count.className = 'error-count';
+    const dismiss = document.createElement('button');
+    dismiss.type = 'button';
+    dismiss.className = 'error-dismiss';
+    dismiss.dataset.testid = 'error-dismiss';
+    dismiss.setAttribute('aria-label', 'Dismiss');
+    dismiss.textContent = '×';
+    dismiss.addEventListener('click', () => {
+      clearTimeout(item.hideTimer);
+      item.remove();
+    });
+    item.append(codeEl, text, count, dismiss);
     el.errors.append(item);
-    setTimeout(() => item.remove(), ERROR_SHOWN_MS);
+    while (el.errors.children.length > MAX_ERRORS) el.errors.firstElementChild.remove();
+    item.hideTimer = setTimeout(() => item.remove(), ERROR_SHOWN_MS);
+  }
+
+  function clearErrors() {
+    for (const item of Array.from(el.errors.children)) clearTimeout(item.hideTimer);
+    el.errors.replaceChildren();
   }
 
   function timeOf(iso) {
@@ -76,6 +115,53 @@
     item.textContent = text;
     el.messages.append(item);
     scrollToEnd();
+  }
+
+  /** Own messages shown as sent, oldest first, until the room echoes them or they are refused. */
+  const pending = [];
+
+  function addPending(text) {
+    const item = addMessage({ from: session.user, text });
+    item.dataset.state = 'pending';
+    item.classList.add('pending');
+    pending.push(item);
+  }
+
+  // The room's echo of an own message confirms the oldest pending one with that text, or
+  // corrects one marked refused by a guess (below).
+  function confirmPending(message) {
+    const index = pending.findIndex((item) => item.dataset.text === message.text);
+    let item;
+    if (index !== -1) {
+      [item] = pending.splice(index, 1);
+    } else {
+      item = Array.from(el.messages.querySelectorAll('.message.refused')).find(
+        (refused) => refused.dataset.text === message.text,
+      );
+      if (!item) return false;
+      item.classList.remove('refused');
+      item.querySelector('.message-note').remove();
+    }
+    item.dataset.state = 'delivered';
+    item.classList.remove('pending');
+    item.querySelector('time').textContent = timeOf(message.at);
+    return true;
+  }
+
+  // An error frame names no message, and a connection's messages run concurrently in AWS: the
+  // newest pending one is the best guess (a rate limit refuses the latest), and an echo that
+  // arrives later corrects it.
+  function refuseNewestPending(code) {
+    const item = pending.pop();
+    if (!item) return;
+    item.dataset.state = 'refused';
+    item.classList.remove('pending');
+    item.classList.add('refused');
+    const note = document.createElement('div');
+    note.className = 'message-note';
+    note.dataset.testid = 'message-note';
+    note.textContent = 'not delivered (' + code + ')';
+    item.append(note);
   }
 
   function addMessage(message) {
@@ -97,13 +183,18 @@
     text.dataset.testid = 'message-text';
     text.textContent = message.text;
     item.append(meta, text);
+    item.dataset.text = message.text;
     el.messages.append(item);
     scrollToEnd();
+    return item;
   }
 
   function showChat(visible) {
     el.joinPanel.hidden = visible;
     el.chatPanel.hidden = !visible;
+    // The one error area moves into the card on screen.
+    if (visible) el.chatPanel.insertBefore(el.errors, el.sendForm);
+    else el.joinPanel.append(el.errors);
     if (visible) {
       el.roomTitle.textContent = '#' + session.room;
       el.me.textContent = session.user;
@@ -172,7 +263,9 @@
       return;
     }
     if (frame && frame.error) {
-      showError(frame.error.code || 'ERROR', frame.error.message || 'something went wrong');
+      const code = frame.error.code || 'ERROR';
+      showError(code, frame.error.message || 'something went wrong');
+      refuseNewestPending(code);
       return;
     }
     // API Gateway's own frames: {"message":"Internal server error" | "Forbidden", ...}.
@@ -185,12 +278,16 @@
         clearTimeout(pongTimer);
         break;
       case 'message':
-        if (frame.room === session.room) addMessage(frame);
+        if (frame.room !== session.room) break;
+        if (frame.from === session.user && confirmPending(frame)) break;
+        addMessage(frame);
         break;
       case 'joined':
         if (frame.room !== session.room) break;
         if (frame.user === session.user) {
           attempt = 0;
+          // Whatever went wrong on the way here is over now.
+          clearErrors();
           setStatus('open', 'connected');
           setComposerEnabled(true);
         }
@@ -273,6 +370,8 @@
     session.active = true;
     attempt = 0;
     el.messages.replaceChildren();
+    pending.length = 0;
+    clearErrors();
     showChat(true);
     setComposerEnabled(false);
     const url = new URL(window.location.href);
@@ -324,6 +423,7 @@
     const text = el.text.value;
     if (text.trim() === '') return;
     if (send({ action: 'sendMessage', room: session.room, text })) {
+      addPending(text);
       el.text.value = '';
       el.text.focus();
     }
