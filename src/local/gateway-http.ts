@@ -50,6 +50,9 @@ export class GatewayHttp {
         `${req.method ?? '?'} ${pathOf(req.url)} failed: ${errorMessage(error)}`,
         { error },
       );
+      // An answer already written stays as it is: cutting it would make a delivered post look
+      // failed to the client, which may then send it again.
+      if (res.writableEnded) return;
       if (res.headersSent) {
         res.destroy();
         return;

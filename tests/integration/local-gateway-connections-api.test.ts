@@ -396,6 +396,30 @@ describe('local gateway: @connections API', () => {
     }
   });
 
+  it('a post already answered stays answered when logging it throws afterwards', async () => {
+    const logger = recordingLogger();
+    await gateway.close();
+    gateway = await startLocalGateway({
+      handler: recorded.handler,
+      logger: {
+        ...logger,
+        debug: () => {
+          throw new Error('log sink down');
+        },
+      },
+    });
+    const { client, connectionId } = await connect();
+    const res = await fetch(
+      `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+      { method: 'POST', body: 'once' },
+    );
+    expect(res.status).toBe(200);
+    expect(await client.next()).toBe('once');
+    expect(logger.lines.some((line) => line.message.includes('log sink down'))).toBe(true);
+    // A wait only to show that nothing else arrives.
+    expect(await client.silentFor(100)).toBe(true);
+  });
+
   it('posts reset the idle timer', async () => {
     await gateway.close();
     gateway = await startLocalGateway({
