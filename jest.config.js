@@ -9,6 +9,7 @@ module.exports = {
     '^lift-ws$': '<rootDir>/src/index.ts',
     '^lift-ws/testing$': '<rootDir>/src/testing/index.ts',
     '^lift-ws/local$': '<rootDir>/src/local/index.ts',
+    '^lift-ws/client$': '<rootDir>/src/client/index.ts',
   },
   setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
   testTimeout: 30000,

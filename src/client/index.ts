@@ -1,0 +1,15 @@
+/**
+ * lift-ws/client: a client for browsers and Node, typed by a `defineContract` contract. No
+ * runtime dependencies; pass `ws`'s WebSocket on Node 20.
+ *
+ * @example
+ * import { createClient } from 'lift-ws/client';
+ * const client = createClient(chat, { url, token });
+ */
+export { createClient } from './create-client';
+export { LiftWsClient, type DroppedFrame, type RequestOptions } from './lift-ws-client';
+export type { ClientOptions, TokenOption } from './client-options';
+export type { ClientState } from './client-state';
+export { ClientError, type ClientErrorCode } from './client-error';
+export type { ClientClock } from './client-clock';
+export type { WebSocketConstructor, WebSocketLike } from './websocket-like';

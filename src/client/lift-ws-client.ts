@@ -1,0 +1,615 @@
+import type {
+  ActionBody,
+  ActionName,
+  ActionReply,
+  Contract,
+  EventName,
+  EventPayload,
+} from '../contract/contract-types';
+import { fullJitterDelay } from '../concurrency/backoff';
+import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
+import { ClientError } from './client-error';
+import type { ClientSettings } from './client-options';
+import type { ClientState } from './client-state';
+import { handshakeStatus } from './handshake-status';
+import { OutboundQueue, type QueuedFrame } from './outbound-queue';
+import { OverlapDedupe } from './overlap-dedupe';
+import type { WebSocketLike } from './websocket-like';
+
+const OPEN = 1;
+/** Fields of an outbound frame the client writes itself. */
+const ACTION_FIELD = 'action';
+const ID_FIELD = 'id';
+/** Close codes the server uses to say "do not come back": retrying would only be refused again. */
+const POLICY_VIOLATION = 1008;
+
+/** Options of one `request()`. */
+export interface RequestOptions {
+  /** Overrides the client's `requestTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** A frame dropped before it reached a connection. */
+export interface DroppedFrame {
+  readonly action: string;
+  /** `queue-full`: the oldest queued frame made room for a newer one. `closed`: the client closed first. */
+  readonly reason: 'queue-full' | 'closed';
+}
+
+interface Link {
+  readonly socket: WebSocketLike;
+  readonly purpose: 'connect' | 'rotate';
+  opened: boolean;
+  handshakeStatus?: number;
+  connectTimer?: unknown;
+  /** Requests written on this connection: their replies can only come back on it. */
+  readonly pending: Set<string>;
+  /** Rotation: the re-joins are confirmed and the drain time is over; close once `pending` is empty. */
+  drained?: boolean;
+}
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: ClientError) => void;
+  readonly timer: unknown;
+  link?: Link;
+}
+
+type Listener<T> = (value: T) => void;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const encoder = new TextEncoder();
+
+/** The implementation behind `createClient`; see `LiftWsClient` for the documented surface. */
+export class LiftWsClient<C extends Contract = Contract> {
+  readonly #settings: ClientSettings;
+  #state: ClientState = 'connecting';
+  #primary?: Link;
+  #connecting?: Link;
+  #draining?: Link;
+  #dedupe?: OverlapDedupe;
+  #attempt = 0;
+  #nextId = 0;
+  #lastActivity = 0;
+  #lastReceived = 0;
+  #retryTimer?: unknown;
+  #stableTimer?: unknown;
+  #heartbeatTimer?: unknown;
+  #pongTimer?: unknown;
+  #rotationTimer?: unknown;
+  readonly #drainTimers = new Set<unknown>();
+  readonly #queue: OutboundQueue;
+  readonly #pending = new Map<string, Pending>();
+  readonly #rooms = new Set<string>();
+  readonly #handlers = new Map<string, Set<Listener<never>>>();
+  readonly #stateListeners = new Set<Listener<ClientState>>();
+  readonly #errorListeners = new Set<Listener<ClientError>>();
+  readonly #dropListeners = new Set<Listener<DroppedFrame>>();
+
+  constructor(settings: ClientSettings) {
+    this.#settings = settings;
+    this.#queue = new OutboundQueue(settings.queueLimit);
+    void this.#connect('connect');
+  }
+
+  /** `connecting | open | reconnecting | closed`. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** Rooms joined through the client (re-joined after every reconnect). */
+  get rooms(): string[] {
+    return [...this.#rooms];
+  }
+
+  /**
+   * Sends `action` and resolves with the reply the server sends back for it (the frame echoing
+   * this request's `id`); rejects with a {@link ClientError}: the server's envelope code, or
+   * `TIMEOUT`, `CONNECTION_LOST` (the connection it went out on closed first), `DROPPED`,
+   * `CLOSED`, `PAYLOAD_TOO_LARGE`.
+   */
+  request<A extends ActionName<C>>(
+    action: A,
+    body: ActionBody<C, A>,
+    options: RequestOptions = {},
+  ): Promise<ActionReply<C, A>> {
+    return new Promise<unknown>((resolve, reject) => {
+      const id = this.#newId();
+      const text = this.#frame(action, body, id);
+      const timeoutMs = options.timeoutMs ?? this.#settings.requestTimeoutMs;
+      const timer = this.#settings.clock.setTimeout(
+        () =>
+          this.#settle(id, new ClientError('TIMEOUT', `no reply to ${action} in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.#pending.set(id, { resolve, reject, timer });
+      this.#transmit({ text, action, requestId: id });
+    }) as Promise<ActionReply<C, A>>;
+  }
+
+  /** Sends `action` without waiting for anything (queued while disconnected). */
+  send<A extends ActionName<C>>(action: A, body: ActionBody<C, A>): void {
+    this.#transmit({ text: this.#frame(action, body), action });
+  }
+
+  /** Calls `handler` with every `{"type": event, ...}` frame. Returns the unsubscribe function. */
+  on<E extends EventName<C>>(event: E, handler: (payload: EventPayload<C, E>) => void): () => void {
+    let set = this.#handlers.get(event);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(event, set);
+    }
+    set.add(handler);
+    return () => {
+      set.delete(handler);
+    };
+  }
+
+  /** Joins `room` now (when open) and after every reconnect and rotation. */
+  join(room: string): void {
+    this.#checkRoom(room);
+    if (this.#rooms.has(room)) return;
+    this.#rooms.add(room);
+    if (this.#primary) void this.#sendJoin(this.#primary, room);
+  }
+
+  /** Leaves `room`; it is no longer re-joined. */
+  leave(room: string): void {
+    this.#checkRoom(room);
+    if (!this.#rooms.delete(room)) return;
+    const { leaveAction, roomField } = this.#settings;
+    this.#transmit({
+      text: JSON.stringify({ [ACTION_FIELD]: leaveAction, [roomField]: room }),
+      action: leaveAction,
+    });
+  }
+
+  /** Observes state changes. Returns the unsubscribe function. */
+  onState(listener: (state: ClientState) => void): () => void {
+    return this.#subscribe(this.#stateListeners, listener);
+  }
+
+  /** Errors not tied to a `request()`: refused handshakes, error frames of `send()`s, gateway errors. */
+  onError(listener: (error: ClientError) => void): () => void {
+    return this.#subscribe(this.#errorListeners, listener);
+  }
+
+  /** Frames dropped unsent (queue full, or closed while queued). */
+  onDropped(listener: (dropped: DroppedFrame) => void): () => void {
+    return this.#subscribe(this.#dropListeners, listener);
+  }
+
+  /** Closes for good: sockets closed with 1000, pending requests rejected with `CLOSED`. */
+  close(): void {
+    this.#stop(new ClientError('CLOSED', 'the client was closed'), false);
+  }
+
+  // ---- connecting ------------------------------------------------------------------------------
+
+  async #connect(purpose: Link['purpose']): Promise<void> {
+    let token: string | undefined;
+    try {
+      const option = this.#settings.token;
+      token = typeof option === 'function' ? await option() : option;
+    } catch (error) {
+      this.#emitError(
+        new ClientError('TOKEN_FAILED', 'the token function failed', { details: error }),
+      );
+      return this.#retryLater(purpose);
+    }
+    if (this.#state === 'closed') return;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.#settings.WebSocket(
+        this.#settings.url,
+        token ? ['bearer', token] : undefined,
+      );
+    } catch (error) {
+      this.#emitError(new ClientError('CONNECT_FAILED', String(error)));
+      return this.#retryLater(purpose);
+    }
+    const link: Link = { socket, purpose, opened: false, pending: new Set() };
+    this.#connecting = link;
+    link.connectTimer = this.#settings.clock.setTimeout(
+      () => this.#abandon(link, 4000, 'connect timeout'),
+      this.#settings.connectTimeoutMs,
+    );
+    socket.onopen = () => this.#onOpen(link);
+    socket.onmessage = (event) => this.#onMessage(link, event.data);
+    socket.onerror = (event) => {
+      link.handshakeStatus ??= handshakeStatus(event);
+    };
+    socket.onclose = (event) => this.#onClose(link, event.code);
+  }
+
+  #retryLater(purpose: Link['purpose']): void {
+    if (this.#state === 'closed') return;
+    if (purpose === 'rotate' && this.#primary) {
+      // The current connection still works: try the rotation again after a backoff.
+      this.#rotationTimer = this.#settings.clock.setTimeout(() => this.#rotate(), this.#backoff());
+      return;
+    }
+    if (this.#attempt >= this.#settings.maxRetries) {
+      return this.#stop(
+        new ClientError('RETRIES_EXHAUSTED', `gave up after ${this.#attempt} attempts`),
+        true,
+      );
+    }
+    this.#setState('reconnecting');
+    this.#retryTimer = this.#settings.clock.setTimeout(
+      () => void this.#connect('connect'),
+      this.#backoff(),
+    );
+  }
+
+  #backoff(): number {
+    const { baseDelayMs, maxDelayMs } = this.#settings;
+    return fullJitterDelay(this.#attempt++, baseDelayMs, maxDelayMs);
+  }
+
+  #onOpen(link: Link): void {
+    const { clock } = this.#settings;
+    clock.clearTimeout(link.connectTimer);
+    link.opened = true;
+    if (this.#connecting === link) this.#connecting = undefined;
+    if (this.#state === 'closed') return link.socket.close(1000, 'closed');
+    const previous = this.#primary;
+    this.#primary = link;
+    this.#markActivity(true);
+    this.#scheduleTimers();
+    if (link.purpose === 'rotate' && previous) return this.#moveOver(previous, link);
+    for (const room of this.#rooms) void this.#sendJoin(link, room);
+    this.#setState('open');
+    for (const frame of this.#queue.drain()) this.#transmit(frame);
+  }
+
+  /**
+   * Rotation: outbound traffic already goes to the new connection; the old one keeps receiving
+   * until the rooms are re-joined on the new one (confirmed by the join replies, or their
+   * timeout), then for `rotationDrainMs` more for broadcasts that listed only the old one.
+   */
+  #moveOver(old: Link, link: Link): void {
+    this.#draining = old;
+    this.#dedupe = new OverlapDedupe();
+    const joins = [...this.#rooms].map((room) => this.#sendJoin(link, room));
+    void Promise.all(joins).then(() => {
+      const timer = this.#settings.clock.setTimeout(() => {
+        this.#drainTimers.delete(timer);
+        old.drained = true;
+        this.#closeWhenIdle(old);
+      }, this.#settings.rotationDrainMs);
+      this.#drainTimers.add(timer);
+    });
+  }
+
+  #closeWhenIdle(old: Link): void {
+    // A reply can only come back on the connection its request went out on.
+    if (this.#draining !== old || !old.drained || old.pending.size > 0) return;
+    old.socket.close(1000, 'rotated');
+  }
+
+  #rotate(): void {
+    if (this.#state !== 'open' || this.#connecting || this.#draining) return;
+    void this.#connect('rotate');
+  }
+
+  // ---- losing connections ------------------------------------------------------------------------
+
+  /** Gives up on a socket that will not open or answer, without waiting for its close handshake. */
+  #abandon(link: Link, code: number, reason: string): void {
+    link.socket.onopen = link.socket.onmessage = link.socket.onclose = null;
+    link.socket.onerror = () => undefined;
+    try {
+      link.socket.close(code, reason);
+    } catch {
+      // A socket still connecting may refuse close() in some implementations; it is dropped anyway.
+    }
+    this.#onClose(link, code);
+  }
+
+  #onClose(link: Link, code: number): void {
+    const { clock } = this.#settings;
+    clock.clearTimeout(link.connectTimer);
+    link.socket.onclose = null;
+    for (const id of link.pending) {
+      this.#settle(
+        id,
+        new ClientError('CONNECTION_LOST', 'the connection closed before the reply'),
+      );
+    }
+    if (this.#state === 'closed') return;
+    if (link === this.#draining) {
+      this.#draining = undefined;
+      // Broadcasts that also listed the new connection may still be on their way to it.
+      const timer = clock.setTimeout(() => {
+        this.#drainTimers.delete(timer);
+        if (!this.#draining) this.#dedupe = undefined;
+      }, this.#settings.rotationDrainMs);
+      this.#drainTimers.add(timer);
+      return;
+    }
+    if (link === this.#connecting) {
+      this.#connecting = undefined;
+      const status = link.handshakeStatus;
+      if (status === 401 || status === 403) {
+        return this.#stop(
+          new ClientError(
+            status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+            `the handshake was refused with ${status}`,
+            { statusCode: status },
+          ),
+          true,
+        );
+      }
+      return this.#retryLater(link.purpose);
+    }
+    if (link !== this.#primary) return;
+    this.#primary = undefined;
+    this.#clearConnectionTimers();
+    if (code === POLICY_VIOLATION) {
+      return this.#stop(new ClientError('POLICY_VIOLATION', 'the server closed with 1008'), true);
+    }
+    if (this.#draining) {
+      // The new connection died during the move: the old one is still open, back to it.
+      this.#primary = this.#draining;
+      this.#draining = this.#dedupe = undefined;
+      this.#scheduleTimers();
+      return;
+    }
+    this.#setState('reconnecting');
+    if (this.#connecting) return; // a rotation under way becomes the reconnect
+    this.#retryLater('connect');
+  }
+
+  #stop(error: ClientError, report: boolean): void {
+    if (this.#state === 'closed') return;
+    this.#setState('closed');
+    const { clock } = this.#settings;
+    clock.clearTimeout(this.#retryTimer);
+    this.#clearConnectionTimers();
+    for (const timer of this.#drainTimers) clock.clearTimeout(timer);
+    this.#drainTimers.clear();
+    for (const link of [this.#primary, this.#connecting, this.#draining]) {
+      if (link) this.#abandon(link, 1000, 'closed');
+    }
+    this.#primary = this.#connecting = this.#draining = undefined;
+    for (const frame of this.#queue.drain()) {
+      if (frame.requestId === undefined)
+        this.#emitDropped({ action: frame.action, reason: 'closed' });
+    }
+    for (const id of [...this.#pending.keys()]) this.#settle(id, error);
+    if (report) this.#emitError(error);
+  }
+
+  // ---- timers ----------------------------------------------------------------------------------
+
+  #scheduleTimers(): void {
+    const { clock, stableAfterMs, rotateAfterMs } = this.#settings;
+    this.#clearConnectionTimers();
+    this.#stableTimer = clock.setTimeout(() => {
+      this.#attempt = 0;
+    }, stableAfterMs);
+    this.#rotationTimer = clock.setTimeout(() => this.#rotate(), rotateAfterMs);
+    this.#armHeartbeat();
+  }
+
+  #clearConnectionTimers(): void {
+    const { clock } = this.#settings;
+    for (const timer of [
+      this.#stableTimer,
+      this.#rotationTimer,
+      this.#heartbeatTimer,
+      this.#pongTimer,
+    ]) {
+      clock.clearTimeout(timer);
+    }
+    this.#stableTimer = this.#rotationTimer = this.#heartbeatTimer = this.#pongTimer = undefined;
+  }
+
+  /** Checks when the idle time would run out rather than re-arming a timer per message. */
+  #armHeartbeat(): void {
+    const { clock, heartbeatMs } = this.#settings;
+    const due = this.#lastActivity + heartbeatMs - clock.now();
+    this.#heartbeatTimer = clock.setTimeout(
+      () => {
+        const link = this.#primary;
+        if (!link) return;
+        if (clock.now() - this.#lastActivity < heartbeatMs) return this.#armHeartbeat();
+        this.#ping(link);
+        this.#armHeartbeat();
+      },
+      Math.max(0, due),
+    );
+  }
+
+  #ping(link: Link): void {
+    const { clock, pongTimeoutMs, heartbeatAction } = this.#settings;
+    const sentAt = clock.now();
+    this.#write(link, JSON.stringify({ [ACTION_FIELD]: heartbeatAction }));
+    clock.clearTimeout(this.#pongTimer);
+    this.#pongTimer = clock.setTimeout(() => {
+      // Any frame counts as a sign of life; a half-open TCP connection sends none.
+      if (this.#lastReceived < sentAt && this.#primary === link) {
+        this.#abandon(link, 4000, 'no answer to ping');
+      }
+    }, pongTimeoutMs);
+  }
+
+  #markActivity(received: boolean): void {
+    const now = this.#settings.clock.now();
+    this.#lastActivity = now;
+    if (received) this.#lastReceived = now;
+  }
+
+  // ---- frames out --------------------------------------------------------------------------------
+
+  #newId(): string {
+    this.#nextId += 1;
+    return String(this.#nextId);
+  }
+
+  /** `{"action": action, ...body, "id"?}`, the shape the server's route selection reads. */
+  #frame(action: string, body: unknown, id?: string): string {
+    if (this.#state === 'closed') throw new ClientError('CLOSED', 'the client was closed');
+    if (body !== undefined && !isObject(body)) {
+      throw new TypeError(`${action}: the body must be an object (its fields go into the frame)`);
+    }
+    if (body && (ACTION_FIELD in body || ID_FIELD in body)) {
+      throw new TypeError(`${action}: "${ACTION_FIELD}" and "${ID_FIELD}" are set by the client`);
+    }
+    const text = JSON.stringify({
+      [ACTION_FIELD]: action,
+      ...body,
+      ...(id ? { [ID_FIELD]: id } : {}),
+    });
+    // API Gateway closes the connection (1009) on a bigger message: refuse it here instead.
+    if (encoder.encode(text).length > MAX_MESSAGE_BYTES) {
+      throw new ClientError('PAYLOAD_TOO_LARGE', `${action}: over ${MAX_MESSAGE_BYTES} bytes`);
+    }
+    return text;
+  }
+
+  #transmit(frame: QueuedFrame): void {
+    const link = this.#primary;
+    if (link && link.socket.readyState === OPEN) {
+      if (frame.requestId !== undefined) {
+        const pending = this.#pending.get(frame.requestId);
+        if (!pending) return; // timed out while queued
+        pending.link = link;
+        link.pending.add(frame.requestId);
+      }
+      this.#write(link, frame.text);
+      return;
+    }
+    const dropped = this.#queue.push(frame);
+    if (!dropped) return;
+    if (dropped.requestId !== undefined) {
+      this.#settle(dropped.requestId, new ClientError('DROPPED', 'the outbound queue was full'));
+    }
+    this.#emitDropped({ action: dropped.action, reason: 'queue-full' });
+  }
+
+  #write(link: Link, text: string): void {
+    link.socket.send(text);
+    this.#markActivity(false);
+  }
+
+  /** Joins go out with an id, so the server's reply confirms them (a rotation waits for it). */
+  #sendJoin(link: Link, room: string): Promise<void> {
+    const { joinAction, roomField, requestTimeoutMs, clock } = this.#settings;
+    const id = this.#newId();
+    return new Promise<void>((resolve) => {
+      const done = (): void => resolve();
+      const timer = clock.setTimeout(() => this.#settle(id, undefined), requestTimeoutMs);
+      const failed = (error: ClientError): void => {
+        if (error.code !== 'TIMEOUT' && error.code !== 'CLOSED') this.#emitError(error);
+        resolve();
+      };
+      this.#pending.set(id, { resolve: done, reject: failed, timer, link });
+      link.pending.add(id);
+      this.#write(
+        link,
+        JSON.stringify({ [ACTION_FIELD]: joinAction, [roomField]: room, [ID_FIELD]: id }),
+      );
+    });
+  }
+
+  #checkRoom(room: string): void {
+    if (typeof room !== 'string' || room.length === 0) {
+      throw new TypeError('a room is a non-empty string');
+    }
+  }
+
+  // ---- frames in ---------------------------------------------------------------------------------
+
+  #onMessage(link: Link, data: unknown): void {
+    if (typeof data !== 'string') return; // API Gateway sends text frames only
+    this.#markActivity(true);
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!isObject(frame)) return;
+    const id = frame[ID_FIELD];
+    if (typeof id === 'string' && this.#pending.has(id)) return this.#settle(id, frame);
+    if (this.#dedupe && !this.#dedupe.accept(link === this.#draining ? 0 : 1, data)) return;
+    const type = frame.type;
+    if (typeof type === 'string') return this.#dispatch(type, frame);
+    if (isObject(frame.error)) {
+      return this.#emitError(this.#envelopeError(frame.error, frame.requestId));
+    }
+    if (typeof frame.message === 'string') {
+      // API Gateway's own frames: "Internal server error" (the Lambda failed), "Forbidden" (no route).
+      this.#emitError(
+        new ClientError('GATEWAY_ERROR', frame.message, {
+          ...(typeof frame.requestId === 'string' ? { requestId: frame.requestId } : {}),
+        }),
+      );
+    }
+  }
+
+  #envelopeError(error: Record<string, unknown>, requestId: unknown): ClientError {
+    return new ClientError(
+      typeof error.code === 'string' ? error.code : 'ERROR',
+      typeof error.message === 'string' ? error.message : 'the server refused the request',
+      {
+        ...(error.details !== undefined ? { details: error.details } : {}),
+        ...(typeof requestId === 'string' ? { requestId } : {}),
+      },
+    );
+  }
+
+  /** Ends a request: a reply frame, an error frame, or a client-side error. */
+  #settle(id: string, outcome: Record<string, unknown> | ClientError | undefined): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    this.#settings.clock.clearTimeout(pending.timer);
+    pending.link?.pending.delete(id);
+    if (outcome instanceof ClientError) pending.reject(outcome);
+    else if (outcome && isObject(outcome.error)) {
+      pending.reject(this.#envelopeError(outcome.error, outcome.requestId));
+    } else pending.resolve(outcome?.body);
+    if (this.#draining && pending.link === this.#draining) this.#closeWhenIdle(this.#draining);
+  }
+
+  #dispatch(type: string, frame: Record<string, unknown>): void {
+    for (const handler of this.#handlers.get(type) ?? []) {
+      try {
+        (handler as Listener<Record<string, unknown>>)(frame);
+      } catch (error) {
+        this.#emitError(
+          new ClientError('HANDLER_FAILED', `a "${type}" handler threw`, { details: error }),
+        );
+      }
+    }
+  }
+
+  // ---- listeners ---------------------------------------------------------------------------------
+
+  #subscribe<T>(set: Set<Listener<T>>, listener: Listener<T>): () => void {
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  }
+
+  #setState(state: ClientState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    for (const listener of this.#stateListeners) listener(state);
+  }
+
+  #emitError(error: ClientError): void {
+    for (const listener of this.#errorListeners) listener(error);
+  }
+
+  #emitDropped(dropped: DroppedFrame): void {
+    for (const listener of this.#dropListeners) listener(dropped);
+  }
+}
