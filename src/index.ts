@@ -95,6 +95,7 @@ export {
 export { claimsFromAuthorizerContext } from './auth/claims-from-authorizer-context';
 export { RateLimit, type RateLimitOptions, type RateSpec } from './middleware/rate-limit';
 
+export { StoreCallError, type StoreCallFailure } from './connections/store-call-error';
 export {
   MemoryConnectionStore,
   type MemoryConnectionStoreOptions,

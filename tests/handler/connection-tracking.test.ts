@@ -7,6 +7,7 @@ import {
   OnMessage,
   UseMiddleware,
   WebSocketController,
+  type ConnectionRecord,
   type NewConnection,
   type StoreCallOptions,
   type WebSocketContext,
@@ -110,7 +111,10 @@ describe('connection tracking', () => {
 
   it('a failed $connect leaves no record behind: a save that fails is undone', async () => {
     class FailingSaveStore extends MemoryConnectionStore {
-      override async save(connection: NewConnection, options?: StoreCallOptions) {
+      override async save(
+        connection: NewConnection,
+        options?: StoreCallOptions,
+      ): Promise<ConnectionRecord> {
         // What a timeout mid-write looks like: part of it landed, then the call failed.
         await super.save(connection, options);
         throw new Error('TransactWriteItems timed out');
