@@ -23,10 +23,10 @@ export interface FanOutOptions {
   onGone?: (connectionId: string) => void;
 }
 
-// How much of the slowest recent send to leave before the deadline: a send started later
+// How many times the slowest recent send to leave before the deadline: a send started later
 // would most likely be cut off in flight, and a cut-off post is reported failed although it
 // may have been delivered; not starting it keeps the answer exact (`skipped`).
-const FINISH_MARGIN = 1.5;
+const FINISH_MARGIN = 2;
 // The slowest-send estimate forgets an outlier over a few dozen sends.
 const ESTIMATE_DECAY = 0.95;
 

@@ -85,7 +85,7 @@ describe('the deadline bounds every @connections call, attempts in flight includ
     clients.push(narrow);
     // Four hanging posts hold every socket of the pool.
     const holders = Array.from({ length: 4 }, (_, i) =>
-      narrow.post(`busy${i}=`, 'x', { deadline: Date.now() + 1500 }).catch((e: unknown) => e),
+      narrow.post(`busy${i}=`, 'x', { deadline: Date.now() + 3000 }).catch((e: unknown) => e),
     );
     await waitUntil(() => recorder.inFlight === 4);
     const result = await narrow.broadcast(['w1=', 'w2='], 'x', {
