@@ -9,7 +9,7 @@ import {
   type WebSocketEvent,
 } from 'lift-ws';
 import { lambdaContext, messageEvent } from 'lift-ws/testing';
-import { compare, type CandidateResult } from './measure';
+import { compare, type Candidate } from './measure';
 
 /**
  * The cost of default logging (issue 8, goal 2), in its own process with stdout on /dev/null
@@ -114,68 +114,93 @@ async function runLoggingBench(): Promise<void> {
   const stockChild = stock.child(bindings);
   const routeMeta = () => ({ room: 'lobby', members: 12 });
 
+  const handLineRun = () => Promise.resolve(handLine('$default sendMessage 200', lineFields()));
+  const tables: Array<{ key: string; title: string; names: string[]; candidates: Candidate[] }> = [
+    {
+      key: 'event',
+      names: ['accessLineOn', 'accessLineOff'],
+      title:
+        'message event, default options (JSON lines, LOG_LEVEL unset: one access line per event)',
+      candidates: [
+        { name: 'hand-written handler + JSON line (baseline)', run: () => handWritten(message) },
+        { name: 'lift-ws, access line on (default)', run: () => withAccessLine(message, context) },
+        {
+          name: 'lift-ws, access line off (level warn)',
+          run: () => accessLineOff(message, context),
+        },
+      ],
+    },
+    {
+      key: 'line',
+      names: ['root', 'child'],
+      title: 'one info line with the access line fields',
+      // Resolved promises, so the loop awaits the same as for the handlers.
+      candidates: [
+        { name: 'process.stdout.write(JSON.stringify) (baseline)', run: handLineRun },
+        {
+          name: 'createLogger().info (access line)',
+          run: () => Promise.resolve(logger.info('$default sendMessage 200', lineFields())),
+        },
+        {
+          name: 'ctx.logger-style child .info',
+          run: () => Promise.resolve(child.info('joined', routeMeta())),
+        },
+      ],
+    },
+    {
+      // Its own table: the Console transport queues a setImmediate per line, whose backlog
+      // would slow whichever candidate ran next.
+      key: 'stock',
+      names: ['root', 'child'],
+      title: 'before: winston with the Console transport and errors() + timestamp() + json()',
+      candidates: [
+        { name: 'process.stdout.write(JSON.stringify) (baseline)', run: handLineRun },
+        {
+          name: 'stock winston .info (access line)',
+          run: () => Promise.resolve(stock.info('$default sendMessage 200', lineFields())),
+        },
+        {
+          name: 'stock winston child .info',
+          run: () => Promise.resolve(stockChild.info('joined', routeMeta())),
+        },
+      ],
+    },
+  ];
+
   const options = { iterations: 10_000, rounds: 11, warmup: 10_000 };
-  const results: Record<string, CandidateResult[]> = {};
-  results.event = await compare(
-    'message event, default options (JSON lines, LOG_LEVEL unset: one access line per event)',
-    [
-      { name: 'hand-written handler + JSON line (baseline)', run: () => handWritten(message) },
-      { name: 'lift-ws, access line on (default)', run: () => withAccessLine(message, context) },
-      { name: 'lift-ws, access line off (level warn)', run: () => accessLineOff(message, context) },
-    ],
-    options,
-  );
-  // Plain functions so the loop awaits nothing but a resolved promise, as for the handlers.
-  results.line = await compare(
-    'one info line with the access line fields',
-    [
-      {
-        name: 'process.stdout.write(JSON.stringify) (baseline)',
-        run: () => Promise.resolve(handLine('$default sendMessage 200', lineFields())),
-      },
-      {
-        name: 'createLogger().info (access line)',
-        run: () => Promise.resolve(logger.info('$default sendMessage 200', lineFields())),
-      },
-      {
-        name: 'ctx.logger-style child .info',
-        run: () => Promise.resolve(child.info('joined', routeMeta())),
-      },
-    ],
-    options,
-  );
-  // Its own table: the Console transport queues a setImmediate per line, whose backlog would
-  // slow whichever candidate ran next.
-  results.stock = await compare(
-    'before: winston with the Console transport and errors() + timestamp() + json()',
-    [
-      {
-        name: 'process.stdout.write(JSON.stringify) (baseline)',
-        run: () => Promise.resolve(handLine('$default sendMessage 200', lineFields())),
-      },
-      {
-        name: 'stock winston .info (access line)',
-        run: () => Promise.resolve(stock.info('$default sendMessage 200', lineFields())),
-      },
-      {
-        name: 'stock winston child .info',
-        run: () => Promise.resolve(stockChild.info('joined', routeMeta())),
-      },
-    ],
-    options,
-  );
-  const ratio = (table: CandidateResult[], index: number) =>
-    Math.round(table[index].ratio * 100) / 100;
-  console.log(
-    JSON.stringify({
-      'logging.event.accessLine': ratio(results.event, 1),
-      'logging.event.accessLineOff': ratio(results.event, 2),
-      'logging.line.root': ratio(results.line, 1),
-      'logging.line.child': ratio(results.line, 2),
-      'logging.line.stockWinston': ratio(results.stock, 1),
-      'logging.line.stockWinstonChild': ratio(results.stock, 2),
-    }),
-  );
+  const summary: Record<string, number> = {};
+  for (const table of tables) {
+    await compare(`${table.title} [wall clock]`, table.candidates, options);
+    const cpu = await cpuRatios(table.candidates, options);
+    console.log(`  CPU time: ${cpu.map((r) => `${r.toFixed(2)}x`).join('  ')}`);
+    cpu.slice(1).forEach((ratio, i) => {
+      summary[`logging.${table.key}.${table.names[i]}`] = Math.round(ratio * 100) / 100;
+    });
+  }
+  console.log(JSON.stringify(summary));
+}
+
+/**
+ * Ratios of CPU time (user + system, so the write's syscall counts) per operation, interleaved
+ * and rotated like `compare`. On a shared machine wall time also counts the time the process
+ * waits for a core; CPU time is what a Lambda is billed for and what stays put under load.
+ */
+async function cpuRatios(
+  candidates: Candidate[],
+  options: { iterations: number; rounds: number },
+): Promise<number[]> {
+  const samples = candidates.map((): number[] => []);
+  for (let round = 0; round < options.rounds; round++) {
+    for (let i = 0; i < candidates.length; i++) {
+      const index = (i + round) % candidates.length;
+      const started = process.cpuUsage();
+      for (let n = 0; n < options.iterations; n++) await candidates[index].run();
+      const used = process.cpuUsage(started);
+      samples[index].push((used.user + used.system) / options.iterations);
+    }
+  }
+  const medians = samples.map((values) => values.sort((a, b) => a - b)[values.length >> 1]);
+  return medians.map((value) => value / medians[0]);
 }
 
 runLoggingBench().catch((error: unknown) => {

@@ -39,12 +39,34 @@ function jsonLine(info: LogInfo, timestamp: string): string {
   });
 }
 
+let lastMs = Number.NaN;
+let lastIso = '';
+/** Lines come in bursts: one ISO string per millisecond, not one per line. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
+
 /**
  * The JSON format as one winston format: redaction, bounds, timestamp and serialisation in a
  * single pass over the fields, where `errors() + redact + timestamp() + json()` made four
  * passes, three copies and a safe-stable-stringify with key sorting checks.
  */
 export const jsonLineFormat = winston.format((info) => {
-  (info as LogInfo)[MESSAGE] = jsonLine(info, new Date().toISOString());
+  const timestamp = isoNow();
+  try {
+    (info as LogInfo)[MESSAGE] = jsonLine(info, timestamp);
+  } catch {
+    // Only a hostile info object itself (a Proxy) gets here; logging must not throw.
+    (info as LogInfo)[MESSAGE] = JSON.stringify({
+      level: String(info.level),
+      message: '[unserializable log entry]',
+      timestamp,
+    });
+  }
   return info;
 });
