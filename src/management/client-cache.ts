@@ -1,6 +1,6 @@
 import type { ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Logger } from '../logging/logger';
-import { EndpointPool } from './endpoint-pool';
+import { EndpointPool, lendPool } from './endpoint-pool';
 import { ManagementClient, type ManagementClientOptions } from './management-client';
 import { isLocalEndpoint } from './resolve-endpoint';
 
@@ -54,7 +54,9 @@ export function getManagementClient(
     if (entry.clients.size >= MAX_CLIENTS_PER_POOL) {
       entry.clients.delete(entry.clients.keys().next().value as string);
     }
-    client = new ManagementClient({ ...options, endpoint, credentials }, entry.pool);
+    const clientOptions: ManagementClientOptions = { ...options, endpoint, credentials };
+    lendPool(clientOptions, entry.pool);
+    client = new ManagementClient(clientOptions);
     entry.clients.set(clientKey, client);
   }
   return client;

@@ -103,3 +103,17 @@ export class EndpointPool {
     this.#agent?.destroy();
   }
 }
+
+// Pools lent by the client cache to the one client constructed with a given options object:
+// the sharing stays out of ManagementClient's public constructor.
+const lent = new WeakMap<object, EndpointPool>();
+
+/** Makes the client constructed with exactly `options` use `pool` (and not own it). @internal */
+export function lendPool(options: object, pool: EndpointPool): void {
+  lent.set(options, pool);
+}
+
+/** The pool lent for `options`, if any. @internal */
+export function lentPool(options: object): EndpointPool | undefined {
+  return lent.get(options);
+}

@@ -16,7 +16,7 @@ import { optionNumber } from '../validation/option-number';
 import type { AttemptLimits } from './attempt-limits';
 import { classifyFailure, toWsError, type AttemptFacts, type CallFailure } from './call-failure';
 import { ConnectionsApiError } from './connections-api-error';
-import { EndpointPool } from './endpoint-pool';
+import { EndpointPool, lentPool } from './endpoint-pool';
 import { fanOut, type SendOutcome } from './fan-out';
 import type {
   BroadcastOptions,
@@ -100,12 +100,10 @@ export class ManagementClient implements ManagementApi {
   readonly #maxMessageBytes: number;
   readonly #logger: Logger | undefined;
 
-  /**
-   * @param pool the endpoint's shared sockets, SDK client and retry budget (the client cache
-   * passes one so that clients with different options share it); by default the client makes
-   * and owns its own.
-   */
-  constructor(options: ManagementClientOptions, pool?: EndpointPool) {
+  constructor(options: ManagementClientOptions) {
+    // The client cache lends one pool to every client of an endpoint; otherwise this client
+    // makes and owns its own.
+    const pool = lentPool(options);
     this.endpoint = options.endpoint;
     this.#defaults = {
       timeoutMs: optionNumber(options.timeoutMs, 5000, 'ManagementClient: timeoutMs'),
