@@ -41,7 +41,8 @@ export function getManagementClient(
         endpoint,
         region: options.region,
         credentials,
-        sockets: options.concurrency ?? 32,
+        // Each client grows the pool to its own concurrency.
+        sockets: 1,
       }),
       clients: new Map(),
     };

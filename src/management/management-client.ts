@@ -32,6 +32,10 @@ import { signedPayload, signedPost, type SignedPayload } from './signed-post';
 /** DynamoDB's BatchWriteItem takes 25 items: the natural batch for removing gone ids. */
 const STORE_BATCH_SIZE = 25;
 
+// Lambda allows 1,024 open file descriptors; the rest of the handler needs some. A call asking
+// for more sends in flight than this waits for a socket instead (explicit back-pressure).
+const MAX_SOCKETS = 512;
+
 // API Gateway's ids are 16 characters; anything far longer is not one, and would only make a
 // huge URL (and a huge log line) on its way to a 4xx.
 const MAX_CONNECTION_ID_LENGTH = 128;
@@ -143,9 +147,9 @@ export class ManagementClient implements ManagementApi {
         region: options.region,
         credentials: options.credentials,
         client: options.client,
-        sockets: this.#concurrency,
+        sockets: Math.min(this.#concurrency, MAX_SOCKETS),
       });
-    this.#pool.slots.grow(this.#concurrency);
+    this.#pool.slots.grow(Math.min(this.#concurrency, MAX_SOCKETS));
   }
 
   /** The SDK client underneath (shared by every client of this endpoint's pool). */
@@ -237,7 +241,7 @@ export class ManagementClient implements ManagementApi {
       'ManagementClient: concurrency',
       { integer: true },
     );
-    this.#pool.slots.grow(concurrency);
+    this.#pool.slots.grow(Math.min(concurrency, MAX_SOCKETS));
     const deadlineMs = options.deadline;
     const deadline = deadlineSignal(deadlineMs);
     const gone = options.store ? new GoneBatcher(options.store, this.#logger, deadline) : undefined;
