@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { buildSync } from 'esbuild';
+import winston from 'winston';
 import { createLogger } from 'lift-ws';
 
 const root = path.resolve(__dirname, '../..');
@@ -41,6 +42,32 @@ describe('log output in development and under jest (issue 9, item 6)', () => {
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line.endsWith('}\n')).toBe(true);
     expect(JSON.parse(lines[0])).toMatchObject({ level: 'info', message: 'to stdout', n: 1 });
+  });
+
+  it('keeps winston semantics when the logger is changed at run time: level, silent, another transport', () => {
+    const first: string[] = [];
+    const second: string[] = [];
+    const sink = (into: string[]) =>
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          into.push(chunk.toString('utf8'));
+          callback();
+        },
+      });
+    const logger = createLogger({ format: 'json', level: 'info', stream: sink(first) });
+    const winstonLogger = logger as unknown as winston.Logger;
+    logger.child({ room: 'a' }).debug('hidden');
+    winstonLogger.level = 'debug';
+    logger.child({ room: 'a' }).debug('shown');
+    winstonLogger.silent = true;
+    logger.info('silenced');
+    winstonLogger.silent = false;
+    winstonLogger.add(new winston.transports.Stream({ stream: sink(second) }));
+    logger.warn('both', { token: 'abc' });
+    const messages = first.map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(messages).toEqual(['shown', 'both']);
+    expect(second).toHaveLength(1);
+    expect(JSON.parse(second[0])).toMatchObject({ message: 'both', token: '[REDACTED]' });
   });
 
   describe("the AWS SDK's NodeVersionSupportWarning", () => {
