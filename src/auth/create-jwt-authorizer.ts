@@ -14,7 +14,7 @@ import { JwtVerifier, rejectionReason, type JwtRejectionReason } from './jwt-ver
 import { isOriginAllowed } from './origin-allow-list';
 import { findToken, type TokenRequest } from './token-source';
 import { isPlainObject } from '../validation/is-plain-object';
-import { verificationDeadline } from './verification-deadline';
+import { lambdaDeadline } from '../concurrency/lambda-deadline';
 
 /** Options of `createJwtAuthorizer`: JwtAuth's, plus how a refusal is answered. */
 export interface JwtAuthorizerOptions extends JwtAuthOptions {
@@ -181,7 +181,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
 
     let claims: Record<string, unknown>;
     try {
-      claims = await verifier.verify(found.token, verificationDeadline(lambdaContext));
+      claims = await verifier.verify(found.token, lambdaDeadline(lambdaContext));
     } catch (error) {
       const reason = rejectionReason(error);
       if (reason) return refuse(methodArn, reason, { tokenSource: found.source, ...meta });

@@ -10,7 +10,7 @@ import { JwtVerifier, rejectionReason, tokenRejected } from './jwt-verifier';
 import type { MiddlewareObject, Next } from '../middleware/middleware';
 import { isOriginAllowed } from './origin-allow-list';
 import { describeTokenSources, findToken } from './token-source';
-import { verificationDeadline } from './verification-deadline';
+import { lambdaDeadline } from '../concurrency/lambda-deadline';
 
 /** A number, or the decimal string API Gateway makes of it in the authorizer context. */
 const NUMERIC = /^-?\d+(\.\d+)?$/;
@@ -108,7 +108,7 @@ export class JwtAuth implements MiddlewareObject {
 
     let claims: Record<string, unknown>;
     try {
-      claims = await this.#verifier.verify(found.token, verificationDeadline(ctx.lambdaContext));
+      claims = await this.#verifier.verify(found.token, lambdaDeadline(ctx.lambdaContext));
     } catch (error) {
       // Only the reason and where the token came from: never the token or its header.
       const reason = rejectionReason(error);

@@ -14,7 +14,7 @@ import type {
   MessageData,
 } from '../management/management-api';
 import type { ContextServices, OutboundStats } from './context-services';
-import { deadlineSignal, eventDeadline } from './event-budget';
+import { deadlineSignal, lambdaDeadline } from '../concurrency/lambda-deadline';
 import { WebSocketResponse } from './websocket-response';
 
 const NOT_PARSED = Symbol('not parsed');
@@ -481,7 +481,7 @@ export class WebSocketContext {
   }
 
   #eventDeadline(): number | undefined {
-    if (this.#deadline === NOT_COMPUTED) this.#deadline = eventDeadline(this.lambdaContext);
+    if (this.#deadline === NOT_COMPUTED) this.#deadline = lambdaDeadline(this.lambdaContext);
     return this.#deadline;
   }
 
