@@ -14,8 +14,9 @@ export interface LineSink {
 /**
  * Writes each formatted line straight to a stream, by default `process.stdout`.
  *
- * winston's Console transport goes through `console.log` when `console._stdout` is missing:
- * under jest (whose console has none) each line becomes a four-line console block. It also
+ * winston's Console transport writes to `console._stdout` (or calls `console.log`): whatever
+ * the global console wraps. Under jest that is jest's buffer, so each line became a four-line
+ * console block with a source location. It also
  * schedules a `setImmediate` per line to emit `logged`, which nothing here listens to and
  * which piles up (with its info object) in a synchronous burst of lines.
  */
