@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BuildFailure, BuildOptions, BuildResult, Message, Metafile } from 'esbuild';
+import type { BuildFailure, BuildOptions, BuildResult, Message, Metafile, Plugin } from 'esbuild';
 import { errorMessage } from '../errors/error-message';
 import { CliError } from './cli-error';
 
@@ -55,6 +55,45 @@ function projectInputs(metafile: Metafile, cwd: string): string[] {
     .map((input) => resolve(cwd, input));
 }
 
+const BUILTINS = new Set(builtinModules);
+const NODE_MODULES = `${sep}node_modules${sep}`;
+
+const RESOLVING = Symbol('lift-ws: resolving through esbuild');
+
+/**
+ * Packages stay out of the bundle, but each is resolved where its importer sits and required by
+ * absolute path: a file bundled from another folder (a workspace package, a shared `src/`) gets
+ * its own node_modules, wherever the bundle is written. A tsconfig `paths` alias that leads into
+ * the project is bundled like any source file. Packages resolve through `require` conditions,
+ * which both output formats can load on Node 20; what has none stays a bare specifier.
+ */
+const externalPackages: Plugin = {
+  name: 'lift-ws-external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === RESOLVING) return undefined;
+      if (args.path.startsWith('node:') || BUILTINS.has(args.path)) {
+        return { path: args.path, external: true };
+      }
+      const found = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: RESOLVING,
+      });
+      if (found.errors.length === 0 && !found.external && !found.path.includes(NODE_MODULES)) {
+        return { path: found.path };
+      }
+      try {
+        const path = createRequire(join(args.resolveDir, 'noop.js')).resolve(args.path);
+        return { path, external: true };
+      } catch {
+        return { path: args.path, external: true };
+      }
+    });
+  },
+};
+
 const TOP_LEVEL_AWAIT_IN_CJS =
   /Top-level await is currently not supported with the "cjs" output format/;
 
@@ -69,7 +108,7 @@ function buildOptions(
     entryPoints: [file],
     absWorkingDir: cwd,
     bundle: true,
-    packages: 'external',
+    plugins: [externalPackages],
     platform: 'node',
     format,
     target: `node${process.versions.node.split('.')[0]}`,

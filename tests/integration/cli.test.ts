@@ -454,6 +454,42 @@ describe('lift-ws CLI', () => {
       }
     }, 20000);
 
+    it('resolves the packages of sources bundled from another folder where those sources live', async () => {
+      // The project has no node_modules; lift-ws's sources import reflect-metadata, ws and the
+      // AWS SDK from the repository's.
+      await writeFile(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { experimentalDecorators: true } }),
+      );
+      await writeFile(
+        join(project, 'handler.ts'),
+        `import { bootstrap, OnMessage, WebSocketController } from ${JSON.stringify(join(ROOT, 'src/index.ts'))};\n` +
+          '@WebSocketController()\n' +
+          'class Echo {\n' +
+          "  @OnMessage('echo') echo() { return { echoed: true }; }\n" +
+          '}\n' +
+          "export const handler = bootstrap([Echo], { logger: { level: 'error' } });\n",
+      );
+      const { outcome, stderr } = await runCliIn(
+        project,
+        'dev',
+        'handler.ts',
+        '--port',
+        '0',
+        '--route-responses',
+      );
+      const gateway = outcome.gateway;
+      expect(stderr).toBe('');
+      try {
+        const client = await TestClient.open(gateway?.wsUrl ?? '');
+        client.sendJson({ action: 'echo' });
+        expect(await client.nextJson()).toEqual({ echoed: true });
+        await client.close();
+      } finally {
+        await gateway?.close();
+      }
+    });
+
     it('loads CommonJS JavaScript', async () => {
       await writeFile(
         join(project, 'handler.cjs'),
