@@ -10,7 +10,7 @@ import type {
   GatewayEventFactory,
   HandshakeRequest,
 } from './gateway-event-factory';
-import { gatewayIds } from './gateway-ids';
+import { gatewayIds } from '../events/gateway-ids';
 import type { IdentitySource } from './gateway-settings';
 import type { LambdaInvoker } from './lambda-invoker';
 import type { LocalAuthorizer } from './local-gateway-options';

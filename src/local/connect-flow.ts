@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from 'no
 import type { Logger } from '../logging/logger';
 import type { AuthorizerFlow } from './authorizer-flow';
 import type { ConnectionFacts, GatewayEventFactory } from './gateway-event-factory';
-import { gatewayIds } from './gateway-ids';
+import { gatewayIds } from '../events/gateway-ids';
 import type { GatewayFunctions } from './gateway-settings';
 import { invocationFailure } from './invocation-failure';
 import type { LambdaInvoker } from './lambda-invoker';

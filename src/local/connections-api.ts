@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger';
-import { connectionsWire, type ConnectionsTarget } from './connections-wire';
+import { connectionsWire, type ConnectionsTarget } from '../events/connections-wire';
 import type { LocalConnection } from './local-connection';
 
 export interface ConnectionsApiConfig {

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger';
 import type { ConnectionFacts, GatewayEventFactory } from './gateway-event-factory';
-import { gatewayIds } from './gateway-ids';
+import { gatewayIds } from '../events/gateway-ids';
 import type { GatewayFunctions } from './gateway-settings';
 import { invocationFailure } from './invocation-failure';
 import type { LambdaInvoker } from './lambda-invoker';

@@ -8,7 +8,7 @@ import type {
   WebSocketMessageEvent,
   WebSocketRequestIdentity,
 } from '../events/websocket-event';
-import { gatewayIds } from './gateway-ids';
+import { gatewayIds } from '../events/gateway-ids';
 
 /** What the gateway knows about a connection, from its handshake on. */
 export interface ConnectionFacts {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '../errors/error-message';
 import type { Logger } from '../logging/logger';
 import type { ConnectionsApi } from './connections-api';
-import { connectionsWire } from './connections-wire';
+import { connectionsWire } from '../events/connections-wire';
 import type { LocalHttpHook } from './local-gateway-options';
 
 export interface GatewayHttpConfig {

@@ -1,7 +1,7 @@
 import { createLogger } from '../logging/create-logger';
 import type { Logger } from '../logging/logger';
 import { optionNumber } from '../validation/option-number';
-import { gatewayIds } from './gateway-ids';
+import { gatewayIds } from '../events/gateway-ids';
 import {
   resolveLimits,
   type LocalAuthorizer,

@@ -19,11 +19,3 @@ export {
 } from './local-gateway-options';
 export { serveStatic } from './serve-static';
 export { MANAGEMENT_ENDPOINT_VARIABLE } from './gateway-environment';
-export {
-  connectionsWire,
-  type ConnectionInfoFacts,
-  type ConnectionsBody,
-  type ConnectionsErrorType,
-  type ConnectionsTarget,
-} from './connections-wire';
-export { gatewayIds } from './gateway-ids';

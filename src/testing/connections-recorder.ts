@@ -7,7 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
-import { connectionsWire } from '../local';
+import { connectionsWire } from '../events/connections-wire';
 import { DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT } from './request-context-builder';
 
 /**

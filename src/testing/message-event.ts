@@ -1,5 +1,5 @@
 import type { WebSocketMessageEvent } from '../events/websocket-event';
-import { gatewayIds } from '../local';
+import { gatewayIds } from '../events/gateway-ids';
 import type { EventOptions } from './event-options';
 import { buildHeaders, buildQuery, buildRequestContext } from './request-context-builder';
 

@@ -3,7 +3,7 @@ import type {
   WebSocketEventType,
   WebSocketRequestContext,
 } from '../events/websocket-event';
-import { gatewayIds } from '../local';
+import { gatewayIds } from '../events/gateway-ids';
 import type { EventOptions, QueryValue } from './event-options';
 
 /** @internal Defaults shared by every builder (the ids of aws-events/*.json). */

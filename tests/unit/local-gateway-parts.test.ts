@@ -10,8 +10,8 @@ import {
   GatewayEnvironment,
   MANAGEMENT_ENDPOINT_VARIABLE,
 } from '../../src/local/gateway-environment';
-import { connectionsWire } from '../../src/local/connections-wire';
-import { gatewayIds } from '../../src/local/gateway-ids';
+import { connectionsWire } from '../../src/events/connections-wire';
+import { gatewayIds } from '../../src/events/gateway-ids';
 import { resolveLimits } from '../../src/local/local-gateway-options';
 import { readProxyResult } from '../../src/local/proxy-result';
 import { RouteSelector } from '../../src/local/route-selector';
