@@ -88,17 +88,22 @@ export async function signedPost(
   return new Promise<void>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
-    const finish = (error?: Error): void => {
+    /**
+     * `complete`: the whole answer was read, so the socket is back in the agent's pool (maybe
+     * already carrying another request) and must not be destroyed; anything else cuts the
+     * request off and closes its socket.
+     */
+    const finish = (error?: Error, complete = false): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       limits.deadline?.removeEventListener('abort', onDeadline);
-      if (error) {
-        req.destroy();
-        reject(error);
-      } else {
+      if (!error) {
         resolve();
+        return;
       }
+      if (!complete) req.destroy();
+      reject(error);
     };
     const onDeadline = (): void => {
       facts.deadline = true;
@@ -136,7 +141,10 @@ export async function signedPost(
   });
 }
 
-function readAnswer(res: IncomingMessage, finish: (error?: Error) => void): void {
+function readAnswer(
+  res: IncomingMessage,
+  finish: (error?: Error, complete?: boolean) => void,
+): void {
   const status = res.statusCode ?? 0;
   if (status >= 200 && status < 300) {
     res.resume();
@@ -152,7 +160,7 @@ function readAnswer(res: IncomingMessage, finish: (error?: Error) => void): void
   });
   res.once('error', (error) => finish(error));
   res.once('end', () => {
-    finish(answerError(status, res.headers, Buffer.concat(chunks).toString('utf8')));
+    finish(answerError(status, res.headers, Buffer.concat(chunks).toString('utf8')), true);
   });
 }
 

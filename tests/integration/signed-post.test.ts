@@ -84,6 +84,45 @@ describe('the lean PostToConnection path', () => {
   });
 });
 
+describe('keep-alive sockets of the lean path', () => {
+  it('an error answer read to its end leaves its socket in the pool for the next post', async () => {
+    let connections = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.once('end', () => {
+        const body = JSON.stringify({ message: 'Connection is gone' });
+        res
+          .writeHead(410, {
+            'x-amzn-ErrorType': 'GoneException',
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(body)),
+          })
+          .end(body);
+      });
+    });
+    server.on('connection', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = new ManagementClient({
+      endpoint: `http://127.0.0.1:${port}/prod`,
+      region: 'us-east-1',
+      credentials: CREDENTIALS,
+    });
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => `g${i}=`);
+      const result = await client.broadcast(ids, 'x', { concurrency: 1 });
+      expect(result.gone).toHaveLength(20);
+      expect(connections).toBe(1);
+    } finally {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 function verify(req: IncomingMessage, body: Buffer, region: string): boolean {
   const authorization = req.headers.authorization ?? '';
   const match =
