@@ -372,6 +372,8 @@ export class LiftWsClient<C extends Contract = Contract> {
     this.#clearConnectionTimers();
     for (const timer of this.#drainTimers) clock.clearTimeout(timer);
     this.#drainTimers.clear();
+    // Settled first: closing the sockets would report them as CONNECTION_LOST.
+    for (const id of [...this.#pending.keys()]) this.#settle(id, error);
     for (const link of [this.#primary, this.#connecting, this.#draining]) {
       if (link) this.#abandon(link, 1000, 'closed');
     }
@@ -380,7 +382,6 @@ export class LiftWsClient<C extends Contract = Contract> {
       if (frame.requestId === undefined)
         this.#emitDropped({ action: frame.action, reason: 'closed' });
     }
-    for (const id of [...this.#pending.keys()]) this.#settle(id, error);
     if (report) this.#emitError(error);
   }
 
