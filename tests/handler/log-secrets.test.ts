@@ -44,7 +44,7 @@ describe('secrets in logs (issue 13, item 21)', () => {
     @WebSocketController()
     class Careless {
       @OnConnect() connect(ctx: WebSocketContext) {
-        ctx.logger.info('h', ctx.event.headers);
+        ctx.logger.info('h', ctx.event.headers ?? {});
       }
     }
     const log = captureLogger();
