@@ -178,6 +178,7 @@ function consumerSource(parameterDecorators: boolean): string {
   OnConnect,
   OnDefault,
   OnMessage,
+  RateLimit,
   UseMiddleware,
   WebSocketController,
   WsError,
@@ -207,6 +208,9 @@ class EchoController {
 
 export const handler = bootstrap([EchoController], { logger: { level: 'error' } });
 export type Gateway = LocalGateway;
+// A rate is "N/unit": the shipped types refuse anything else.
+// @ts-expect-error
+export const wrongRate = () => RateLimit({ perConnection: '10 per second' });
 
 const result = await handler(
   messageEvent({ body: { action: 'echo', text: 'typed' }, authorizer: { sub: 'u1' } }),
