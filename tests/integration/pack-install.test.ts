@@ -26,7 +26,7 @@ let packed: PackedInstall;
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'lift-ws-pack-'));
   packed = await packAndInstall(workDir);
-}, 120000);
+}, 240000);
 
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
