@@ -92,7 +92,8 @@ export class LiftWsClient<C extends Contract = Contract> {
   constructor(settings: ClientSettings) {
     this.#settings = settings;
     this.#queue = new OutboundQueue(settings.queueLimit);
-    void this.#connect('connect');
+    // Next microtask: listeners attached right after createClient() see the first errors too.
+    void Promise.resolve().then(() => this.#connect('connect'));
   }
 
   /** `connecting | open | reconnecting | closed`. */
