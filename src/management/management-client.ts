@@ -5,8 +5,8 @@ import {
   type ApiGatewayManagementApiClient,
   type ApiGatewayManagementApiClientConfig,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { setMaxListeners } from 'node:events';
 import { fullJitterDelay } from '../concurrency/backoff';
+import { deadlineSignal } from '../concurrency/lambda-deadline';
 import { sleep } from '../concurrency/sleep';
 import type { ConnectionStore } from '../connections/connection-store';
 import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
@@ -409,23 +409,6 @@ function notSent(
   );
   const failure = classifyFailure(error, { timedOut: false, deadline: true, written: false });
   return { ok: false, failure, error, attempts: 0 };
-}
-
-/** One signal for a whole call (a fan-out shares it between all its sends). */
-function deadlineSignal(deadline: number | undefined): AbortSignal | undefined {
-  if (deadline === undefined) return undefined;
-  if (typeof deadline !== 'number' || Number.isNaN(deadline)) {
-    throw new TypeError(`ManagementClient: deadline must be epoch ms, got ${String(deadline)}`);
-  }
-  const left = deadline - Date.now();
-  if (left <= 0) return AbortSignal.abort();
-  // Timers past 2^31-1 ms fire at once; a deadline that far away is no deadline.
-  if (left > 2 ** 31 - 1) return undefined;
-  const signal = AbortSignal.timeout(left);
-  // Every attempt in flight and every send waiting for a socket listens to it: hundreds in a
-  // fan-out, which is no leak.
-  setMaxListeners(0, signal);
-  return signal;
 }
 
 function isConnectionId(connectionId: unknown): connectionId is string {
