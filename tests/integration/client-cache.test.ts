@@ -1,5 +1,8 @@
+import { bootstrap, OnMessage, WebSocketController, type WebSocketContext } from 'lift-ws';
+import { lambdaContext, messageEvent } from 'lift-ws/testing';
 import { destroyManagementClients, getManagementClient } from '../../src/management/client-cache';
 import { ConnectionsRecorder } from '../../src/testing';
+import { captureLogger } from '../support/capture-logger';
 
 describe('getManagementClient', () => {
   let recorder: ConnectionsRecorder;
@@ -51,6 +54,34 @@ describe('getManagementClient', () => {
     await first.post('big3=', 'x'.repeat(2000));
     expect(recorder.postsTo('big3=')).toHaveLength(1);
     expect(second.sdk).toBe(first.sdk);
+  });
+
+  it('through bootstrap: the second handler refuses 2,000 bytes with its own maxMessageBytes: 1000', async () => {
+    @WebSocketController()
+    class Big {
+      @OnMessage('big') async big(ctx: WebSocketContext) {
+        await ctx.sendTo(ctx.body<{ to: string }>().to, 'x'.repeat(2000));
+      }
+    }
+    const logger = captureLogger().logger;
+    const roomy = bootstrap([Big], { managementEndpoint: endpoint, logger });
+    const strict = bootstrap([Big], {
+      managementEndpoint: endpoint,
+      logger,
+      maxMessageBytes: 1000,
+    });
+    const first = await roomy(
+      messageEvent({ body: { action: 'big', to: 'r1=' } }),
+      lambdaContext(),
+    );
+    const second = await strict(
+      messageEvent({ body: { action: 'big', to: 'r2=' } }),
+      lambdaContext(),
+    );
+    expect(first).toMatchObject({ statusCode: 200 });
+    expect(second).toMatchObject({ statusCode: 413 });
+    expect(recorder.postsTo('r1=')).toHaveLength(1);
+    expect(recorder.postsTo('r2=')).toHaveLength(0);
   });
 
   it('per-call timeouts and retries win over the ones of the client that created the pool', async () => {
