@@ -13,7 +13,16 @@ import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { cleanEnv, packAndInstall, type PackedInstall } from '../support/packed-install';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** Every child gets a hard limit: a hung compiler or npm is killed, not waited for. */
+function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(file, args, { timeout: 120000, ...options });
+}
 const ROOT = resolve(__dirname, '../..');
 const TSC = {
   '5': join(dirname(require.resolve('typescript/package.json')), 'bin/tsc'),

@@ -85,7 +85,7 @@ async function compile(entry: string, variant: Variant, outDir: string): Promise
     }),
   );
   const tsc = variant.compiler === 'tsc 5' ? TSC[5] : TSC[7];
-  await run(process.execPath, [tsc, '-p', tsconfig]);
+  await run(process.execPath, [tsc, '-p', tsconfig], { timeout: 60000 });
   return outFile;
 }
 

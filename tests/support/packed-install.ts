@@ -38,6 +38,8 @@ async function npm(args: string[], cwd: string): Promise<string> {
     cwd,
     env: cleanEnv({ npm_config_update_notifier: 'false' }),
     maxBuffer: 16 * 1024 * 1024,
+    // A registry that stops answering must not hold the test run: the child is killed.
+    timeout: 180000,
   });
   return stdout;
 }
@@ -46,6 +48,7 @@ async function copyWorkingTree(destination: string): Promise<void> {
   const { stdout } = await run('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
+    timeout: 30000,
   });
   const paths = stdout.split('\0').filter((path) => path !== '');
   for (const path of paths) {
