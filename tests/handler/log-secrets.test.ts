@@ -121,6 +121,21 @@ describe('secrets in logs (issue 13, item 21)', () => {
     });
   });
 
+  it('keeps keys that only name a token: tokenSource, tokenType', () => {
+    const log = jsonLines();
+    log.logger.warn('JwtAuth refused the connection', {
+      reason: 'expired',
+      tokenSource: 'query',
+      tokenType: 'Bearer',
+      accessToken: 'opaque-access-token',
+    });
+    expect(log.entries()[0]).toMatchObject({
+      tokenSource: 'query',
+      tokenType: 'Bearer',
+      accessToken: '[REDACTED]',
+    });
+  });
+
   it('redacts a Basic credential inside a message string', () => {
     const log = jsonLines();
     log.logger.warn(`refused header ${BASIC}`);
