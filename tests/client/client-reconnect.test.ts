@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
+import { WebSocketServer } from 'ws';
 import type { ClientError, ClientState, LiftWsClient } from 'lift-ws/client';
 import { OTHER_SECRET, SECRET } from '../support/jwt-fixtures';
 import {
@@ -147,6 +149,34 @@ describe('reconnect', () => {
     await stateReached(client, 'open');
     expect(errors.map((error) => error.code)).toEqual(['TOKEN_FAILED']);
     expect(calls).toBe(2);
+  });
+
+  test('a close with 1008 (policy violation) stops retrying, with POLICY_VIOLATION', async () => {
+    // API Gateway and proxies close with 1008 for a policy the client broke: retrying repeats it.
+    const strict = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => strict.once('listening', resolve));
+    let connections = 0;
+    strict.on('connection', (socket) => {
+      connections += 1;
+      socket.close(1008, 'policy');
+    });
+    try {
+      const { port } = strict.address() as AddressInfo;
+      const client = clientFor(
+        `ws://127.0.0.1:${port}`,
+        { reconnect: { baseDelayMs: 1, maxDelayMs: 5 } },
+        clients,
+      );
+      const errors: ClientError[] = [];
+      client.onError((error) => errors.push(error));
+      await stateReached(client, 'closed');
+      expect(errors.map((error) => error.code)).toEqual(['POLICY_VIOLATION']);
+      // A sleep only to show that nothing happens: a retry after 1-5 ms would have come.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(connections).toBe(1);
+    } finally {
+      await new Promise((resolve) => strict.close(resolve));
+    }
   });
 
   test('maxRetries gives up with RETRIES_EXHAUSTED', async () => {
