@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 // The public API of lift-ws, and nothing else.
 export { WebSocketController } from './decorators/websocket-controller.decorator';
 export {

@@ -1,5 +1,10 @@
 /** The variable the framework reads for a management endpoint other than `https://{domainName}/{stage}`. */
 export const MANAGEMENT_ENDPOINT_VARIABLE = 'LIFT_WS_MANAGEMENT_ENDPOINT';
+/**
+ * `false` turns the framework's error frames off (see bootstrap's `errorFrames`): a gateway
+ * whose every route is two-way already returns the error envelope as the route response.
+ */
+export const ERROR_FRAMES_VARIABLE = 'LIFT_WS_ERROR_FRAMES';
 
 // Endpoints that running gateways wrote into the environment, so a second gateway in the same
 // process can tell them from a value the user set on purpose.
@@ -21,6 +26,8 @@ export class GatewayEnvironment {
   constructor(
     private readonly managementEndpoint: string,
     private readonly region: string,
+    /** Every route is two-way (`routeResponses: true`): the handler need not post error frames. */
+    private readonly allRoutesTwoWay = false,
   ) {}
 
   /** Called when the gateway starts. */
@@ -34,6 +41,9 @@ export class GatewayEnvironment {
       this.write(MANAGEMENT_ENDPOINT_VARIABLE, this.managementEndpoint);
     }
     if (!process.env.AWS_REGION) this.write('AWS_REGION', this.region);
+    if (this.allRoutesTwoWay && process.env[ERROR_FRAMES_VARIABLE] === undefined) {
+      this.write(ERROR_FRAMES_VARIABLE, 'false');
+    }
     if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_SECRET_ACCESS_KEY) {
       for (const [name, value] of Object.entries(DUMMY_CREDENTIALS)) this.write(name, value);
     }

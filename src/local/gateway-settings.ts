@@ -32,6 +32,8 @@ export interface GatewaySettings {
   functions: GatewayFunctions;
   identitySource: readonly IdentitySource[];
   routeSelector: RouteSelector;
+  /** `routeResponses: true`: the handler's error frames would repeat every route response. */
+  allRoutesTwoWay: boolean;
   hasRouteResponse: (routeKey: string) => boolean;
   limits: ResolvedLimits;
   logger: Logger;
@@ -98,6 +100,7 @@ export function resolveSettings(options: LocalGatewayOptions): GatewaySettings {
       options.routeSelectionExpression ?? '$request.body.action',
       options.routes ?? ['$default'],
     ),
+    allRoutesTwoWay: routeResponses === true,
     hasRouteResponse:
       typeof routeResponses === 'boolean'
         ? () => routeResponses

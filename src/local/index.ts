@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * lift-ws/local: a local API Gateway WebSocket API for development and tests.
  *

@@ -115,7 +115,11 @@ export class LocalGateway {
       region: settings.region,
       functionName: settings.functionName,
     });
-    this.#environment = new GatewayEnvironment(this.managementEndpoint, settings.region);
+    this.#environment = new GatewayEnvironment(
+      this.managementEndpoint,
+      settings.region,
+      settings.allRoutesTwoWay,
+    );
     if (settings.env) this.#environment.apply();
     this.#invoker = new LambdaInvoker({
       timeoutMs: limits.integrationTimeoutMs,

@@ -47,6 +47,13 @@ export class RouteTable {
     return this.#actions[action] !== undefined;
   }
 
+  /** Every label a selected route can answer as: the only values a metrics dimension takes. */
+  routeLabels(): string[] {
+    const labels = new Set([this.connect.label, this.disconnect.label, this.fallback.label]);
+    for (const action of Object.keys(this.#actions)) labels.add(this.#actions[action].label);
+    return [...labels];
+  }
+
   /**
    * Picks the route for an event as API Gateway does. `$connect` / `$disconnect` by route key.
    * A custom route key is the route API Gateway already selected: it goes to its

@@ -7,7 +7,7 @@ import { EmfMetrics } from '../metrics/emf-metrics';
 import { scanControllers, type ControllerInput } from '../routing/scan-controllers';
 import type { BootstrapOptions } from './bootstrap-options';
 import { fallbackRoutes, heartbeatRoute } from './builtin-routes';
-import { createEventPipeline, type LiftWsHandler } from './event-pipeline';
+import { createEventPipeline, UNROUTED, type LiftWsHandler } from './event-pipeline';
 import { resolveSettings, type RuntimeSettings } from './runtime-settings';
 
 export type { LiftWsHandler } from './event-pipeline';
@@ -25,9 +25,6 @@ export function bootstrap(
   options: BootstrapOptions = {},
 ): LiftWsHandler {
   const settings = resolveSettings(options);
-  const metrics = options.metrics
-    ? new EmfMetrics(options.metrics === true ? {} : options.metrics)
-    : undefined;
   const table = scanControllers(controllers, {
     middleware: options.middleware ?? [],
     actionField: options.actionField ?? 'action',
@@ -41,6 +38,12 @@ export function bootstrap(
         ]
       : [],
   });
+  const metrics = options.metrics
+    ? new EmfMetrics(options.metrics === true ? {} : options.metrics, [
+        ...table.routeLabels(),
+        UNROUTED,
+      ])
+    : undefined;
   warnOfUnverifiableRoutes(settings, table.guardedMessageRoutes);
   return createEventPipeline({
     table,

@@ -36,8 +36,11 @@ export interface EventPipeline {
   readonly accessLog: () => boolean;
 }
 
-/** The metrics label of an event that never reached a route (a value of ours, not the client's). */
-const UNROUTED = 'unrouted';
+/**
+ * The metrics label of an event that never reached a route (a value of ours, not the client's).
+ * @internal
+ */
+export const UNROUTED = 'unrouted';
 const NOTHING_SENT: Readonly<OutboundStats> = Object.freeze({
   bytesOut: 0,
   messagesOut: 0,
@@ -186,6 +189,8 @@ async function reportError(
     });
   }
   if (!pipeline.errorFrames || !ctx.isMessageEvent() || contextInternals.ownPostFailed(ctx)) return;
+  // Read here, on the error path only: the local gateway sets it while every route is two-way.
+  if (process.env.LIFT_WS_ERROR_FRAMES === 'false') return;
   try {
     await ctx.send(JSON.stringify(mapped.envelope));
   } catch (sendError) {

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * lift-ws/testing: what a user needs to test controllers without AWS.
  *
