@@ -82,12 +82,7 @@ export type {
 } from './events/websocket-event';
 
 export { JwtAuth } from './auth/jwt-auth';
-export type {
-  JwtAuthOptions,
-  JwtAlgorithm,
-  TokenSource,
-  JwksOptions,
-} from './auth/jwt-options';
+export type { JwtAuthOptions, JwtAlgorithm, TokenSource, JwksOptions } from './auth/jwt-options';
 export {
   createJwtAuthorizer,
   type JwtAuthorizer,
