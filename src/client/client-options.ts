@@ -46,7 +46,7 @@ export interface ClientOptions {
   clock?: ClientClock;
 }
 
-/** @internal */
+/** The options checked and defaulted, as the client reads them. */
 export interface ClientSettings {
   readonly url: string;
   readonly token: TokenOption | undefined;
@@ -82,7 +82,7 @@ function text(value: unknown, fallback: string, name: string): string {
   return value;
 }
 
-/** Checks the options once, so a typo fails at `createClient`, not an hour later. @internal */
+/** Checks the options once, so a typo fails at `createClient`, not an hour later. */
 export function resolveClientOptions(options: ClientOptions): ClientSettings {
   if (typeof options?.url !== 'string' || !/^wss?:\/\//.test(options.url)) {
     throw new TypeError('createClient: url must be a ws:// or wss:// URL');

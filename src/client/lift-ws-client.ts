@@ -358,6 +358,9 @@ export class LiftWsClient<C extends Contract = Contract> {
       this.#primary = this.#draining;
       this.#draining = this.#dedupe = undefined;
       this.#scheduleTimers();
+      // The old connection is already near its age limit: rotate again soon, not in 110 minutes.
+      this.#settings.clock.clearTimeout(this.#rotationTimer);
+      this.#rotationTimer = this.#settings.clock.setTimeout(() => this.#rotate(), this.#backoff());
       return;
     }
     this.#setState('reconnecting');
@@ -507,7 +510,8 @@ export class LiftWsClient<C extends Contract = Contract> {
       const done = (): void => resolve();
       const timer = clock.setTimeout(() => this.#settle(id, undefined), requestTimeoutMs);
       const failed = (error: ClientError): void => {
-        if (error.code !== 'TIMEOUT' && error.code !== 'CLOSED') this.#emitError(error);
+        // A join lost with its connection is sent again on the next one.
+        if (!['TIMEOUT', 'CLOSED', 'CONNECTION_LOST'].includes(error.code)) this.#emitError(error);
         resolve();
       };
       this.#pending.set(id, { resolve: done, reject: failed, timer, link });
