@@ -34,7 +34,6 @@ import type { WebSocketEvent } from '../../src/events/websocket-event';
 import { recordingLogger } from '../support/recording-logger';
 import { SECRET } from '../support/jwt-fixtures';
 
-export { eventually } from '../integration/local-gateway-kit';
 export { hsToken } from '../support/jwt-fixtures';
 
 export const chat = defineContract({
@@ -53,6 +52,21 @@ export const chat = defineContract({
   },
 });
 export type Chat = typeof chat;
+
+/** Polls until `check` gives a value other than undefined/false; rejects after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 3000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    // Polling interval, not a wait for the condition itself.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 const echoRequestIds: Middleware = async (ctx, next) => {
   if (!ctx.isMessageEvent()) return next();
