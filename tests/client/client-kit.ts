@@ -19,6 +19,7 @@ import {
   WsError,
   BadRequestError,
   defineContract,
+  parseWithSchema,
   type Middleware,
 } from 'lift-ws';
 import {
@@ -120,15 +121,10 @@ class ClientTestController {
     return { text: ctx.body<{ text: string }>().text, connectionId: ctx.connectionId };
   }
 
+  /** Validated as the lead's binding will do it: the contract's schema through parseWithSchema. */
   @OnMessage('strict')
   strict(ctx: WebSocketContext) {
-    const { n } = ctx.body<{ n: unknown }>();
-    if (typeof n !== 'number') {
-      throw new WsError(400, 'VALIDATION_FAILED', 'the message does not match its schema', {
-        issues: [{ path: 'n', message: 'Expected number' }],
-      });
-    }
-    return { n };
+    return parseWithSchema(chat.actions.strict.body, ctx.body());
   }
 
   /** Never answered (see echoRequestIds): the request times out on the client. */

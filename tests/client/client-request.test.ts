@@ -57,7 +57,7 @@ describe('request/reply', () => {
     expect(refused).toMatchObject({
       code: 'VALIDATION_FAILED',
       message: 'the message does not match its schema',
-      details: { issues: [{ path: 'n', message: 'Expected number' }] },
+      details: { issues: [{ path: 'n', message: expect.stringContaining('number') as string }] },
       requestId: expect.any(String) as string,
     });
     await expect(client.request('strict', { n: 2 })).resolves.toEqual({ n: 2 });

@@ -137,6 +137,27 @@ describe('validateWithSchema with every Standard Schema library', () => {
   );
 });
 
+describe('one envelope whatever the library', () => {
+  test('zod, valibot and arktype refusals map to the same VALIDATION_FAILED envelope', () => {
+    const bad = { room: 1, text: '', tags: [{ name: 'a' }, {}] };
+    const envelopes = libraries.map(([, schema]) => {
+      const { envelope, statusCode } = mapError(
+        thrownBy(() => parseWithSchema(schema, bad)),
+        'r',
+      );
+      const issues = (envelope.error.details as { issues: Array<{ path: string }> }).issues;
+      // Only the wording of each message is the library's own.
+      return { statusCode, code: envelope.error.code, paths: issues.map((i) => i.path).sort() };
+    });
+    const expected = {
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      paths: ['room', 'tags[1].name', 'text'],
+    };
+    expect(envelopes).toEqual([expected, expected, expected]);
+  });
+});
+
 describe('issue bounds', () => {
   test('at most 20 issues reach the client (zod: 50 bad array items)', async () => {
     const result = await validateWithSchema(z.array(z.number()), Array(50).fill('x'));
