@@ -24,7 +24,7 @@ import { seededRandom } from '../support/seeded-random';
 
 /**
  * Seeded fuzzing of the whole handler: realistic API Gateway events of every type (the shapes
- * in shared/aws-events), each mutated a few times with values of the wrong type, huge values,
+ * in tests/fixtures/aws-events, copied from real ones), each mutated a few times with values of the wrong type, huge values,
  * prototype keys, control characters and lone surrogates. Whatever comes in, the handler
  * answers with a result (never a throw or an unobserved rejection), bad input is a 4xx, and
  * neither the metrics' dimensions nor the logs grow with what the client sent.
@@ -32,7 +32,7 @@ import { seededRandom } from '../support/seeded-random';
 const EVENTS = 20_000;
 const SEED = 0x5eed_2026;
 
-const AWS_EVENTS = join(__dirname, '../../../shared/aws-events');
+const AWS_EVENTS = join(__dirname, '../fixtures/aws-events');
 const base = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(AWS_EVENTS, name), 'utf8')) as Record<string, unknown>;
 const BASES = [
