@@ -42,6 +42,12 @@ export interface ClientOptions {
   queueLimit?: number;
   /** The room actions the server routes: `{"action": join, [field]: room}`. Defaults `join`, `leave`, `room`. */
   rooms?: { joinAction?: string; leaveAction?: string; field?: string };
+  /**
+   * Run the contract's schemas on replies and events, so handlers get the schemas' output (as
+   * typed); a mismatch rejects the request, or reaches `onError` for an event, with
+   * `VALIDATION_FAILED`. Default true.
+   */
+  validateInbound?: boolean;
   /** Time and timers (tests). Default: the platform's. */
   clock?: ClientClock;
 }
@@ -66,6 +72,7 @@ export interface ClientSettings {
   readonly joinAction: string;
   readonly leaveAction: string;
   readonly roomField: string;
+  readonly validateInbound: boolean;
   readonly clock: ClientClock;
 }
 
@@ -140,6 +147,7 @@ export function resolveClientOptions(options: ClientOptions): ClientSettings {
     joinAction: text(rooms.joinAction, 'join', 'rooms.joinAction'),
     leaveAction: text(rooms.leaveAction, 'leave', 'rooms.leaveAction'),
     roomField: text(rooms.field, 'room', 'rooms.field'),
+    validateInbound: options.validateInbound ?? true,
     clock: options.clock ?? systemClock,
   };
 }

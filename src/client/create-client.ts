@@ -23,5 +23,5 @@ export function createClient<C extends Contract>(
   if (contract?.kind !== 'contract') {
     throw new TypeError('createClient needs a contract from defineContract({ actions, events })');
   }
-  return new LiftWsClient<C>(resolveClientOptions(options));
+  return new LiftWsClient<C>(contract, resolveClientOptions(options));
 }

@@ -1,8 +1,10 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type {
   ActionBody,
   ActionName,
   ActionReply,
   Contract,
+  ContractEvent,
   EventName,
   EventPayload,
 } from '../contract/contract-types';
@@ -12,6 +14,7 @@ import { ClientError } from './client-error';
 import type { ClientSettings } from './client-options';
 import type { ClientState } from './client-state';
 import { handshakeStatus } from './handshake-status';
+import { checkInbound } from './inbound-check';
 import { OutboundQueue, type QueuedFrame } from './outbound-queue';
 import { OverlapDedupe } from './overlap-dedupe';
 import type { WebSocketLike } from './websocket-like';
@@ -49,6 +52,9 @@ interface Link {
 }
 
 interface Pending {
+  readonly action: string;
+  /** The contract's reply schema, run on the reply before it resolves the request. */
+  readonly reply?: StandardSchemaV1;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: ClientError) => void;
   readonly timer: unknown;
@@ -66,6 +72,7 @@ const encoder = new TextEncoder();
 /** The implementation behind `createClient`; see `LiftWsClient` for the documented surface. */
 export class LiftWsClient<C extends Contract = Contract> {
   readonly #settings: ClientSettings;
+  readonly #contract: C;
   #state: ClientState = 'connecting';
   #primary?: Link;
   #connecting?: Link;
@@ -89,7 +96,8 @@ export class LiftWsClient<C extends Contract = Contract> {
   readonly #errorListeners = new Set<Listener<ClientError>>();
   readonly #dropListeners = new Set<Listener<DroppedFrame>>();
 
-  constructor(settings: ClientSettings) {
+  constructor(contract: C, settings: ClientSettings) {
+    this.#contract = contract;
     this.#settings = settings;
     this.#queue = new OutboundQueue(settings.queueLimit);
     // Next microtask: listeners attached right after createClient() see the first errors too.
@@ -126,7 +134,8 @@ export class LiftWsClient<C extends Contract = Contract> {
           this.#settle(id, new ClientError('TIMEOUT', `no reply to ${action} in ${timeoutMs} ms`)),
         timeoutMs,
       );
-      this.#pending.set(id, { resolve, reject, timer });
+      const reply = this.#contract.actions[action]?.reply;
+      this.#pending.set(id, { action, reply, resolve, reject, timer });
       this.#transmit({ text, action, requestId: id });
     }) as Promise<ActionReply<C, A>>;
   }
@@ -514,7 +523,7 @@ export class LiftWsClient<C extends Contract = Contract> {
         if (!['TIMEOUT', 'CLOSED', 'CONNECTION_LOST'].includes(error.code)) this.#emitError(error);
         resolve();
       };
-      this.#pending.set(id, { resolve: done, reject: failed, timer, link });
+      this.#pending.set(id, { action: joinAction, resolve: done, reject: failed, timer, link });
       link.pending.add(id);
       this.#write(
         link,
@@ -580,20 +589,34 @@ export class LiftWsClient<C extends Contract = Contract> {
     if (outcome instanceof ClientError) pending.reject(outcome);
     else if (outcome && isObject(outcome.error)) {
       pending.reject(this.#envelopeError(outcome.error, outcome.requestId));
-    } else pending.resolve(outcome?.body);
+    } else {
+      const schema = this.#settings.validateInbound ? pending.reply : undefined;
+      checkInbound(schema, outcome?.body, `the reply to ${pending.action}`, (checked) =>
+        checked.error ? pending.reject(checked.error) : pending.resolve(checked.value),
+      );
+    }
     if (this.#draining && pending.link === this.#draining) this.#closeWhenIdle(this.#draining);
   }
 
+  /** Hands `{"type": event, ...payload}` to the event's handlers as `payload`, checked by its schema. */
   #dispatch(type: string, frame: Record<string, unknown>): void {
-    for (const handler of this.#handlers.get(type) ?? []) {
-      try {
-        (handler as Listener<Record<string, unknown>>)(frame);
-      } catch (error) {
-        this.#emitError(
-          new ClientError('HANDLER_FAILED', `a "${type}" handler threw`, { details: error }),
-        );
+    const handlers = this.#handlers.get(type);
+    if (!handlers || handlers.size === 0) return;
+    const { type: _type, ...payload } = frame;
+    const events = this.#contract.events as Partial<Record<string, ContractEvent>>;
+    const schema = this.#settings.validateInbound ? events[type]?.schema : undefined;
+    checkInbound(schema, payload, `the event ${type}`, (checked) => {
+      if (checked.error) return this.#emitError(checked.error);
+      for (const handler of handlers) {
+        try {
+          (handler as Listener<unknown>)(checked.value);
+        } catch (error) {
+          this.#emitError(
+            new ClientError('HANDLER_FAILED', `a "${type}" handler threw`, { details: error }),
+          );
+        }
       }
-    }
+    });
   }
 
   // ---- listeners ---------------------------------------------------------------------------------

@@ -47,6 +47,12 @@ export const chat = defineContract({
     slow: { body: z.object({}) },
     say: { body: z.object({ room: z.string(), n: z.number() }) },
     note: { body: z.object({ n: z.number() }) },
+    time: {
+      body: z.object({}),
+      reply: z.object({ at: z.string().transform((at) => new Date(at)) }),
+    },
+    /** Broadcasts a `said` whose n is not a number: the client's schema check refuses it. */
+    sayWrong: { body: z.object({ room: z.string() }) },
   },
   events: {
     said: z.object({ room: z.string(), n: z.number() }),
@@ -137,6 +143,17 @@ class ClientTestController {
   async say(ctx: WebSocketContext) {
     const { room, n } = ctx.body<{ room: string; n: number }>();
     await ctx.broadcastToRoom(room, { type: 'said', room, n });
+  }
+
+  @OnMessage('time')
+  time() {
+    return { at: new Date(0).toISOString() };
+  }
+
+  @OnMessage('sayWrong')
+  async sayWrong(ctx: WebSocketContext) {
+    const { room } = ctx.body<{ room: string }>();
+    await ctx.broadcastToRoom(room, { type: 'said', room, n: 'not a number' });
   }
 
   @OnMessage('note')

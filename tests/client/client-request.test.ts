@@ -122,3 +122,49 @@ describe('send and events', () => {
     expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'n must not be negative' });
   });
 });
+
+describe('inbound frames checked by the contract', () => {
+  test("a reply is the reply schema's output (transforms applied), as typed", async () => {
+    const client = await open();
+    const { at } = await client.request('time', {});
+    const typed: Date = at;
+    expect(typed).toBeInstanceOf(Date);
+    expect(typed.getTime()).toBe(0);
+  });
+
+  test('validateInbound: false hands the reply over as sent', async () => {
+    const client = await open({ validateInbound: false });
+    const { at } = await client.request('time', {});
+    expect(at as unknown).toBe(new Date(0).toISOString());
+  });
+
+  test('an event that does not match its schema reaches onError, not the handler', async () => {
+    const client = await open();
+    const said: unknown[] = [];
+    const errors: ClientError[] = [];
+    client.on('said', (event) => said.push(event));
+    client.onError((error) => errors.push(error));
+    client.join('checked');
+    await eventually(() => {
+      client.send('sayWrong', { room: 'checked' });
+      return errors.length > 0;
+    });
+    expect(said).toEqual([]);
+    expect(errors[0]).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { issues: [{ path: 'n', message: expect.any(String) as string }] },
+    });
+  });
+
+  test("an event's payload is the frame without its type", async () => {
+    const client = await open();
+    const said: unknown[] = [];
+    client.on('said', (event) => said.push(event));
+    client.join('plain');
+    await eventually(() => {
+      client.send('say', { room: 'plain', n: 5 });
+      return said.length > 0;
+    });
+    expect(said[0]).toEqual({ room: 'plain', n: 5 });
+  });
+});
