@@ -7,6 +7,7 @@ export {
   OnMessage,
   OnDefault,
   type RouteDecorator,
+  type RouteOptions,
 } from './decorators/route-decorators';
 export { UseMiddleware } from './decorators/use-middleware.decorator';
 export { Body, Query, Header, Claims, ConnectionId, Ctx } from './decorators/param-decorators';

@@ -1,5 +1,8 @@
 import { validateRooms } from '../connections/connection-record';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ConnectionRecord, ConnectionStore } from '../connections/connection-store';
+import type { ContractAction, ContractEvent } from '../contract/contract-types';
+import { parseWithSchema } from '../contract/parse-with-schema';
 import { errorMessage } from '../errors/error-message';
 import { BadRequestError, GoneError } from '../errors/named-errors';
 import { WsError } from '../errors/ws-error';
@@ -37,6 +40,36 @@ function checkRoom(room: unknown, method: string): void {
   }
 }
 
+/** The body a schema checks: the frame's own fields (`action`, `id`) are the protocol's. */
+export function withoutFrameFields(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  if (!('action' in body) && !('id' in body)) return body;
+  const { action: _action, id: _id, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+/** An event's frame, its payload checked against the contract outside production. */
+async function eventFrame(event: ContractEvent, payload: unknown): Promise<string> {
+  if (checkOutbound) {
+    try {
+      await parseWithSchema(event.schema, payload);
+    } catch (error) {
+      // The server broke its own contract: a bug to log in full, not the client's fault.
+      throw new WsError(
+        500,
+        'EVENT_INVALID',
+        `ctx.emit(${event.name}): the payload does not match the contract's schema`,
+        error instanceof WsError ? error.details : undefined,
+        { cause: error, expose: false },
+      );
+    }
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new TypeError(`ctx.emit(${event.name}): the payload must be an object`);
+  }
+  return toJson({ type: event.name, ...payload });
+}
+
 /** Serialises once; undefined (or a function) has no JSON form. */
 function toJson(value: unknown): string {
   const json = JSON.stringify(value);
@@ -68,6 +101,12 @@ export interface ContextInternals {
   outbound(ctx: WebSocketContext): OutboundStats | undefined;
   /** True when a post to the caller's own connection failed (no error frame is sent then). */
   ownPostFailed(ctx: WebSocketContext): boolean;
+  /** What the route's schema made of the input; `ctx.body()` returns it from then on. */
+  setValidatedBody(ctx: WebSocketContext, value: unknown): void;
+  /** The correlation id of a request frame (`{"action":..., "id":"7"}`), if it has one. */
+  requestFrameId(ctx: WebSocketContext): string | undefined;
+  /** The value given to `ctx.reply()`, or NO_REPLY. */
+  explicitReply(ctx: WebSocketContext): unknown;
   deadline(ctx: WebSocketContext): number | undefined;
   /** An AbortSignal for the event's deadline, made once on first use. */
   signal(ctx: WebSocketContext): AbortSignal | undefined;
@@ -75,6 +114,15 @@ export interface ContextInternals {
 
 /** @internal */
 export const contextInternals = {} as ContextInternals;
+
+/** `ctx.reply()` was not called. @internal */
+export const NO_REPLY: unique symbol = Symbol('no reply');
+
+/** A correlation id is short text (the client counts); anything else is not one. */
+const MAX_FRAME_ID_LENGTH = 64;
+
+/** Outbound frames are checked against the contract's schemas in development only. */
+const checkOutbound = process.env.NODE_ENV !== 'production';
 
 /**
  * Everything a route method gets: the event, who is calling, and the messaging and connection
@@ -111,6 +159,8 @@ export class WebSocketContext {
   #routeLabel: string | undefined;
   #connection: ConnectionRecord | undefined;
   #parsedBody: unknown = NOT_PARSED;
+  #validatedBody: unknown = NOT_PARSED;
+  #reply: unknown = NO_REPLY;
   #rawBody: string | undefined;
   #headers: HeaderMap | undefined;
   #logger: Logger | undefined;
@@ -155,6 +205,18 @@ export class WebSocketContext {
       pendingJoins: (ctx) => ctx.#pendingJoins,
       outbound: (ctx) => ctx.#outbound,
       ownPostFailed: (ctx) => ctx.#ownPostFailed,
+      setValidatedBody: (ctx, value) => {
+        ctx.#validatedBody = value;
+      },
+      requestFrameId: (ctx) => {
+        const body = ctx.#tryBody();
+        const id = (body as { id?: unknown } | null | undefined)?.id;
+        if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+        return typeof id === 'string' && id.length > 0 && id.length <= MAX_FRAME_ID_LENGTH
+          ? id
+          : undefined;
+      },
+      explicitReply: (ctx) => ctx.#reply,
       deadline: (ctx) => ctx.#eventDeadline(),
       signal: (ctx) => ctx.#eventSignal(),
     } satisfies ContextInternals);
@@ -225,10 +287,35 @@ export class WebSocketContext {
   }
 
   /**
-   * The body parsed as JSON, parsed once and cached.
-   * @throws BadRequestError when the body is empty or not JSON.
+   * The body parsed as JSON, parsed once and cached; on a route with a schema, what the schema
+   * made of it. Given a contract action, typed by its body schema (and checked against it if
+   * the route did not already).
+   * @throws BadRequestError when the body is empty or not JSON; ValidationFailedError (400)
+   * when it does not pass the action's schema.
+   *
+   * @example
+   * const { room, text } = ctx.body(chat.actions.sendMessage);
    */
-  body<T = unknown>(): T {
+  body<T = unknown>(): T;
+  body<A extends ContractAction>(action: A): StandardSchemaV1.InferOutput<A['body']>;
+  body(action?: ContractAction): unknown {
+    if (this.#validatedBody !== NOT_PARSED) return this.#validatedBody;
+    const parsed = this.#parse();
+    if (action === undefined) return parsed;
+    const output = parseWithSchema(action.body, withoutFrameFields(parsed));
+    if (output instanceof Promise) {
+      throw new TypeError(
+        `ctx.body(${action.name}): its schema validates asynchronously; bind the route to it ` +
+          'with @OnMessage(contract.actions.' +
+          action.name +
+          ') so the body is validated before the route runs',
+      );
+    }
+    this.#validatedBody = output;
+    return output;
+  }
+
+  #parse(): unknown {
     if (this.#parsedBody === NOT_PARSED) {
       const raw = this.rawBody;
       if (raw.length === 0) throw new BadRequestError('the message body is empty; expected JSON');
@@ -238,7 +325,7 @@ export class WebSocketContext {
         throw new BadRequestError('the message body is not valid JSON');
       }
     }
-    return this.#parsedBody as T;
+    return this.#parsedBody;
   }
 
   /** A query-string parameter of the `$connect` URL (undefined unless it is a string). */
@@ -317,6 +404,41 @@ export class WebSocketContext {
   /** Sends `JSON.stringify(value)` to the caller. */
   async sendJSON(value: unknown): Promise<void> {
     await this.send(toJson(value));
+  }
+
+  /**
+   * Answers a request frame (`client.request(...)`): the value goes back once the route has
+   * finished, as `{"type":"reply","id":...,"body":value}` — posted on a one-way route, as the
+   * route's response on a two-way one. A route's return value does the same; `reply` is for a
+   * route that returns something else, or for middleware.
+   */
+  reply(value: unknown): void {
+    this.#reply = value;
+  }
+
+  /**
+   * Sends a contract event to the caller: `{"type": event.name, ...payload}`, the payload as
+   * given. Outside production (NODE_ENV) it is first checked against the event's schema; a
+   * mismatch is a server bug: a 500 `EVENT_INVALID`, logged with the issues.
+   *
+   * @example
+   * await ctx.emit(chat.events.message, { room, user: ctx.userId, text });
+   */
+  async emit<E extends ContractEvent>(
+    event: E,
+    payload: StandardSchemaV1.InferInput<E['schema']>,
+  ): Promise<void> {
+    await this.send(await eventFrame(event, payload));
+  }
+
+  /** Sends a contract event to every member of a room (see `emit` and `broadcastToRoom`). */
+  async emitToRoom<E extends ContractEvent>(
+    room: string,
+    event: E,
+    payload: StandardSchemaV1.InferInput<E['schema']>,
+    options?: BroadcastOptions & { exceptSelf?: boolean },
+  ): Promise<BroadcastResult> {
+    return this.broadcastToRoom(room, await eventFrame(event, payload), options);
   }
 
   /**
@@ -455,7 +577,7 @@ export class WebSocketContext {
   #tryBody(): unknown {
     if (this.#parsedBody !== NOT_PARSED) return this.#parsedBody;
     try {
-      return this.body();
+      return this.#parse();
     } catch {
       return undefined;
     }

@@ -1,10 +1,10 @@
 /** The variable the framework reads for a management endpoint other than `https://{domainName}/{stage}`. */
 export const MANAGEMENT_ENDPOINT_VARIABLE = 'LIFT_WS_MANAGEMENT_ENDPOINT';
 /**
- * `false` turns the framework's error frames off (see bootstrap's `errorFrames`): a gateway
- * whose every route is two-way already returns the error envelope as the route response.
+ * `true` tells the framework that every route is two-way (bootstrap's `routeResponses`):
+ * replies and errors go back as route responses, not as posted frames.
  */
-export const ERROR_FRAMES_VARIABLE = 'LIFT_WS_ERROR_FRAMES';
+export const ROUTE_RESPONSES_VARIABLE = 'LIFT_WS_ROUTE_RESPONSES';
 
 // Endpoints that running gateways wrote into the environment, so a second gateway in the same
 // process can tell them from a value the user set on purpose.
@@ -41,8 +41,8 @@ export class GatewayEnvironment {
       this.write(MANAGEMENT_ENDPOINT_VARIABLE, this.managementEndpoint);
     }
     if (!process.env.AWS_REGION) this.write('AWS_REGION', this.region);
-    if (this.allRoutesTwoWay && process.env[ERROR_FRAMES_VARIABLE] === undefined) {
-      this.write(ERROR_FRAMES_VARIABLE, 'false');
+    if (this.allRoutesTwoWay && process.env[ROUTE_RESPONSES_VARIABLE] === undefined) {
+      this.write(ROUTE_RESPONSES_VARIABLE, 'true');
     }
     if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_SECRET_ACCESS_KEY) {
       for (const [name, value] of Object.entries(DUMMY_CREDENTIALS)) this.write(name, value);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Middleware } from '../middleware/middleware';
 import { CONTROLLER_METADATA, DESIGN_PARAM_TYPES } from './keys';
 
@@ -13,6 +14,11 @@ export interface RouteDefinition {
   kind: RouteKind;
   /** The action (or custom route key) for `message` routes. */
   action?: string;
+  /**
+   * A Standard Schema v1 validator the input must pass before the route runs: the message
+   * body (without `action` and `id`), or on `$connect` `{ query, headers }`.
+   */
+  schema?: StandardSchemaV1;
 }
 
 export type ParamKind = 'context' | 'body' | 'query' | 'header' | 'claims' | 'connectionId';

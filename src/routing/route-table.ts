@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { contextInternals, type WebSocketContext } from '../context/websocket-context';
 import type { ComposedRoute } from '../middleware/compose';
 import type { RouteSelectionExpression } from './route-selection-expression';
@@ -14,6 +15,8 @@ export interface CompiledRoute {
    */
   readonly label: string;
   readonly run: ComposedRoute;
+  /** The Standard Schema its input is checked with, if any. */
+  readonly schema?: StandardSchemaV1;
 }
 
 /**
@@ -45,6 +48,11 @@ export class RouteTable {
 
   hasAction(action: string): boolean {
     return this.#actions[action] !== undefined;
+  }
+
+  /** The message routes by action, for bootstrap's contract check. */
+  actionRoutes(): Array<{ action: string; route: CompiledRoute }> {
+    return Object.keys(this.#actions).map((action) => ({ action, route: this.#actions[action] }));
   }
 
   /** Every label a selected route can answer as: the only values a metrics dimension takes. */

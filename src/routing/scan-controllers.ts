@@ -1,5 +1,12 @@
 import { errorMessage } from '../errors/error-message';
-import { WebSocketContext } from '../context/websocket-context';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { parseWithSchema } from '../contract/parse-with-schema';
+import {
+  contextInternals,
+  WebSocketContext,
+  withoutFrameFields,
+} from '../context/websocket-context';
+import { lowerCaseHeaders, type HeaderMap } from '../events/header-map';
 import {
   getControllerMetadata,
   getDesignParamTypes,
@@ -179,6 +186,45 @@ function buildInvoker(
 }
 
 /**
+ * Checks a route's input with its Standard Schema before the method runs: the message body
+ * (without the frame's `action` and `id`), or on `$connect` the query and headers. What the
+ * schema outputs is what `ctx.body()` returns. Synchronous when the validator is.
+ */
+function validatedInvoker(
+  schema: StandardSchemaV1,
+  kind: RouteDefinition['kind'],
+  invoke: ComposedRoute,
+): ComposedRoute {
+  return (ctx) => {
+    const input = kind === 'connect' ? connectInput(ctx) : withoutFrameFields(ctx.body());
+    const output = parseWithSchema(schema, input);
+    if (output instanceof Promise) {
+      return output.then((value) => {
+        contextInternals.setValidatedBody(ctx, value);
+        return invoke(ctx);
+      });
+    }
+    contextInternals.setValidatedBody(ctx, output);
+    return invoke(ctx);
+  };
+}
+
+/** What a `$connect` schema checks: the query and the (lower-cased) headers, strings only. */
+function connectInput(ctx: WebSocketContext): {
+  query: Record<string, string>;
+  headers: HeaderMap;
+} {
+  const query: Record<string, string> = {};
+  const given = ctx.event.queryStringParameters;
+  if (given && typeof given === 'object') {
+    for (const [name, value] of Object.entries(given)) {
+      if (typeof value === 'string') query[name] = value;
+    }
+  }
+  return { query, headers: lowerCaseHeaders(ctx.event.headers) };
+}
+
+/**
  * Scans the controllers once and returns the route table with every middleware chain composed.
  * Throws, naming class and method, on anything that would otherwise fail per event.
  */
@@ -263,12 +309,15 @@ export function scanControllers(
         normalizeMiddleware(m, `${where} @UseMiddleware[${i}]`, instances),
       );
       const chain = [...globalChain, ...classChain, ...methodChain];
-      const run = compose(
-        chain.map((m) => m.run),
-        buildInvoker(instance, fn as (...args: unknown[]) => unknown, resolvers),
-      );
+      const invoke = buildInvoker(instance, fn as (...args: unknown[]) => unknown, resolvers);
+      const layers = chain.map((m) => m.run);
+      const plain = compose(layers, invoke);
 
       for (const route of routes) {
+        // Validation runs innermost: after authentication and rate limits, right before the method.
+        const run = route.schema
+          ? compose(layers, validatedInvoker(route.schema, route.kind, invoke))
+          : plain;
         if (route.kind !== 'connect' && chain.some((m) => m.requiresIdentity)) {
           guardedMessageRoutes.push(where);
         }
@@ -278,6 +327,7 @@ export function scanControllers(
           action: route.action,
           label: ROUTE_LABELS[route.kind] ?? route.action ?? '',
           run,
+          schema: route.schema,
         };
         const entry: Registered = { route: compiled, where };
         if (route.kind === 'connect') connect = claim(connect, '@OnConnect', entry);

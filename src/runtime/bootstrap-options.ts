@@ -1,4 +1,5 @@
 import type { ConnectionStore } from '../connections/connection-store';
+import type { Contract } from '../contract/contract-types';
 import type { Logger } from '../logging/logger';
 import type { LoggerOptions } from '../logging/create-logger';
 import type { ManagementApi } from '../management/management-api';
@@ -64,6 +65,18 @@ export interface BootstrapOptions {
    * the error). Default true; turn off when every route is two-way.
    */
   errorFrames?: boolean;
+  /**
+   * The API's message routes are two-way (they have a route response): a request frame's reply
+   * and errors go back as the route's response instead of posted frames, and no error frame
+   * is posted. Default: env LIFT_WS_ROUTE_RESPONSES (the local gateway sets it when every
+   * route is two-way), else false.
+   */
+  routeResponses?: boolean;
+  /**
+   * The contract the controllers implement: bootstrap fails when one of its actions has no
+   * route, or a route handles an action it does not define.
+   */
+  contract?: Contract;
   /** Track connections: save on connect, delete on disconnect and when gone; rooms, users, tenants. */
   connections?: ConnectionStore;
   /** Defaults for broadcast and room fan-out. */

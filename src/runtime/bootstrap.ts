@@ -4,6 +4,8 @@ import { getManagementClient } from '../management/client-cache';
 import type { ManagementApi } from '../management/management-api';
 import { resolveEndpoint } from '../management/resolve-endpoint';
 import { EmfMetrics } from '../metrics/emf-metrics';
+import type { Contract } from '../contract/contract-types';
+import type { RouteTable } from '../routing/route-table';
 import { scanControllers, type ControllerInput } from '../routing/scan-controllers';
 import type { BootstrapOptions } from './bootstrap-options';
 import { fallbackRoutes, heartbeatRoute } from './builtin-routes';
@@ -44,6 +46,7 @@ export function bootstrap(
         UNROUTED,
       ])
     : undefined;
+  if (options.contract !== undefined) checkContract(options.contract, table, settings);
   warnOfUnverifiableRoutes(settings, table.guardedMessageRoutes);
   return createEventPipeline({
     table,
@@ -52,9 +55,35 @@ export function bootstrap(
     store: settings.store,
     maxMessageBytes: settings.maxMessageBytes,
     errorFrames: settings.errorFrames,
+    routeResponses: settings.routeResponses,
     metrics,
     accessLog: infoLevelCheck(settings.logger),
   });
+}
+
+/**
+ * The routes and the contract must agree both ways, so a client written against the contract
+ * finds every action it may send, and the server handles nothing the contract does not say.
+ * The built-in heartbeat is the framework's, not the contract's.
+ */
+function checkContract(contract: Contract, table: RouteTable, settings: RuntimeSettings): void {
+  if (typeof contract !== 'object' || contract === null || contract.kind !== 'contract') {
+    throw new TypeError('bootstrap option contract must come from defineContract()');
+  }
+  const routed = new Map(table.actionRoutes().map(({ action, route }) => [action, route]));
+  for (const action of Object.keys(contract.actions)) {
+    if (!routed.has(action)) {
+      throw new Error(`bootstrap: the contract's action "${action}" has no @OnMessage route`);
+    }
+  }
+  for (const [action, route] of routed) {
+    if (route.kind === 'builtin' && action === settings.heartbeat?.action) continue;
+    if (!Object.hasOwn(contract.actions, action)) {
+      throw new Error(
+        `bootstrap: ${route.name} handles "${action}", which the contract does not define`,
+      );
+    }
+  }
 }
 
 /**

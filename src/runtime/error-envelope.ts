@@ -5,6 +5,8 @@ import type { WebSocketResult } from '../events/websocket-event';
 export interface ErrorEnvelope {
   error: { code: string; message: string; details?: unknown };
   requestId?: string;
+  /** The correlation id of the request frame this refuses (`client.request`). */
+  id?: string;
 }
 
 export interface MappedError {

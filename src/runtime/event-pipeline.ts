@@ -1,6 +1,7 @@
 import type { ConnectionStore } from '../connections/connection-store';
 import type { ContextServices, OutboundStats } from '../context/context-services';
-import { contextInternals, type WebSocketContext } from '../context/websocket-context';
+import { contextInternals, NO_REPLY, type WebSocketContext } from '../context/websocket-context';
+import { WebSocketResponse } from '../context/websocket-response';
 import { errorMessage } from '../errors/error-message';
 import { WsError } from '../errors/ws-error';
 import type { LambdaContext, WebSocketEvent, WebSocketResult } from '../events/websocket-event';
@@ -30,7 +31,10 @@ export interface EventPipeline {
   readonly logger: Logger;
   readonly store: ConnectionStore | undefined;
   readonly maxMessageBytes: number;
-  readonly errorFrames: boolean;
+  /** Post error envelopes to the caller on message routes; default: unless routes are two-way. */
+  readonly errorFrames: boolean | undefined;
+  /** Routes are two-way (replies and errors go back as the response); default: env. */
+  readonly routeResponses: boolean | undefined;
   readonly metrics: EmfMetrics | undefined;
   /** Whether the per-event access line is written (info enabled), asked once per event. */
   readonly accessLog: () => boolean;
@@ -77,11 +81,16 @@ export function createEventPipeline(pipeline: EventPipeline): LiftWsHandler {
     let errorCode: string | undefined;
     try {
       const value = runRoute(pipeline, ctx);
-      result = shapeResult(ctx, isThenable(value) ? await value : value);
+      const settled = isThenable(value) ? await value : value;
+      result = shapeResult(ctx, settled);
+      const answered = answerRequest(pipeline, ctx, settled, result);
+      result = isThenable(answered) ? await answered : answered;
       const tracked = trackConnection(pipeline, ctx, result);
       if (tracked) await tracked;
     } catch (error) {
       const mapped = mapError(error, ctx.requestId || awsContext.awsRequestId);
+      const frameId = refusedFrameId(pipeline, ctx);
+      if (frameId !== undefined) mapped.envelope.id = frameId;
       errorCode = mapped.envelope.error.code;
       // Reporting never decides the answer: a throwing logger leaves the error result as is.
       await reportError(pipeline, ctx, mapped, error).catch(() => undefined);
@@ -149,6 +158,53 @@ function shapeResult(ctx: WebSocketContext, value: unknown): WebSocketResult {
   return toResult(value, contextInternals.pendingResponse(ctx));
 }
 
+/**
+ * A request frame (`{"action":..., "id":"7"}`, what `client.request` sends) is answered with
+ * `{"type":"reply","id":"7","body":...}`: the route's return value, or what it gave
+ * `ctx.reply()`, also when that is nothing (the client waits for every request it made). On a
+ * two-way route the reply is the response; on a one-way route it is posted to the caller.
+ */
+function answerRequest(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  value: unknown,
+  result: WebSocketResult,
+): WebSocketResult | Promise<WebSocketResult> {
+  if (!ctx.isMessageEvent()) return result;
+  const id = contextInternals.requestFrameId(ctx);
+  if (id === undefined) return result;
+  const explicit = contextInternals.explicitReply(ctx);
+  const body = explicit !== NO_REPLY ? explicit : replyBody(value);
+  const frame = JSON.stringify({ type: 'reply', id, body });
+  if (routeResponses(pipeline)) return { ...result, body: frame };
+  return ctx.send(frame).then(() => result);
+}
+
+/** The id of a refused request frame; a body refused for its size is never parsed for it. */
+function refusedFrameId(pipeline: EventPipeline, ctx: WebSocketContext): string | undefined {
+  const body = ctx.event.body;
+  if (!ctx.isMessageEvent() || typeof body !== 'string' || body.length > pipeline.maxMessageBytes) {
+    return undefined;
+  }
+  return contextInternals.requestFrameId(ctx);
+}
+
+function replyBody(value: unknown): unknown {
+  if (!(value instanceof WebSocketResponse)) return value;
+  if (value.body === undefined) return undefined;
+  try {
+    return JSON.parse(value.body) as unknown;
+  } catch {
+    return value.body;
+  }
+}
+
+function routeResponses(pipeline: EventPipeline): boolean {
+  // The env is read per request, not at bootstrap: `lift-ws dev` starts its gateway (which
+  // sets it) after loading the handler module.
+  return pipeline.routeResponses ?? process.env.LIFT_WS_ROUTE_RESPONSES === 'true';
+}
+
 // ---- 7. tracking ---------------------------------------------------------------------------
 
 /**
@@ -188,9 +244,8 @@ async function reportError(
       error,
     });
   }
-  if (!pipeline.errorFrames || !ctx.isMessageEvent() || contextInternals.ownPostFailed(ctx)) return;
-  // Read here, on the error path only: the local gateway sets it while every route is two-way.
-  if (process.env.LIFT_WS_ERROR_FRAMES === 'false') return;
+  if (!ctx.isMessageEvent() || contextInternals.ownPostFailed(ctx)) return;
+  if (!(pipeline.errorFrames ?? !routeResponses(pipeline))) return;
   try {
     await ctx.send(JSON.stringify(mapped.envelope));
   } catch (sendError) {

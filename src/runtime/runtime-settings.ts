@@ -18,6 +18,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'maxMessageBytes',
   'heartbeat',
   'metrics',
+  'routeResponses',
+  'contract',
 ]);
 
 /** The bootstrap's options, validated once, with their defaults filled in. */
@@ -31,7 +33,8 @@ export interface RuntimeSettings {
     readonly retries: number;
     readonly retryTimeouts: boolean;
   };
-  readonly errorFrames: boolean;
+  readonly errorFrames: boolean | undefined;
+  readonly routeResponses: boolean | undefined;
   readonly heartbeat: HeartbeatSettings | undefined;
 }
 
@@ -91,9 +94,15 @@ export function resolveSettings(options: BootstrapOptions): RuntimeSettings {
       }),
       retryTimeouts,
     },
-    errorFrames: options.errorFrames ?? true,
+    errorFrames: optionalBoolean(options.errorFrames, 'errorFrames'),
+    routeResponses: optionalBoolean(options.routeResponses, 'routeResponses'),
     heartbeat: heartbeatSettings(options.heartbeat),
   };
+}
+
+function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new TypeError(`bootstrap option ${name} must be a boolean`);
 }
 
 function heartbeatSettings(option: BootstrapOptions['heartbeat']): HeartbeatSettings | undefined {

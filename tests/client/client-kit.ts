@@ -3,9 +3,8 @@
  * gateway (real sockets, the real @connections API, rooms in a MemoryConnectionStore), a
  * recording wrapper around its handler, and a manual clock.
  *
- * The server does not echo request ids yet (the lead's part of issue 10), so `echoRequestIds`
- * does here what the runtime will do: a route's return value goes back as
- * `{"type":"reply","id","body"}`, a WsError as the error envelope plus `"id"`.
+ * The runtime answers request frames itself: a route's return value goes back as
+ * `{"type":"reply","id","body"}`, an error as the envelope plus `"id"`.
  */
 import {
   bootstrap,
@@ -16,11 +15,8 @@ import {
   UseMiddleware,
   WebSocketContext,
   WebSocketController,
-  WsError,
   BadRequestError,
   defineContract,
-  parseWithSchema,
-  type Middleware,
 } from 'lift-ws';
 import {
   createClient,
@@ -75,23 +71,6 @@ export async function eventually<T>(
   }
 }
 
-const echoRequestIds: Middleware = async (ctx, next) => {
-  if (!ctx.isMessageEvent()) return next();
-  const body = ctx.body<{ id?: unknown } | undefined>();
-  const id = typeof body?.id === 'string' ? body.id : undefined;
-  // `slow` stands for today's runtime, which echoes no id: its requests can only time out.
-  if (id === undefined || ctx.action === 'slow') return next();
-  try {
-    const value = await next();
-    await ctx.sendJSON({ type: 'reply', id, body: value });
-  } catch (error) {
-    if (!(error instanceof WsError)) throw error;
-    const envelope = { code: error.code, message: error.message, details: error.details };
-    await ctx.sendJSON({ error: envelope, id, requestId: ctx.requestId });
-  }
-  return undefined;
-};
-
 /** What the test controller saw, by route. */
 export interface ServerLog {
   events: WebSocketEvent[];
@@ -102,8 +81,10 @@ export interface ServerLog {
   tokens(): string[];
 }
 
+/** Requests to `slow` wait here until the server closes: they can only time out on the client. */
+const heldRequests: Array<() => void> = [];
+
 @WebSocketController()
-@UseMiddleware(echoRequestIds)
 class ClientTestController {
   @OnConnect()
   @UseMiddleware(JwtAuth.with({ secret: SECRET, tokenSources: ['protocol'] }))
@@ -127,15 +108,16 @@ class ClientTestController {
     return { text: ctx.body<{ text: string }>().text, connectionId: ctx.connectionId };
   }
 
-  /** Validated as the lead's binding will do it: the contract's schema through parseWithSchema. */
-  @OnMessage('strict')
+  /** Bound to the contract: its body schema checks the frame before the route runs. */
+  @OnMessage(chat.actions.strict)
   strict(ctx: WebSocketContext) {
-    return parseWithSchema(chat.actions.strict.body, ctx.body());
+    return ctx.body(chat.actions.strict);
   }
 
-  /** Never answered (see echoRequestIds): the request times out on the client. */
+  /** Answered only once the server closes: the request times out on the client first. */
   @OnMessage('slow')
-  slow() {
+  async slow() {
+    await new Promise<void>((resolve) => heldRequests.push(resolve));
     return { late: true };
   }
 
@@ -229,7 +211,10 @@ export async function startServer(
       );
       if (response.status !== 204) throw new Error(`DELETE answered ${response.status}`);
     },
-    close: () => gateway.close(),
+    close: () => {
+      for (const release of heldRequests.splice(0)) release();
+      return gateway.close();
+    },
   };
 }
 
