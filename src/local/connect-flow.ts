@@ -102,7 +102,8 @@ export class ConnectFlow {
     const result = readProxyResult(outcome.status === 'ok' ? outcome.result : undefined);
     // A handler that returns nothing lets the connection in.
     const statusCode = result.statusCode ?? 200;
-    logger.info(`$connect ${facts.connectionId} ${statusCode} ${outcome.durationMs}ms`);
+    // debug: a lift-ws handler writes its own access line for the event; one line, not two.
+    logger.debug(`$connect ${facts.connectionId} ${statusCode} ${outcome.durationMs}ms`);
     if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) {
       logger.error(
         `$connect ${facts.connectionId}: invalid statusCode ${statusCode} in the handler's result`,

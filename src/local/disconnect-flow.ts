@@ -46,7 +46,7 @@ export class DisconnectFlow {
     );
     // API Gateway ignores what $disconnect returns; only failures are worth a line.
     if (!failure) {
-      logger.info(
+      logger.debug(
         `$disconnect ${facts.connectionId} (close ${statusCode}) ${outcome.durationMs}ms`,
       );
     }

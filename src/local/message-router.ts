@@ -50,7 +50,10 @@ export class MessageRouter {
       return;
     }
     const result = readProxyResult(outcome.status === 'ok' ? outcome.result : undefined);
-    logger.info(`${routeKey} ${connection.id} ${result.statusCode ?? 200} ${outcome.durationMs}ms`);
+    // debug: a lift-ws handler writes its own access line for the event; one line, not two.
+    logger.debug(
+      `${routeKey} ${connection.id} ${result.statusCode ?? 200} ${outcome.durationMs}ms`,
+    );
     // Only a two-way route sends the handler's body back; the status code is never seen.
     if (this.config.hasRouteResponse(routeKey) && result.body !== undefined && result.body !== '') {
       connection.sendText(result.body);

@@ -519,6 +519,8 @@ describe('local gateway: WebSocket side', () => {
       );
       expect(line).toMatch(new RegExp(`^\\$default ${id.replace(/[+/=]/g, '\\$&')} 200 \\d+ms$`));
       expect(logger.lines.some((l) => l.message.startsWith(`$connect ${id} 200`))).toBe(true);
+      // At debug: the handler's own access line is the one `lift-ws dev` shows by default.
+      expect(logger.lines.find((l) => l.message === line)?.level).toBe('debug');
     });
   });
 
