@@ -12,16 +12,18 @@ import {
   WebSocketContext,
   WebSocketController,
 } from 'lift-ws';
-import type { ChatEvent } from './chat-events';
+import { chatContract } from './chat-contract';
+
+const { actions, events } = chatContract;
 
 /** Room names double as store keys and page labels: short and URL-safe. */
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Characters per chat message; far below API Gateway's 128 KB, and readable on one screen. */
 const MAX_TEXT_LENGTH = 2000;
 
-function roomOf(ctx: WebSocketContext): string {
-  const { room } = ctx.body<{ room?: unknown }>();
-  if (typeof room !== 'string' || !ROOM_NAME.test(room)) {
+/** The contract checked that it is a string; the name rules give the page a readable reason. */
+function checkRoom(room: string): string {
+  if (!ROOM_NAME.test(room)) {
     throw new BadRequestError('room must be 1 to 64 letters, digits, "-" or "_"', {
       field: 'room',
     });
@@ -29,9 +31,8 @@ function roomOf(ctx: WebSocketContext): string {
   return room;
 }
 
-function textOf(ctx: WebSocketContext): string {
-  const { text } = ctx.body<{ text?: unknown }>();
-  if (typeof text !== 'string' || text.trim().length === 0) {
+function checkText(text: string): string {
+  if (text.trim().length === 0) {
     throw new BadRequestError('text must be a non-empty string', { field: 'text' });
   }
   if (text.length > MAX_TEXT_LENGTH) {
@@ -46,16 +47,6 @@ function textOf(ctx: WebSocketContext): string {
 /** `ctx.userId` is set by JwtAuth (from `sub`); the guard refuses connections without one. */
 function userOf(ctx: WebSocketContext): string {
   return ctx.userId ?? 'anonymous';
-}
-
-/** Tells a room who came or went. */
-function presence(
-  type: 'joined' | 'left',
-  room: string,
-  user: string,
-  at = new Date().toISOString(),
-): ChatEvent {
-  return { type, room, user, at };
 }
 
 /** Only members speak in (or announce leaving) a room. */
@@ -92,55 +83,59 @@ export class ChatController {
     const user = userOf(ctx);
     const at = new Date().toISOString();
     for (const room of await store.roomsOf(ctx.connectionId)) {
-      await ctx.broadcastToRoom(room, presence('left', room, user, at), { exceptSelf: true });
+      await ctx.emitToRoom(room, events.left, { room, user, at }, { exceptSelf: true });
     }
   }
 
-  @OnMessage('join')
+  @OnMessage(actions.join)
   async join(ctx: WebSocketContext) {
-    const room = roomOf(ctx);
+    const room = checkRoom(ctx.body(actions.join).room);
     await ctx.join(room);
-    await ctx.broadcastToRoom(room, presence('joined', room, userOf(ctx)));
+    const at = new Date().toISOString();
+    await ctx.emitToRoom(room, events.joined, { room, user: userOf(ctx), at });
   }
 
-  @OnMessage('leave')
+  @OnMessage(actions.leave)
   async leave(ctx: WebSocketContext) {
-    const room = roomOf(ctx);
+    const room = checkRoom(ctx.body(actions.leave).room);
     await requireMember(ctx, room);
     // Told before leaving, so the leaver's page gets the confirmation with everyone else.
-    await ctx.broadcastToRoom(room, presence('left', room, userOf(ctx)));
+    const at = new Date().toISOString();
+    await ctx.emitToRoom(room, events.left, { room, user: userOf(ctx), at });
     await ctx.leave(room);
   }
 
-  @OnMessage('sendMessage')
+  /** Answers a `client.request('sendMessage', ...)` with the time and the members reached. */
+  @OnMessage(actions.sendMessage)
   @UseMiddleware(RateLimit({ perConnection: '10/s' }))
   async sendMessage(ctx: WebSocketContext) {
-    const room = roomOf(ctx);
-    const text = textOf(ctx);
+    const body = ctx.body(actions.sendMessage);
+    const room = checkRoom(body.room);
+    const text = checkText(body.text);
     await requireMember(ctx, room);
-    const result = await ctx.broadcastToRoom(room, {
-      type: 'message',
+    const at = new Date().toISOString();
+    const result = await ctx.emitToRoom(room, events.message, {
       room,
       from: userOf(ctx),
       text,
-      at: new Date().toISOString(),
-    } satisfies ChatEvent);
+      at,
+    });
     if (result.failed.length > 0) {
       ctx.logger.warn('some members did not get the message', {
         room,
         failed: result.failed.length,
       });
     }
+    return { room, at, delivered: result.sent };
   }
 
-  @OnMessage('whoami')
+  @OnMessage(actions.whoami)
   async whoami(ctx: WebSocketContext) {
-    await ctx.sendJSON({
-      type: 'whoami',
+    await ctx.emit(events.whoami, {
       userId: ctx.userId,
       tenantId: ctx.tenantId,
       connectionId: ctx.connectionId,
-    } satisfies ChatEvent);
+    });
   }
 
   @OnDefault()

@@ -6,6 +6,7 @@ import {
   type ConnectionStore,
   type LiftWsHandler,
 } from 'lift-ws';
+import { chatContract } from './chat-contract';
 import { ChatController } from './chat-controller';
 
 /**
@@ -24,6 +25,8 @@ function connectionStoreFromEnv(): ConnectionStore {
  */
 export function createChatHandler(options: BootstrapOptions = {}): LiftWsHandler {
   return bootstrap([ChatController], {
+    // Routes and contract checked against each other at cold start, both ways.
+    contract: chatContract,
     ...options,
     connections: options.connections ?? connectionStoreFromEnv(),
   });
