@@ -1,5 +1,6 @@
 /** `lift-ws --help`. Every flag of `lift-ws dev` is explained here. */
 export const HELP_TEXT = `Usage: lift-ws dev <module> [options]
+       lift-ws asyncapi <handler>[#export] [--contract <file#export>] [--out <file>] [--jwt]
        lift-ws --version
 
 Serves a Lambda WebSocket handler on a local API Gateway WebSocket API: a real WebSocket
@@ -27,6 +28,13 @@ Options:
                                  (index.html at /)
   -w, --watch                    rebuild the handler and authorizer when their files change
                                  and swap them in; open connections stay open
+asyncapi: writes an AsyncAPI 3.0 document (JSON) of the handler's contract: a receive
+operation per action, a send operation per event, payloads as JSON Schema.
+      --contract <file#export>   the defineContract() object (export default: contract);
+                                 default: one exported by the handler's module
+  -o, --out <file>               write there instead of stdout
+      --jwt                      JwtAuth guards $connect: add its security scheme
+
   -h, --help                     show this help
   -v, --version                  print the lift-ws version
 
@@ -38,5 +46,6 @@ development token. Ctrl+C closes every connection (each gets its $disconnect).
 Examples:
   lift-ws dev src/handler.ts --route-responses --watch
   lift-ws dev dist/handler.js --export main --port 4000
+  lift-ws asyncapi src/handler.ts --contract src/chat-contract.ts#chatContract --jwt
   npx wscat -c ws://127.0.0.1:3001/local
 `;

@@ -33,7 +33,19 @@ export interface VersionCommand {
   kind: 'version';
 }
 
-export type CliCommand = DevCommand | HelpCommand | VersionCommand;
+/** `lift-ws asyncapi <handler>[#export] [--contract file#export] [--out file] [--jwt]`. */
+export interface AsyncApiCommand {
+  kind: 'asyncapi';
+  handler: ExportReference;
+  /** Default: a contract exported by the handler's module. */
+  contract?: ExportReference;
+  /** Default: stdout. */
+  out?: string;
+  /** JwtAuth guards `$connect` (bootstrap does not expose its route table to the CLI). */
+  jwt: boolean;
+}
+
+export type CliCommand = DevCommand | AsyncApiCommand | HelpCommand | VersionCommand;
 
 const OPTIONS = {
   export: { type: 'string', short: 'e' },
@@ -46,6 +58,9 @@ const OPTIONS = {
   authorizer: { type: 'string' },
   static: { type: 'string' },
   watch: { type: 'boolean', short: 'w' },
+  contract: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  jwt: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -88,6 +103,18 @@ export function parseCliArgs(
   if (values.version) return { kind: 'version' };
   const [command, module, ...extra] = positionals;
   if (command === undefined) return { kind: 'help', exitCode: 1 };
+  if (command === 'asyncapi') {
+    if (module === undefined) throw new CliError('missing <handler>: lift-ws asyncapi <handler>');
+    if (extra.length > 0)
+      throw new CliError(`unexpected argument "${extra[0]}". See lift-ws --help`);
+    return {
+      kind: 'asyncapi',
+      handler: parseReference(module, values.export ?? 'handler'),
+      ...(values.contract ? { contract: parseReference(values.contract, 'contract') } : {}),
+      ...(values.out ? { out: values.out } : {}),
+      jwt: values.jwt ?? false,
+    };
+  }
   if (command !== 'dev') throw new CliError(`unknown command "${command}". See lift-ws --help`);
   if (module === undefined) throw new CliError('missing <module>: lift-ws dev <module> [options]');
   if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}". See lift-ws --help`);

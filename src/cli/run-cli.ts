@@ -10,6 +10,7 @@ import { devToken } from './dev-token';
 import { HELP_TEXT } from './help-text';
 import { loadExport } from './load-export';
 import { parseCliArgs, type DevCommand } from './parse-cli-args';
+import { runAsyncApi } from './run-asyncapi';
 import { SourceWatcher } from './source-watcher';
 
 /** Where the CLI writes; tests pass buffers. */
@@ -155,6 +156,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliOut
     }
     if (command.kind === 'version') {
       io.stdout.write(`${packageVersion()}\n`);
+      return { exitCode: 0 };
+    }
+    if (command.kind === 'asyncapi') {
+      const document = await runAsyncApi(command, io.cwd ?? process.cwd());
+      if (!command.out) io.stdout.write(document);
       return { exitCode: 0 };
     }
     return { exitCode: 0, ...(await startDev(command, io)) };
