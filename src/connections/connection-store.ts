@@ -84,6 +84,13 @@ export interface ConnectionStore {
   leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void>;
   /** Connection ids in the room. */
   roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string>;
+  /**
+   * How many partitions the room's membership is spread over (1 unless the store's `roomShards`
+   * marks it large). Optional: a store without it is read as one shard.
+   */
+  roomShardCount?(room: string): number;
+  /** Members on one shard (0 to `roomShardCount - 1`): fan-out workers split a room by shard. */
+  roomShardMembers?(room: string, shard: number, options?: StoreCallOptions): AsyncIterable<string>;
   /** Rooms the connection has joined. */
   roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]>;
   connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string>;

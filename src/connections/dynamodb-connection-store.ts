@@ -30,6 +30,8 @@ import {
   type QueryInput,
   type WriteRequest,
 } from './dynamodb-table-requests';
+import { mergeInParallel } from './merge-in-parallel';
+import { roomShardOf, roomShardsOption, type RoomShards } from './room-shards';
 import { TokenBucketRule } from './token-bucket-rule';
 
 /*
@@ -41,7 +43,8 @@ import { TokenBucketRule } from './token-bucket-rule';
  *                                                 gsi1pk = USER#<userId>     (only when set)
  *                                                 gsi2pk = TENANT#<tenantId> (only when set)
  *   membership       ROOM#<room>    CONN#<id>     connectionId, room    -> members of a room
- *   reverse member.  CONN#<id>      ROOM#<room>   connectionId, room    -> rooms of a connection
+ *     (large room)   ROOM#<room>#<k> CONN#<id>    connectionId, room, shard (k = 1..K-1)
+ *   reverse member.  CONN#<id>      ROOM#<room>   connectionId, room, shard? -> rooms of a conn.
  *   rate bucket      RATE#<key>     BUCKET        tat (epoch µs, see TokenBucketRule)
  *
  *   gsi1 (gsi1pk) and gsi2 (gsi2pk): sparse, INCLUDE connectionId + expiresAt.
@@ -109,6 +112,12 @@ export interface DynamoDBConnectionStoreOptions {
    * answers 410 until the handshake of a just-accepted `$connect` completes. Default 5000.
    */
   goneGraceMs?: number;
+  /**
+   * Partitions per room (see `RoomShards`): `(room) => K`. Default 1 for every room, today's
+   * layout. A large room's members go to `ROOM#<room>` (shard 0) and `ROOM#<room>#<k>`, by a
+   * hash of the connection id, and are listed from the K partitions in parallel.
+   */
+  roomShards?: RoomShards;
 }
 
 /**
@@ -130,6 +139,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   readonly #ttlSeconds: number;
   readonly #now: () => number;
   readonly #goneGraceMs: number;
+  readonly #roomShards: RoomShards;
   /** False once the endpoint answered that it has no TransactWriteItems (dynalite). */
   #transactions = true;
 
@@ -141,6 +151,7 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     this.tableName = options.tableName;
     this.#ttlSeconds = validateTtlSeconds(options.ttlSeconds, owner);
     this.#now = options.now ?? Date.now;
+    this.#roomShards = roomShardsOption(options.roomShards, owner);
     const pageSize =
       options.pageSize === undefined
         ? undefined
@@ -188,7 +199,9 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       await this.#requests.putItem(item, 'save', options);
       return record;
     }
-    const memberships = rooms.flatMap((room) => membershipItems(record, room));
+    const memberships = rooms.flatMap((room) =>
+      membershipItems(record, room, this.#shardOf(record.connectionId, room)),
+    );
     if (this.#transactions && rooms.length <= TRANSACTION_ROOMS_LIMIT) {
       if (await this.#requests.putAllOrNothing([item, ...memberships], 'save', options)) {
         return record;
@@ -278,7 +291,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     const connection = await this.#liveConnectionItem(connectionId, 'join', options);
     if (!connection) throw connectionNotTracked(connectionId);
     await this.#requests.batchWrite(
-      membershipItems({ connectionId, expiresAt: connection.expiresAt }, room).map((Item) => ({
+      membershipItems(
+        { connectionId, expiresAt: connection.expiresAt },
+        room,
+        this.#shardOf(connectionId, room),
+      ).map((Item) => ({
         PutRequest: { Item },
       })),
       'join',
@@ -293,18 +310,52 @@ export class DynamoDBConnectionStore implements ConnectionStore {
   }
 
   async leave(connectionId: string, room: string, options?: StoreCallOptions): Promise<void> {
+    let shard = 0;
+    if (this.#roomShards(room) > 1) {
+      // The shard recorded at join: K may have grown since, moving the hash's answer.
+      const reverse = await this.#requests.getItem(
+        { pk: CONNECTION + connectionId, sk: ROOM + room },
+        'leave',
+        options,
+      );
+      shard = typeof reverse?.shard === 'number' ? reverse.shard : 0;
+    }
     await this.#requests.batchWrite(
-      membershipKeys(connectionId, room).map((key) => ({ DeleteRequest: { Key: key } })),
+      membershipKeys(connectionId, room, shard).map((key) => ({ DeleteRequest: { Key: key } })),
       'leave',
       options,
     );
   }
 
   roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string> {
-    return this.#connectionIds('roomMembers', options, () => ({
-      KeyConditionExpression: '#pk = :pk',
-      ...this.#liveFilter('connectionId', { '#pk': 'pk' }, { ':pk': ROOM + room }),
-    }));
+    const shards = this.#roomShards(room);
+    if (shards === 1) return this.roomShardMembers(room, 0, options);
+    const lists = Array.from({ length: shards }, (_, shard) =>
+      this.roomShardMembers(room, shard, options),
+    );
+    return mergeInParallel(lists);
+  }
+
+  roomShardCount(room: string): number {
+    return this.#roomShards(room);
+  }
+
+  roomShardMembers(room: string, shard: number, options?: StoreCallOptions): AsyncIterable<string> {
+    const pk = shard === 0 ? ROOM + room : `${ROOM}${room}#${shard}`;
+    return this.#connectionIds('roomMembers', options, () => {
+      const input = this.#liveFilter(
+        'connectionId',
+        { '#pk': 'pk', '#room': 'room' },
+        { ':pk': pk, ':room': room },
+      );
+      // Room "a#1" and shard 1 of room "a" share a partition key: the room attribute (on every
+      // membership item, old ones too) tells them apart.
+      return {
+        KeyConditionExpression: '#pk = :pk',
+        ...input,
+        FilterExpression: '#exp > :now AND #room = :room',
+      };
+    });
   }
 
   async roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]> {
@@ -467,15 +518,16 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     await forEachLimited(connectionIds, DELETE_CONCURRENCY, async (connectionId) => {
       const input: QueryInput = {
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :room)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#room': 'room' },
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#room': 'room', '#shard': 'shard' },
         ExpressionAttributeValues: { ':pk': CONNECTION + connectionId, ':room': ROOM },
-        ProjectionExpression: '#room',
+        ProjectionExpression: '#room, #shard',
         ConsistentRead: true,
       };
       for await (const page of this.#requests.queryPages(input, operation, options)) {
         for (const item of page) {
           if (typeof item.room !== 'string') continue;
-          for (const key of membershipKeys(connectionId, item.room)) {
+          const shard = typeof item.shard === 'number' ? item.shard : 0;
+          for (const key of membershipKeys(connectionId, item.room, shard)) {
             memberships.push({ DeleteRequest: { Key: key } });
           }
         }
@@ -495,6 +547,10 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       return undefined;
     }
     return item;
+  }
+
+  #shardOf(connectionId: string, room: string): number {
+    return roomShardOf(connectionId, this.#roomShards(room));
   }
 
   #indexQuery(indexName: string, keyName: string, keyValue: string): QueryInput {
@@ -567,9 +623,9 @@ function connectionItem(record: ConnectionRecord): Item {
 }
 
 /** The membership item (listed by room) and its reverse (listed by connection). */
-function membershipKeys(connectionId: string, room: string): Key[] {
+function membershipKeys(connectionId: string, room: string, shard: number): Key[] {
   return [
-    { pk: ROOM + room, sk: CONNECTION + connectionId },
+    { pk: shard === 0 ? ROOM + room : `${ROOM}${room}#${shard}`, sk: CONNECTION + connectionId },
     { pk: CONNECTION + connectionId, sk: ROOM + room },
   ];
 }
@@ -578,13 +634,17 @@ function membershipKeys(connectionId: string, room: string): Key[] {
 function membershipItems(
   connection: { connectionId: string; expiresAt: unknown },
   room: string,
+  shard: number,
 ): Item[] {
   const { connectionId, expiresAt } = connection;
-  return membershipKeys(connectionId, room).map((key) => ({
+  // Shard 0 items keep today's attributes exactly: small rooms are written as they always were.
+  const extra = shard === 0 ? {} : { shard };
+  return membershipKeys(connectionId, room, shard).map((key) => ({
     ...key,
     connectionId,
     room,
     expiresAt,
+    ...extra,
   }));
 }
 

@@ -16,6 +16,7 @@ import {
   validateRooms,
   validateTtlSeconds,
 } from './connection-record';
+import { roomShardOf, roomShardsOption, type RoomShards } from './room-shards';
 import { StoreCallError } from './store-call-error';
 import { TokenBucketRule } from './token-bucket-rule';
 
@@ -29,6 +30,8 @@ export interface MemoryConnectionStoreOptions {
    * answers 410 until the handshake of a just-accepted `$connect` completes. Default 5000.
    */
   goneGraceMs?: number;
+  /** Partitions per room, as in `DynamoDBConnectionStore` (listings per shard follow it). */
+  roomShards?: RoomShards;
 }
 
 const DEFAULT_GONE_GRACE_MS = 5000;
@@ -59,10 +62,12 @@ export class MemoryConnectionStore implements ConnectionStore {
   readonly #ttlSeconds: number;
   readonly #now: () => number;
   readonly #goneGraceMs: number;
+  readonly #roomShards: RoomShards;
 
   constructor(options: MemoryConnectionStoreOptions = {}) {
     this.#ttlSeconds = validateTtlSeconds(options.ttlSeconds, 'MemoryConnectionStore');
     this.#now = options.now ?? Date.now;
+    this.#roomShards = roomShardsOption(options.roomShards, 'MemoryConnectionStore');
     this.#goneGraceMs = storeOption(
       options.goneGraceMs,
       DEFAULT_GONE_GRACE_MS,
@@ -145,6 +150,19 @@ export class MemoryConnectionStore implements ConnectionStore {
 
   roomMembers(room: string, options?: StoreCallOptions): AsyncIterable<string> {
     return this.#liveAmong('roomMembers', this.#roomMembersByRoom.get(room), options);
+  }
+
+  roomShardCount(room: string): number {
+    return this.#roomShards(room);
+  }
+
+  roomShardMembers(room: string, shard: number, options?: StoreCallOptions): AsyncIterable<string> {
+    // One set per room in memory: a shard is the members the hash places on it.
+    const shards = this.#roomShards(room);
+    const members = [...(this.#roomMembersByRoom.get(room) ?? [])].filter(
+      (connectionId) => roomShardOf(connectionId, shards) === shard,
+    );
+    return this.#liveAmong('roomMembers', new Set(members), options);
   }
 
   roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]> {

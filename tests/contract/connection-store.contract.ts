@@ -11,6 +11,8 @@ export interface ContractStoreOptions {
   pageSize?: number;
   /** How young a connection `removeGone` keeps (the stores' default is 5000). */
   goneGraceMs?: number;
+  /** Partitions per room (the stores' `roomShards`). */
+  roomShards?: (room: string) => number;
 }
 
 /** Builds a fresh, empty store per call; the test file owns whatever the stores share. */
@@ -363,6 +365,68 @@ export function describeConnectionStoreContract(
         const rooms = ids('room-', 10);
         for (const room of rooms) await paged.join('c1', room);
         expect((await paged.roomsOf('c1')).sort()).toEqual(rooms);
+      });
+    });
+
+    describe('sharded rooms (K > 1)', () => {
+      const shardsOf = (room: string): number => (room.startsWith('large-') ? 8 : 1);
+
+      it('spreads a large room over 8 shards, each member on exactly one, all listed once', async () => {
+        const sharded = await createStore({ roomShards: shardsOf, pageSize: 50 });
+        const members = ids('s', 400);
+        await eachLimited(members, 25, async (connectionId) => {
+          await sharded.save({ connectionId, rooms: ['large-hall'] });
+        });
+        expect(sharded.roomShardCount?.('large-hall')).toBe(8);
+        expect(sharded.roomShardCount?.('small')).toBe(1);
+        const perShard = await Promise.all(
+          Array.from({ length: 8 }, (_, shard) =>
+            collect(sharded.roomShardMembers?.('large-hall', shard) ?? []),
+          ),
+        );
+        for (const shard of perShard) expect(shard.length).toBeGreaterThan(20);
+        expect(perShard.flat().sort()).toEqual(members);
+        expect((await collect(sharded.roomMembers('large-hall'))).sort()).toEqual(members);
+      }, 60_000);
+
+      it('leave, delete and removeGone take members off their shard', async () => {
+        const sharded = await createStore({ roomShards: shardsOf });
+        const members = ids('g', 24);
+        for (const connectionId of members) {
+          await sharded.save({ connectionId });
+          await sharded.join(connectionId, 'large-room');
+        }
+        advance(10_000);
+        await sharded.leave('g00000', 'large-room');
+        await sharded.delete('g00001');
+        await sharded.removeGone(['g00002', 'g00003']);
+        expect((await collect(sharded.roomMembers('large-room'))).sort()).toEqual(members.slice(4));
+        expect(await sharded.roomsOf('g00004')).toEqual(['large-room']);
+      });
+
+      it('keeps room "a#1" apart from shard 1 of room "a"', async () => {
+        const sharded = await createStore({ roomShards: (room) => (room === 'a' ? 4 : 1) });
+        const members = ids('h', 16);
+        for (const connectionId of members) await sharded.save({ connectionId, rooms: ['a'] });
+        await sharded.save({ connectionId: 'other', rooms: ['a#1', 'a#2', 'a#3'] });
+        expect((await collect(sharded.roomMembers('a'))).sort()).toEqual(members);
+        expect(await collect(sharded.roomMembers('a#1'))).toEqual(['other']);
+      });
+
+      it('still lists members that joined before the room was marked large', async () => {
+        let large = false;
+        const growing = await createStore({ roomShards: () => (large ? 8 : 1) });
+        const before = ids('b', 10);
+        const after = ids('n', 10);
+        for (const connectionId of before) await growing.save({ connectionId, rooms: ['hall'] });
+        large = true;
+        for (const connectionId of after) await growing.save({ connectionId, rooms: ['hall'] });
+        expect((await collect(growing.roomMembers('hall'))).sort()).toEqual([...before, ...after]);
+        advance(10_000);
+        await growing.leave('b00000', 'hall');
+        await growing.delete('n00000');
+        const left = (await collect(growing.roomMembers('hall'))).sort();
+        expect(left).toEqual([...before.slice(1), ...after.slice(1)]);
       });
     });
 

@@ -68,7 +68,7 @@ afterAll(async () => {
 
 describeConnectionStoreContract(
   'DynamoDBConnectionStore on dynalite',
-  async ({ now, ttlSeconds, pageSize, goneGraceMs }) =>
+  async ({ now, ttlSeconds, pageSize, goneGraceMs, roomShards }) =>
     new DynamoDBConnectionStore({
       tableName: await newTable(),
       client,
@@ -76,6 +76,7 @@ describeConnectionStoreContract(
       ttlSeconds,
       pageSize,
       goneGraceMs,
+      roomShards,
     }),
 );
 

@@ -3,7 +3,8 @@ import { describeConnectionStoreContract } from '../contract/connection-store.co
 
 describeConnectionStoreContract(
   'MemoryConnectionStore',
-  ({ now, ttlSeconds, goneGraceMs }) => new MemoryConnectionStore({ now, ttlSeconds, goneGraceMs }),
+  ({ now, ttlSeconds, goneGraceMs, roomShards }) =>
+    new MemoryConnectionStore({ now, ttlSeconds, goneGraceMs, roomShards }),
 );
 
 describe('MemoryConnectionStore', () => {
