@@ -71,7 +71,7 @@ describe('lift-ws asyncapi', () => {
 
     const operations = parsed!.operations().all();
     const byId: Record<string, string> = {};
-    for (const op of operations) byId[op.id()] = String(op.action());
+    for (const op of operations) byId[String(op.id())] = String(op.action());
     expect(byId).toEqual({
       'receive.join': 'receive',
       'receive.leave': 'receive',

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { createLogger, MemoryConnectionStore, type ConnectionStore, type Logger } from 'lift-ws';
 import { serveStatic, startLocalGateway, type LocalHttpHook } from 'lift-ws/local';
+import { buildChatPage } from './build-chat-page';
 import { createChatHandler } from './create-chat-handler';
 import { useDevJwtEnvironment } from './dev-jwt-environment';
 
@@ -79,6 +80,21 @@ function devTokenRoute(sign: (user: string) => string, stage: string): LocalHttp
   };
 }
 
+/** `GET /app.js`: the page's script, bundled from `public/app.ts` when the server started. */
+function pageScriptRoute(script: string): LocalHttpHook {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://local');
+    if (pathname !== '/app.js' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    res.writeHead(200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Content-Length': Buffer.byteLength(script),
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : script);
+    return true;
+  };
+}
+
 /**
  * Runs the chat on the local API Gateway: the page at `/`, `GET /dev-token?user=NAME`, the
  * WebSocket API and its `@connections` endpoint, all on one port, with rooms in memory.
@@ -102,9 +118,11 @@ export async function startChatDevServer(
       audience: jwtEnv.audience,
       expiresIn: DEV_TOKEN_LIFETIME_SECONDS,
     });
-  const staticFiles = serveStatic(options.publicDir ?? resolve(__dirname, '../public'));
+  const publicDir = options.publicDir ?? resolve(__dirname, '../public');
+  const staticFiles = serveStatic(publicDir);
   const tokens = devTokenRoute(sign, stage);
   try {
+    const page = pageScriptRoute(await buildChatPage(publicDir));
     const handler = createChatHandler({
       connections: options.connections ?? new MemoryConnectionStore(),
       logger,
@@ -115,7 +133,8 @@ export async function startChatDevServer(
       host: options.host ?? '127.0.0.1',
       stage,
       logger,
-      http: async (req, res) => (await tokens(req, res)) || staticFiles(req, res),
+      http: async (req, res) =>
+        (await tokens(req, res)) || (await page(req, res)) || staticFiles(req, res),
     });
     return {
       url: `${gateway.url}/`,

@@ -1,0 +1,41 @@
+import { join, resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
+
+/**
+ * The contract imports `defineContract` from 'lift-ws', whose index also loads the server
+ * (node:https, the AWS SDK). In the page that import is pointed at the one browser-safe file it
+ * needs; lift-ws/client does not re-export `defineContract` (yet).
+ */
+function contractOnly(publicDir: string): Plugin {
+  const file = resolve(publicDir, '../../../src/contract/define-contract.ts');
+  return {
+    name: 'lift-ws-contract-only',
+    setup(build) {
+      build.onResolve({ filter: /^lift-ws$/ }, () => ({ path: file }));
+    },
+  };
+}
+
+/**
+ * Bundles the page's TypeScript (`public/app.ts`: lift-ws/client, the shared contract, zod)
+ * into one browser script, in memory: nothing is written beside the sources, so a fresh clone
+ * and `npm start` have nothing to build first or keep in sync. esbuild finds the repository's
+ * tsconfig.json on its own (its `paths` map `lift-ws/client` to the sources).
+ */
+export async function buildChatPage(publicDir: string): Promise<string> {
+  // esbuild is a dev dependency; the sample's Lambda build never loads this module.
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [join(publicDir, 'app.ts')],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    plugins: [contractOnly(publicDir)],
+  });
+  return result.outputFiles[0].text;
+}
