@@ -55,13 +55,13 @@ describe('the chat page in Chromium', () => {
     await server?.close();
   });
 
-  async function openAs(name: string): Promise<Page> {
+  async function openAs(name: string, on: ChatDevServer = server, query = ''): Promise<Page> {
     const page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(`${name}: ${message.text()}`);
     });
-    await page.goto(server.url);
+    await page.goto(`${on.url}${query}`);
     await page.getByTestId('name').fill(name);
     await page.getByTestId('room').fill(ROOM);
     await page.getByTestId('join').click();
@@ -197,5 +197,83 @@ describe('the chat page in Chromium', () => {
     await heidi.locator(`[data-connection-id]:not([data-connection-id="${firstId}"])`).waitFor();
     await heidi.locator('[data-testid="status"][data-state="open"]').waitFor();
     await expect(heidi.getByTestId('error').count()).resolves.toBe(0);
+  });
+
+  it('request/reply: each message is marked by its own reply, a refusal in the middle included', async () => {
+    const kim = await openAs('kim');
+    await kim.evaluate("document.getElementById('text').removeAttribute('maxlength')");
+    // Sent back to back: the refusal must land on the middle one, not on the newest pending.
+    await say(kim, 'first of three');
+    await say(kim, 'z'.repeat(2001));
+    await say(kim, 'third of three');
+    const delivered = kim.locator('[data-testid="message"][data-state="delivered"]');
+    await delivered.filter({ hasText: 'first of three' }).waitFor();
+    await delivered.filter({ hasText: 'third of three' }).waitFor();
+    const refused = kim.locator('[data-testid="message"][data-state="refused"]');
+    await refused.waitFor();
+    await expect(refused.count()).resolves.toBe(1);
+    await expect(refused.getByTestId('message-text').textContent()).resolves.toBe('z'.repeat(2001));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('recovers from a server restart on the same port and re-joins the room', async () => {
+    const logger = createLogger({ level: 'error' });
+    let own = await startChatDevServer({ port: 0, host: '127.0.0.1', logger });
+    try {
+      const port = Number(new URL(own.url).port);
+      const liam = await openAs('liam', own);
+      await own.close();
+      await liam.locator('[data-testid="status"][data-state="reconnecting"]').waitFor();
+      // A new gateway with empty memory: nothing of the old connection or its room survives.
+      own = await startChatDevServer({ port, host: '127.0.0.1', logger });
+      await liam.locator('[data-testid="status"][data-state="open"]').waitFor();
+      const mia = await openAs('mia', own);
+      await say(mia, 'are you back, Liam?');
+      await messageFrom(liam, 'mia', 'are you back').waitFor();
+      await say(liam, 'back and in the room');
+      await messageFrom(mia, 'liam', 'back and in the room').waitFor();
+      await liam.close();
+      await mia.close();
+      // Chromium logs each refused reconnect while the port was closed; nothing else is allowed.
+      const unexpected = pageErrors.filter(
+        (line) => !/^liam: WebSocket connection to .* failed/.test(line),
+      );
+      expect(unexpected).toEqual([]);
+      pageErrors.length = 0;
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('rotates its connection early (?rotateAfterMs) without losing or repeating a message', async () => {
+    const senders = await Promise.all(['nia', 'omar', 'pia', 'quinn'].map((name) => openAs(name)));
+    const rotating = await openAs('ruth', server, '?rotateAfterMs=1500');
+    const joinedLines = rotating.getByTestId('system').filter({ hasText: 'You joined' });
+    const sent: string[] = [];
+    // Until the second rotation's join: the first switch, its drain and its close are behind.
+    for (let i = 0; (await joinedLines.count()) < 3; i += 1) {
+      if (i >= 200) throw new Error('no second rotation after 200 messages');
+      const text = `rotation message ${i}`;
+      await say(senders[i % senders.length], text);
+      await rotating
+        .getByTestId('message-text')
+        .filter({ hasText: new RegExp(`^${text}$`) })
+        .waitFor();
+      sent.push(text);
+    }
+    const received = await rotating
+      .locator('[data-testid="message"]:not(.own) [data-testid="message-text"]')
+      .allTextContents();
+    const fromSenders = received.filter((text) => text.startsWith('rotation message '));
+    expect(fromSenders).toEqual(sent);
+    // The switch was seamless: the page never showed a lost connection.
+    await expect(
+      rotating.getByTestId('system').filter({ hasText: 'Disconnected' }).count(),
+    ).resolves.toBe(0);
+    await expect(
+      rotating.locator('[data-testid="message"][data-state="refused"]').count(),
+    ).resolves.toBe(0);
+    for (const page of [...senders, rotating]) await page.close();
+    expect(pageErrors).toEqual([]);
   });
 });
