@@ -7,6 +7,7 @@ import type { GatewayFunctions } from './gateway-settings';
 import { invocationFailure } from './invocation-failure';
 import type { LambdaInvoker } from './lambda-invoker';
 import { readProxyResult } from './proxy-result';
+import { debugQuietly } from './log-quietly';
 
 /** A `$connect` handshake between the handler's answer and the 101. */
 export interface Handshake {
@@ -103,7 +104,7 @@ export class ConnectFlow {
     // A handler that returns nothing lets the connection in.
     const statusCode = result.statusCode ?? 200;
     // debug: a lift-ws handler writes its own access line for the event; one line, not two.
-    logger.debug(`$connect ${facts.connectionId} ${statusCode} ${outcome.durationMs}ms`);
+    debugQuietly(logger, `$connect ${facts.connectionId} ${statusCode} ${outcome.durationMs}ms`);
     if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) {
       logger.error(
         `$connect ${facts.connectionId}: invalid statusCode ${statusCode} in the handler's result`,

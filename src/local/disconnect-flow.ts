@@ -4,6 +4,7 @@ import { gatewayIds } from '../events/gateway-ids';
 import type { GatewayFunctions } from './gateway-settings';
 import { invocationFailure } from './invocation-failure';
 import type { LambdaInvoker } from './lambda-invoker';
+import { debugQuietly } from './log-quietly';
 
 export interface DisconnectFlowConfig {
   functions: GatewayFunctions;
@@ -46,7 +47,8 @@ export class DisconnectFlow {
     );
     // API Gateway ignores what $disconnect returns; only failures are worth a line.
     if (!failure) {
-      logger.debug(
+      debugQuietly(
+        logger,
         `$disconnect ${facts.connectionId} (close ${statusCode}) ${outcome.durationMs}ms`,
       );
     }

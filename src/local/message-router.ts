@@ -7,6 +7,7 @@ import type { LambdaInvoker } from './lambda-invoker';
 import type { LocalConnection } from './local-connection';
 import { readProxyResult } from './proxy-result';
 import type { RouteSelector } from './route-selector';
+import { debugQuietly } from './log-quietly';
 
 export interface MessageRouterConfig {
   functions: GatewayFunctions;
@@ -51,7 +52,8 @@ export class MessageRouter {
     }
     const result = readProxyResult(outcome.status === 'ok' ? outcome.result : undefined);
     // debug: a lift-ws handler writes its own access line for the event; one line, not two.
-    logger.debug(
+    debugQuietly(
+      logger,
       `${routeKey} ${connection.id} ${result.statusCode ?? 200} ${outcome.durationMs}ms`,
     );
     // Only a two-way route sends the handler's body back; the status code is never seen.
