@@ -1,3 +1,4 @@
+import type { FanoutSettings } from '../fanout/fanout-options';
 import type { ConnectionStore } from '../connections/connection-store';
 import type { Logger } from '../logging/logger';
 import type { BroadcastOptions, ManagementApi } from '../management/management-api';
@@ -14,6 +15,8 @@ export interface ContextServices {
   readonly store?: ConnectionStore;
   /** The bootstrap's fan-out settings, passed on every call (the client is shared per endpoint). */
   readonly broadcast: BroadcastOptions;
+  /** Large broadcasts go to SQS when set. */
+  readonly fanout?: FanoutSettings;
   /** Whether to count bytes and messages sent (only the metrics line reads them). */
   readonly countOutbound: boolean;
 }

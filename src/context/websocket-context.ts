@@ -1,3 +1,4 @@
+import { distributeBroadcast } from '../fanout/distribute-broadcast';
 import { validateRooms } from '../connections/connection-record';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ConnectionRecord, ConnectionStore } from '../connections/connection-store';
@@ -473,8 +474,16 @@ export class WebSocketContext {
       typeof data === 'string' || data instanceof Uint8Array
         ? data
         : textEncoder.encode(toJson(data));
+    let ids = connectionIds;
+    const fanout = this.#services.fanout;
+    if (fanout) {
+      const exclude = options.exclude === undefined ? undefined : new Set(options.exclude);
+      const routed = await distributeBroadcast(fanout, ids, payload, exclude, this.#eventSignal());
+      if (!('inline' in routed)) return routed;
+      ids = routed.inline;
+    }
     // The client removes gone ids from the store in batches while the fan-out runs.
-    const result = await this.#managementApi().broadcast(connectionIds, payload, {
+    const result = await this.#managementApi().broadcast(ids, payload, {
       ...this.#services.broadcast,
       deadline: this.#eventDeadline(),
       store: this.#services.store,

@@ -1,3 +1,4 @@
+import type { FanoutOptions } from '../fanout/fanout-options';
 import type { ConnectionStore } from '../connections/connection-store';
 import type { Contract } from '../contract/contract-types';
 import type { Logger } from '../logging/logger';
@@ -81,6 +82,8 @@ export interface BootstrapOptions {
   connections?: ConnectionStore;
   /** Defaults for broadcast and room fan-out. */
   broadcast?: BroadcastDefaults;
+  /** Broadcasts over `fanout.threshold` connections go to SQS fan-out workers (`createFanoutWorker`). */
+  fanout?: FanoutOptions;
   /** Largest message accepted and sent, bytes. Default 128 KB, API Gateway's limit. */
   maxMessageBytes?: number;
   /** The built-in `ping` action. Default on; `false` turns it off. */

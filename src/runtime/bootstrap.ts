@@ -129,6 +129,7 @@ function contextServices(
     logger,
     store: settings.store,
     broadcast,
+    fanout: settings.fanout,
     countOutbound,
     management: (facts: EndpointFacts) => factory(resolveEndpoint(facts, endpointOption)),
   };

@@ -1,3 +1,4 @@
+import { fanoutSettings, type FanoutSettings } from '../fanout/fanout-options';
 import type { ConnectionStore } from '../connections/connection-store';
 import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
 import { createLogger } from '../logging/create-logger';
@@ -15,6 +16,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'errorFrames',
   'connections',
   'broadcast',
+  'fanout',
   'maxMessageBytes',
   'heartbeat',
   'metrics',
@@ -33,6 +35,7 @@ export interface RuntimeSettings {
     readonly retries: number;
     readonly retryTimeouts: boolean;
   };
+  readonly fanout: FanoutSettings | undefined;
   readonly errorFrames: boolean | undefined;
   readonly routeResponses: boolean | undefined;
   readonly heartbeat: HeartbeatSettings | undefined;
@@ -94,6 +97,7 @@ export function resolveSettings(options: BootstrapOptions): RuntimeSettings {
       }),
       retryTimeouts,
     },
+    fanout: fanoutSettings(options.fanout),
     errorFrames: optionalBoolean(options.errorFrames, 'errorFrames'),
     routeResponses: optionalBoolean(options.routeResponses, 'routeResponses'),
     heartbeat: heartbeatSettings(options.heartbeat),
