@@ -13,3 +13,6 @@ export type { ClientState } from './client-state';
 export { ClientError, type ClientErrorCode } from './client-error';
 export type { ClientClock } from './client-clock';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like';
+/** A contract shared with a browser page is defined from here: this entry loads no server code. */
+export { defineContract } from '../contract/define-contract';
+export type { Contract, ActionSchemas } from '../contract/contract-types';

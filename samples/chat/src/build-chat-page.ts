@@ -1,20 +1,4 @@
-import { join, resolve } from 'node:path';
-import type { Plugin } from 'esbuild';
-
-/**
- * The contract imports `defineContract` from 'lift-ws', whose index also loads the server
- * (node:https, the AWS SDK). In the page that import is pointed at the one browser-safe file it
- * needs; lift-ws/client does not re-export `defineContract` (yet).
- */
-function contractOnly(publicDir: string): Plugin {
-  const file = resolve(publicDir, '../../../src/contract/define-contract.ts');
-  return {
-    name: 'lift-ws-contract-only',
-    setup(build) {
-      build.onResolve({ filter: /^lift-ws$/ }, () => ({ path: file }));
-    },
-  };
-}
+import { join } from 'node:path';
 
 /**
  * Bundles the page's TypeScript (`public/app.ts`: lift-ws/client, the shared contract, zod)
@@ -35,7 +19,6 @@ export async function buildChatPage(publicDir: string): Promise<string> {
     minify: true,
     sourcemap: 'inline',
     logLevel: 'silent',
-    plugins: [contractOnly(publicDir)],
   });
   return result.outputFiles[0].text;
 }

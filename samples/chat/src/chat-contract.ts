@@ -1,4 +1,5 @@
-import { defineContract } from 'lift-ws';
+// From lift-ws/client: the page bundles this file, and that entry loads no server code.
+import { defineContract } from 'lift-ws/client';
 import { z } from 'zod';
 
 /** Who did what when: every room event carries an ISO-8601 time stamped by the server. */
