@@ -381,7 +381,7 @@ export function describeConnectionStoreContract(
         expect(sharded.roomShardCount?.('small')).toBe(1);
         const perShard = await Promise.all(
           Array.from({ length: 8 }, (_, shard) =>
-            collect(sharded.roomShardMembers?.('large-hall', shard) ?? []),
+            collect(sharded.roomShardMembers!('large-hall', shard)),
           ),
         );
         for (const shard of perShard) expect(shard.length).toBeGreaterThan(20);
