@@ -3,24 +3,40 @@ import {
   bootstrap,
   OnConnect,
   OnMessage,
+  UseMiddleware,
   WebSocketController,
   WebSocketContext,
+  type MiddlewareFunction,
   type WebSocketEvent,
 } from 'lift-ws';
 import { connectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
-import { compare } from './measure';
+import { compare, round2 } from './measure';
 
 /**
- * Per-event cost of the framework: a `$default` message whose action is read from the JSON body,
- * dispatched to a route that reads one field. The baseline is what teams write by hand: one
- * switch over routeKey and action with the same JSON parse.
+ * Per-event cost of the framework (issue 8, goal 1): a `$default` message whose action is read
+ * from the JSON body and a custom-route-key message, each through one global and one class
+ * pass-through middleware, to a route that reads one field; `$connect` without JwtAuth. The
+ * baseline is what teams write by hand: one switch over routeKey and action with the same JSON
+ * parse. The event log is off (level warn) here: its cost is the logging bench's.
  */
 
 type Result = { statusCode: number; body?: string };
 
+function answer(action: string | undefined, body: { text?: string }): Result {
+  switch (action) {
+    case 'sendMessage':
+      return { statusCode: 200, body: JSON.stringify({ length: body.text?.length ?? 0 }) };
+    case 'typing':
+      return { statusCode: 200 };
+    default:
+      return { statusCode: 404, body: '{"error":"unknown action"}' };
+  }
+}
+
 // eslint-disable-next-line @typescript-eslint/require-await -- a Lambda handler is async: the baseline pays the same promise
 async function handWritten(event: WebSocketEvent): Promise<Result> {
-  switch (event.requestContext.routeKey) {
+  const routeKey = event.requestContext.routeKey;
+  switch (routeKey) {
     case '$connect':
       return { statusCode: 200 };
     case '$disconnect':
@@ -32,19 +48,21 @@ async function handWritten(event: WebSocketEvent): Promise<Result> {
       } catch {
         return { statusCode: 400, body: '{"error":"not json"}' };
       }
-      switch (body.action) {
-        case 'sendMessage':
-          return { statusCode: 200, body: JSON.stringify({ length: body.text?.length ?? 0 }) };
-        case 'typing':
-          return { statusCode: 200 };
-        default:
-          return { statusCode: 404, body: '{"error":"unknown action"}' };
-      }
+      return answer(routeKey === '$default' ? body.action : routeKey, body);
     }
   }
 }
 
+const passThrough: MiddlewareFunction = (_ctx, next) => next();
+
+class ClassPassThrough {
+  use(_ctx: WebSocketContext, next: () => Promise<unknown>): Promise<unknown> {
+    return next();
+  }
+}
+
 @WebSocketController()
+@UseMiddleware(ClassPassThrough)
 class ChatController {
   @OnConnect() connect() {}
   @OnMessage('sendMessage') send(ctx: WebSocketContext) {
@@ -53,48 +71,66 @@ class ChatController {
   @OnMessage('typing') typing() {}
 }
 
-export async function runDispatchBench(): Promise<void> {
-  const quiet = bootstrap([ChatController], { logger: { level: 'warn' }, errorFrames: false });
+@WebSocketController()
+class BareController {
+  @OnConnect() connect() {}
+  @OnMessage('sendMessage') send(ctx: WebSocketContext) {
+    return { length: ctx.body<{ text: string }>().text.length };
+  }
+}
+
+export async function runDispatchBench(): Promise<Record<string, number>> {
+  const options = { logger: { level: 'warn' }, errorFrames: false } as const;
+  const withMiddleware = bootstrap([ChatController], { ...options, middleware: [passThrough] });
+  const bare = bootstrap([BareController], options);
   const middyHandler = middy(handWritten);
-  const message = messageEvent({
-    body: { action: 'sendMessage', room: 'lobby', text: 'hello world' },
-  });
+  const body = { action: 'sendMessage', room: 'lobby', text: 'hello world' };
+  const byAction = messageEvent({ body });
+  const byRouteKey = messageEvent({ routeKey: 'sendMessage', body });
   const connect = connectEvent();
   const context = lambdaContext();
 
   // Sanity: every candidate answers the same.
-  const expected = JSON.stringify(await handWritten(message));
-  for (const answer of [
-    await quiet(message, context),
-    await middyHandler(message, context as never),
-  ]) {
-    if (JSON.stringify(answer) !== expected)
-      throw new Error(`candidates disagree: ${JSON.stringify(answer)} vs ${expected}`);
+  for (const event of [byAction, byRouteKey, connect]) {
+    const expected = JSON.stringify(await handWritten(event));
+    for (const answered of [
+      await withMiddleware(event, context),
+      await bare(event, context),
+      await middyHandler(event, context as never),
+    ]) {
+      if (JSON.stringify(answered) !== expected)
+        throw new Error(`candidates disagree: ${JSON.stringify(answered)} vs ${expected}`);
+    }
   }
 
-  const options = { iterations: 20_000, rounds: 9, warmup: 20_000 };
-  await compare(
-    '$default message -> action route (JSON parse, one field read)',
-    [
-      { name: 'hand-written switch (baseline)', run: () => handWritten(message) },
-      { name: 'lift-ws bootstrap (event log off)', run: () => quiet(message, context) },
-      {
-        name: '@middy/core around the same switch',
-        run: () => middyHandler(message, context as never),
-      },
-    ],
-    options,
+  const run = { iterations: 20_000, rounds: 9, warmup: 20_000 };
+  const summary: Record<string, number> = {};
+  const table = async (key: string, title: string, event: WebSocketEvent) => {
+    const results = await compare(
+      title,
+      [
+        { name: 'hand-written switch (baseline)', run: () => handWritten(event) },
+        {
+          name: 'lift-ws, global + class middleware',
+          run: () => withMiddleware(event, context),
+        },
+        { name: 'lift-ws, no middleware', run: () => bare(event, context) },
+        {
+          name: '@middy/core around the same switch',
+          run: () => middyHandler(event, context as never),
+        },
+      ],
+      run,
+    );
+    summary[`dispatch.${key}`] = round2(results[1].cpuRatio);
+    summary[`dispatch.${key}.no_middleware`] = round2(results[2].cpuRatio);
+  };
+  await table(
+    'default_by_action',
+    '$default message -> action from the body (goal 1.2x)',
+    byAction,
   );
-  await compare(
-    '$connect (no body)',
-    [
-      { name: 'hand-written switch (baseline)', run: () => handWritten(connect) },
-      { name: 'lift-ws bootstrap (event log off)', run: () => quiet(connect, context) },
-      {
-        name: '@middy/core around the same switch',
-        run: () => middyHandler(connect, context as never),
-      },
-    ],
-    options,
-  );
+  await table('custom_route_key', 'custom route key message (goal 1.2x)', byRouteKey);
+  await table('connect', '$connect without JwtAuth (goal 1.5x)', connect);
+  return summary;
 }

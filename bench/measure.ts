@@ -1,32 +1,60 @@
 /**
  * A small in-process benchmark runner: every candidate runs in the same process, interleaved over
  * several rounds, and results are reported as ratios against a baseline, never as absolute
- * thresholds (machines differ; ratios on one machine in one run do not).
+ * thresholds (machines differ; ratios on one machine in one run do not). Wall time and CPU time
+ * (user + system) are both kept: on a machine shared with other work, wall time also counts the
+ * time the process waits for a core, CPU time does not.
  */
 export interface Candidate {
   name: string;
-  run: () => Promise<unknown>;
+  run: () => unknown;
 }
 
 export interface CandidateResult {
   name: string;
-  /** Median nanoseconds per operation over the rounds. */
+  /** Median wall-clock nanoseconds per operation over the rounds. */
   nsPerOp: number;
   opsPerSec: number;
   /** nsPerOp divided by the baseline's. */
   ratio: number;
+  /** Median CPU nanoseconds per operation divided by the baseline's. */
+  cpuRatio: number;
 }
 
-async function timeBatch(run: () => Promise<unknown>, iterations: number): Promise<number> {
+interface Sample {
+  wallNs: number;
+  cpuNs: number;
+}
+
+async function timeBatch(run: () => unknown, iterations: number): Promise<Sample> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
+  // Every candidate is awaited the same way, as Lambda awaits a handler.
   for (let i = 0; i < iterations; i++) await run();
-  return Number(process.hrtime.bigint() - start) / iterations;
+  const wallNs = Number(process.hrtime.bigint() - start) / iterations;
+  const used = process.cpuUsage(cpu);
+  return { wallNs, cpuNs: ((used.user + used.system) * 1000) / iterations };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Column widths shared by every table of the bench, so ratio columns line up across tables. */
+export const NAME_WIDTH = 48;
+
+export function row(name: string, ...cells: string[]): string {
+  return `${name.padEnd(NAME_WIDTH)}${cells.map((cell) => cell.padStart(12)).join('')}`;
+}
+
+export function ratio(value: number): string {
+  return `${value.toFixed(2)}x`;
+}
+
+export function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 export async function compare(
@@ -35,7 +63,7 @@ export async function compare(
   options: { iterations: number; rounds: number; warmup: number },
 ): Promise<CandidateResult[]> {
   for (const candidate of candidates) await timeBatch(candidate.run, options.warmup);
-  const samples = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
+  const samples = new Map<string, Sample[]>(candidates.map((c) => [c.name, []]));
   for (let round = 0; round < options.rounds; round++) {
     // Rotate the order each round so no candidate always runs with a warmer or colder heap.
     for (let i = 0; i < candidates.length; i++) {
@@ -43,18 +71,31 @@ export async function compare(
       samples.get(candidate.name)!.push(await timeBatch(candidate.run, options.iterations));
     }
   }
-  const baseline = median(samples.get(candidates[0].name)!);
+  const wall = (name: string) => median(samples.get(name)!.map((s) => s.wallNs));
+  const cpu = (name: string) => median(samples.get(name)!.map((s) => s.cpuNs));
+  const baselineWall = wall(candidates[0].name);
+  const baselineCpu = cpu(candidates[0].name);
   const results = candidates.map((candidate) => {
-    const nsPerOp = median(samples.get(candidate.name)!);
-    return { name: candidate.name, nsPerOp, opsPerSec: 1e9 / nsPerOp, ratio: nsPerOp / baseline };
+    const nsPerOp = wall(candidate.name);
+    return {
+      name: candidate.name,
+      nsPerOp,
+      opsPerSec: 1e9 / nsPerOp,
+      ratio: nsPerOp / baselineWall,
+      cpuRatio: cpu(candidate.name) / baselineCpu,
+    };
   });
   console.log(`\n${title}`);
-  console.log(
-    `${'candidate'.padEnd(44)} ${'ns/op'.padStart(10)} ${'ops/s'.padStart(12)} ${'ratio'.padStart(7)}`,
-  );
+  console.log(row('candidate', 'ns/op', 'ops/s', 'wall ratio', 'CPU ratio'));
   for (const result of results) {
     console.log(
-      `${result.name.padEnd(44)} ${result.nsPerOp.toFixed(0).padStart(10)} ${result.opsPerSec.toFixed(0).padStart(12)} ${result.ratio.toFixed(2).padStart(7)}x`,
+      row(
+        result.name,
+        result.nsPerOp.toFixed(0),
+        result.opsPerSec.toFixed(0),
+        ratio(result.ratio),
+        ratio(result.cpuRatio),
+      ),
     );
   }
   return results;
