@@ -61,7 +61,7 @@ function coldStart(bundle: string, env: NodeJS.ProcessEnv): number {
     },
   );
   const line = child.stdout.split('\n').find((l) => l.startsWith('{"coldStartMs"'));
-  if (!line) throw new Error(`cold start of ${bundle} failed: ${child.stderr}`);
+  if (!line) throw new Error(`cold start of ${bundle} failed: ${child.stderr.slice(-2000)}`);
   const figure = JSON.parse(line) as { coldStartMs: number; statusCode: number };
   if (figure.statusCode !== 200) throw new Error(`${bundle} answered ${figure.statusCode}`);
   return figure.coldStartMs;
@@ -69,7 +69,7 @@ function coldStart(bundle: string, env: NodeJS.ProcessEnv): number {
 
 export function runColdStartBench(): Record<string, number> {
   const { chat, hand, packages } = buildBundles();
-  const secret = 'cold-start-bench-secret';
+  const secret = 'cold-start-bench-secret-of-at-least-32-bytes';
   const token = jwt.sign({ sub: 'user-1' }, secret, {
     algorithm: 'HS256',
     issuer: 'bench',
