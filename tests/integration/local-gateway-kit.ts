@@ -12,19 +12,8 @@ import { recordingLogger } from '../support/recording-logger';
 export { recordingLogger, type LoggedLine } from '../support/recording-logger';
 export { AWS_EVENT_KEYS } from '../support/aws-event-keys';
 
-/** Polls until `check` returns (or resolves to) a value other than undefined/false. */
-export async function eventually<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 3000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { eventually } from '../support/eventually';
+export { eventually };
 
 export type Respond = (event: WebSocketEvent, context: LambdaContext) => unknown;
 
