@@ -126,3 +126,7 @@ export { validateWithSchema, type ValidationResult } from './contract/validate-w
 export { parseWithSchema } from './contract/parse-with-schema';
 export { ValidationFailedError } from './contract/validation-failed-error';
 export type { ValidationIssue } from './contract/validation-issue';
+
+export { createFanoutWorker, type FanoutWorkerOptions } from './fanout/create-fanout-worker';
+export type { FanoutOptions } from './fanout/fanout-options';
+export type { QueuedBroadcastResult } from './fanout/distribute-broadcast';
