@@ -7,6 +7,7 @@ import {
   clientFor,
   eventually,
   hsToken,
+  ManualClock,
   startServer,
   stateReached,
   type Chat,
@@ -102,11 +103,16 @@ describe('reconnect', () => {
   });
 
   test('a 401 on the handshake stops retrying, with an UNAUTHORIZED error', async () => {
+    const clock = new ManualClock();
     const badToken = jwt.sign({ sub: 'u1' }, OTHER_SECRET, { algorithm: 'HS256', expiresIn: 60 });
     const tokenCalls: number[] = [];
     const client = clientFor(
       server.gateway.wsUrl,
-      { token: () => (tokenCalls.push(1), badToken), reconnect: { baseDelayMs: 1, maxDelayMs: 5 } },
+      {
+        clock,
+        token: () => (tokenCalls.push(1), badToken),
+        reconnect: { baseDelayMs: 1, maxDelayMs: 5 },
+      },
       clients,
     );
     const errors: ClientError[] = [];
@@ -114,8 +120,9 @@ describe('reconnect', () => {
     await stateReached(client, 'closed');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'UNAUTHORIZED', statusCode: 401 });
-    // A sleep only to show that nothing happens: with 1-5 ms backoff, a retry would be here by now.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every retry goes through the client's clock: none is scheduled, so none can come.
+    expect(clock.pendingDelays()).toEqual([]);
+    clock.advance(60_000);
     expect(server.log.connects()).toHaveLength(1);
     expect(tokenCalls).toHaveLength(1);
     expect(client.state).toBe('closed');
@@ -153,6 +160,7 @@ describe('reconnect', () => {
 
   test('a close with 1008 (policy violation) stops retrying, with POLICY_VIOLATION', async () => {
     // API Gateway and proxies close with 1008 for a policy the client broke: retrying repeats it.
+    const clock = new ManualClock();
     const strict = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((resolve) => strict.once('listening', resolve));
     let connections = 0;
@@ -164,15 +172,16 @@ describe('reconnect', () => {
       const { port } = strict.address() as AddressInfo;
       const client = clientFor(
         `ws://127.0.0.1:${port}`,
-        { reconnect: { baseDelayMs: 1, maxDelayMs: 5 } },
+        { clock, reconnect: { baseDelayMs: 1, maxDelayMs: 5 } },
         clients,
       );
       const errors: ClientError[] = [];
       client.onError((error) => errors.push(error));
       await stateReached(client, 'closed');
       expect(errors.map((error) => error.code)).toEqual(['POLICY_VIOLATION']);
-      // A sleep only to show that nothing happens: a retry after 1-5 ms would have come.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Every retry goes through the client's clock: none is scheduled, so none can come.
+      expect(clock.pendingDelays()).toEqual([]);
+      clock.advance(60_000);
       expect(connections).toBe(1);
     } finally {
       await new Promise((resolve) => strict.close(resolve));

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { startLocalGateway } from '../../src/local';
 import { ConnectionsRecorder, type RecorderAnswer } from '../../src/testing';
 import { recordingLogger } from '../support/recording-logger';
+import { eventually } from '../support/eventually';
 
 describe('ConnectionsRecorder', () => {
   let recorder: ConnectionsRecorder;
@@ -152,8 +153,8 @@ describe('ConnectionsRecorder', () => {
 
   it('waits for posts, and times out with a clear message', async () => {
     const waiting = recorder.waitForPosts(2, 1000);
-    setTimeout(() => void post('w1='), 10);
-    setTimeout(() => void post('w2='), 20);
+    // Posted after the wait has begun, one after the other.
+    void post('w1=').then(() => post('w2='));
     expect((await waiting).map((p) => p.connectionId)).toEqual(['w1=', 'w2=']);
     await expect(recorder.waitForPosts(2)).resolves.toHaveLength(2);
     await expect(recorder.waitForPosts(3, 30)).rejects.toThrow(
@@ -170,7 +171,7 @@ describe('ConnectionsRecorder', () => {
       () => 'dropped',
     );
     const waiter = hanging.waitForPosts(1, 5000);
-    await waitUntil(() => hanging.inFlight === 1);
+    await eventually(() => hanging.inFlight === 1);
     expect(hanging.requests[0]).toMatchObject({ connectionId: 'h=', status: 0 });
     const started = Date.now();
     await hanging.close();
@@ -253,11 +254,3 @@ describe('ConnectionsRecorder and the local gateway share one @connections wire 
     }
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 1000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -111,9 +111,18 @@ describe('fan-out at scale through the local gateway', () => {
       failed: unknown[];
     }>(10_000);
     expect(report).toEqual({ type: 'report', sent: 200, gone: [], failed: [] });
-    // Exactly once: nothing else is waiting on any socket.
-    const extra = await Promise.all(clients.map((client) => client.silentFor(150)));
-    expect(extra.every(Boolean)).toBe(true);
+    // Exactly once: a marker posted to every member now is the next frame on each socket, so
+    // no second copy of the announcement was delivered before it.
+    await Promise.all(
+      clients.map((client) =>
+        fetch(`${gateway.managementEndpoint}/@connections/${ids.get(client) ?? ''}`, {
+          method: 'POST',
+          body: 'marker',
+        }),
+      ),
+    );
+    const next = await Promise.all(clients.map((client) => client.next(10_000)));
+    expect(next.every((frame) => frame === 'marker')).toBe(true);
   }, 30_000);
 
   it('20 clients gone without $disconnect are reported gone once and removed from the store', async () => {

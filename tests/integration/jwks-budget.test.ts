@@ -9,10 +9,10 @@ import {
   isolateJwtEnvironment,
   runJwtAuth,
   startJwksServer,
-  until,
   type JwksServer,
 } from '../support/jwt-fixtures';
 import { recordingLogger } from '../support/recording-logger';
+import { eventually } from '../support/eventually';
 
 /**
  * JWKS fetching against a real HTTP endpoint in this process that can hang, trickle, answer
@@ -90,7 +90,7 @@ describe('JWKS budgets', () => {
     expect(error.code).toBe('AUTH_UNAVAILABLE');
     expect(jwks.requests).toBe(1);
     // The request itself was abandoned, not left running past the invocation.
-    await until(() => jwks.abandoned === 1, 'the JWKS request to be closed');
+    await eventually(() => jwks.abandoned === 1, 3000, 'the JWKS request to be closed');
   });
 
   it('a JWKS URL that hangs does not hold the authorizer past the Lambda budget', async () => {
@@ -105,7 +105,7 @@ describe('JWKS budgets', () => {
     const event = authorizerEvent({ query: { Authorization: token(first, 'k1') } });
     await expect(authorize(event, lambda)).rejects.toThrow(/JWKS unavailable/);
     expect(lambda.getRemainingTimeInMillis()).toBeGreaterThan(0);
-    await until(() => jwks.abandoned === 1, 'the JWKS request to be closed');
+    await eventually(() => jwks.abandoned === 1, 3000, 'the JWKS request to be closed');
   });
 
   it('a JWKS answer that trickles bytes is cut off at timeoutMs overall, not kept alive by each byte', async () => {
@@ -114,7 +114,7 @@ describe('JWKS budgets', () => {
     expectRefused(outcome, 503, /cannot be verified right now/);
     const cause = (outcome.error as Error).cause as Error;
     expect(cause.message).toMatch(/did not answer within 400 ms/);
-    await until(() => jwks.abandoned === 1, 'the JWKS request to be closed');
+    await eventually(() => jwks.abandoned === 1, 3000, 'the JWKS request to be closed');
   });
 
   it('a budget already spent makes no JWKS request at all', async () => {
@@ -206,7 +206,7 @@ describe('JWKS stale keys', () => {
     }
     // Each expired cache tried one refresh; none replaced the good keys.
     expect(jwks.requests).toBe(4);
-    await until(() => jwks.abandoned === 1, 'the hanging refresh to be closed');
+    await eventually(() => jwks.abandoned === 1, 3000, 'the hanging refresh to be closed');
   });
 
   it('a stale cache is refreshed when the endpoint answers: a removed key stops verifying', async () => {

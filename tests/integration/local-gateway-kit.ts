@@ -101,14 +101,12 @@ export class TestClient {
     return JSON.parse(await this.next(timeoutMs)) as T;
   }
 
-  /** True when nothing arrives within `ms`. */
-  async silentFor(ms: number): Promise<boolean> {
-    try {
-      await this.next(ms);
-      return false;
-    } catch {
-      return true;
-    }
+  /**
+   * Frames that arrived and were not read. Once the gateway is closed (it waits for every
+   * running invocation) and `closed` has resolved, these are all the frames there will be.
+   */
+  unread(): string[] {
+    return [...this.queue];
   }
 
   send(data: string | Buffer, options: { binary?: boolean } = {}): void {

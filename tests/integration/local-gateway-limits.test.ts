@@ -56,9 +56,10 @@ describe('local gateway: limits and disconnects', () => {
   });
 
   it('reports 1006 for a client that leaves while $connect runs, and nothing for one that stays', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
     const recorded = recordingHandler(async (event) => {
-      if (event.requestContext.eventType === 'CONNECT')
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      if (event.requestContext.eventType === 'CONNECT') await released;
       return { statusCode: 200 };
     });
     const gateway = await start({ handler: recorded.handler });
@@ -66,11 +67,16 @@ describe('local gateway: limits and disconnects', () => {
     leaving.on('error', () => undefined);
     await recorded.waitFor('$connect');
     leaving.terminate();
+    // $connect ends only after the client has left.
+    await eventually(() => leaving.readyState === WebSocket.CLOSED);
+    release();
     const event = await recorded.waitFor('$disconnect');
     expect(event.requestContext.disconnectStatusCode).toBe(1006);
 
-    await connect(gateway.wsUrl);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stays = await connect(gateway.wsUrl);
+    // Its own message is handled after its $connect: by then a spurious $disconnect would show.
+    stays.send('still here');
+    await recorded.waitFor('$default');
     expect(recorded.ofRoute('$disconnect')).toHaveLength(1);
     expect(gateway.connections).toHaveLength(1);
   });
@@ -115,9 +121,11 @@ describe('local gateway: limits and disconnects', () => {
     const gateway = await start({ handler: recorded.handler, limits: { idleTimeoutMs: 200 } });
     const client = await connect(gateway.wsUrl);
     const opened = Date.now();
-    for (let i = 0; i < 3; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 120));
-      client.send(`tick ${i}`);
+    // Messages, each sent once the handler has seen the last, for well over the idle timeout:
+    // without the reset the connection closes at 200 ms.
+    for (let sent = 1; Date.now() - opened < 500; sent += 1) {
+      client.send(`tick ${sent}`);
+      await recorded.waitFor('$default', sent);
     }
     expect(gateway.connections).toHaveLength(1);
     const closed = await client.closed;
@@ -150,7 +158,8 @@ describe('local gateway: limits and disconnects', () => {
     const recorded = recordingHandler();
     const gateway = await start({ handler: recorded.handler, dropDisconnect: true });
     await (await connect(gateway.wsUrl)).close();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Closing the gateway waits for every running invocation.
+    await gateway.close();
     expect(recorded.ofRoute('$disconnect')).toHaveLength(0);
 
     const picked = recordingHandler();
@@ -165,7 +174,7 @@ describe('local gateway: limits and disconnects', () => {
     await first.close();
     await closeClients();
     await eventually(() => picked.ofRoute('$disconnect').length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await selective.close();
     expect(
       picked.ofRoute('$disconnect').map((event) => event.requestContext.connectionId),
     ).not.toContain(dropped);

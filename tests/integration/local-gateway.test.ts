@@ -132,8 +132,8 @@ describe('local gateway: WebSocket side', () => {
       expect(refusal.statusCode).toBe(401);
       expect(JSON.parse(refusal.body)).toEqual({ error: { code: 'UNAUTHORIZED' } });
       expect(gateway.connections).toEqual([]);
-      // Never opened, so no $disconnect.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Never opened, so no $disconnect (closing waits for every running invocation).
+      await gateway.close();
       expect(recorded.ofRoute('$disconnect')).toHaveLength(0);
     });
 
@@ -420,32 +420,43 @@ describe('local gateway: WebSocket side', () => {
     });
 
     it('sends "Endpoint request timed out" past the integration timeout', async () => {
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
       const gateway = await start({
         handler: (event) =>
           event.requestContext.eventType === 'MESSAGE'
-            ? new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 400))
+            ? released.then(() => ({ statusCode: 200 }))
             : Promise.resolve({ statusCode: 200 }),
         limits: { integrationTimeoutMs: 100 },
       });
       const client = await connect(gateway.wsUrl);
       client.sendJson({ action: 'slow' });
       expect((await client.nextJson()).message).toBe('Endpoint request timed out');
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      // The handler answers only now, after the gateway gave up on it: nothing more is sent.
+      release();
+      await gateway.close();
+      await client.closed;
+      expect(client.unread()).toEqual([]);
     });
 
     describe('route responses', () => {
-      const echo = (event: { body?: string | null; requestContext: { eventType: string } }) =>
-        Promise.resolve(
-          event.requestContext.eventType === 'MESSAGE'
-            ? { statusCode: 200, body: `echo:${event.body ?? ''}` }
-            : { statusCode: 200 },
-        );
+      const bodies: string[] = [];
+      const echo = (event: { body?: string | null; requestContext: { eventType: string } }) => {
+        if (event.requestContext.eventType !== 'MESSAGE')
+          return Promise.resolve({ statusCode: 200 });
+        bodies.push(event.body ?? '');
+        return Promise.resolve({ statusCode: 200, body: `echo:${event.body ?? ''}` });
+      };
 
       it('sends nothing back by default (one-way routes)', async () => {
         const gateway = await start({ handler: echo });
         const client = await connect(gateway.wsUrl);
         client.send('hi');
-        expect(await client.silentFor(150)).toBe(true);
+        await eventually(() => bodies.includes('hi'));
+        // Closing waits for the running invocation: an answer would be queued by then.
+        await gateway.close();
+        await client.closed;
+        expect(client.unread()).toEqual([]);
       });
 
       it('sends the body back as a text frame when enabled for all routes', async () => {
@@ -465,7 +476,9 @@ describe('local gateway: WebSocket side', () => {
         client.sendJson({ action: 'other' });
         client.sendJson({ action: 'ping' });
         expect(await client.next()).toBe('echo:{"action":"ping"}');
-        expect(await client.silentFor(100)).toBe(true);
+        await gateway.close();
+        await client.closed;
+        expect(client.unread()).toEqual([]);
       });
     });
 
@@ -485,7 +498,7 @@ describe('local gateway: WebSocket side', () => {
       const client = await connect(gateway.wsUrl);
       client.send('first');
       client.send('second');
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await eventually(() => order.length === 2);
       expect(order).toEqual(['first', 'second']);
     });
 

@@ -5,6 +5,7 @@ import {
   type ManagementClientOptions,
 } from '../../src/management/management-client';
 import { ConnectionsRecorder } from '../../src/testing';
+import { eventually } from '../support/eventually';
 
 // Every call goes through the real ApiGatewayManagementApiClient over real HTTP to the recorder.
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -177,7 +178,7 @@ describe('post', () => {
     expect(elapsed).toBeGreaterThanOrEqual(190);
     expect(elapsed).toBeLessThan(3000);
     // The aborted requests closed their sockets: nothing is left in flight at the recorder.
-    await waitUntil(() => recorder.inFlight === 0);
+    await eventually(() => recorder.inFlight === 0);
   });
 
   it('a hang then an answer: the retry succeeds', async () => {
@@ -449,13 +450,5 @@ async function withSlowRecorder(
     await test(slow, client({ endpoint: slowEndpoint }));
   } finally {
     await slow.close();
-  }
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs = 1000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -1,6 +1,7 @@
 import { ManagementClient } from '../../src/management/management-client';
 import { WsError } from '../../src/errors/ws-error';
 import { ConnectionsRecorder } from '../../src/testing';
+import { eventually } from '../support/eventually';
 
 // Real HTTP to the @connections recorder; `hang` never answers, like a stuck call.
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -50,7 +51,7 @@ describe('the deadline bounds every @connections call, attempts in flight includ
     expect(result.failed.every((f) => f.statusCode === undefined)).toBe(true);
     expect(result.failed[0].error).toContain('deadline');
     // Nothing is left on the wire once it returns.
-    await waitUntil(() => recorder.inFlight === 0);
+    await eventually(() => recorder.inFlight === 0);
   }, 30_000);
 
   it('a single post hanging is cut off at its deadline, not at its attempt timeout', async () => {
@@ -87,7 +88,7 @@ describe('the deadline bounds every @connections call, attempts in flight includ
     const holders = Array.from({ length: 4 }, (_, i) =>
       narrow.post(`busy${i}=`, 'x', { deadline: Date.now() + 3000 }).catch((e: unknown) => e),
     );
-    await waitUntil(() => recorder.inFlight === 4);
+    await eventually(() => recorder.inFlight === 4);
     const result = await narrow.broadcast(['w1=', 'w2='], 'x', {
       concurrency: 2,
       deadline: Date.now() + 300,
@@ -107,12 +108,4 @@ async function failureOf(promise: Promise<unknown>): Promise<WsError> {
     throw error;
   }
   throw new Error('expected a failure');
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }

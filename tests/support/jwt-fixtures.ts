@@ -83,16 +83,6 @@ export function expectRefused(outcome: Outcome, statusCode: number, message: Reg
   return error;
 }
 
-/** Polls until `condition` holds (a few seconds at most), for effects that land asynchronously. */
-export async function until(condition: () => boolean, what: string): Promise<void> {
-  // performance.now, not Date.now: tests move Date.now to age caches.
-  const givenUpAt = performance.now() + 5000;
-  while (!condition()) {
-    if (performance.now() > givenUpAt) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Epoch seconds, as `exp`, `nbf` and `iat` count them. */
 export const now = (): number => Math.floor(Date.now() / 1000);
 

@@ -48,7 +48,7 @@ describe('fanOut', () => {
       async () => {
         running += 1;
         most = Math.max(most, running);
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        await new Promise((resolve) => setImmediate(resolve));
         running -= 1;
         return { kind: 'sent' };
       },
@@ -92,7 +92,7 @@ describe('fanOut', () => {
           async next(): Promise<IteratorResult<string>> {
             if (reading) overlapped = true;
             reading = true;
-            await new Promise((resolve) => setTimeout(resolve, 1));
+            await new Promise((resolve) => setImmediate(resolve));
             reading = false;
             i += 1;
             return i <= 20 ? { done: false, value: `id${i}` } : { done: true, value: undefined };
