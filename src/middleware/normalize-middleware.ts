@@ -26,7 +26,8 @@ function className(cls: { name: string }): string {
 function fromObject(object: MiddlewareObject, where: string): NormalizedMiddleware {
   object.checkAtBootstrap?.(where);
   return {
-    run: (ctx, next) => object.use(ctx, next),
+    // Bound once here: the onion calls it as a plain function, with no wrapper per layer.
+    run: object.use.bind<MiddlewareFunction>(object),
     requiresIdentity: object.requiresIdentity === true,
   };
 }

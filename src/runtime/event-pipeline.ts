@@ -58,15 +58,21 @@ let anonymousInvocations = 0;
  * The per-event path. Its entry reads in the order an event flows:
  * validate -> context -> identity -> route -> onion -> result -> tracking -> access log and metrics.
  * Each step below is a function of its own, in that order.
+ *
+ * Every step answers synchronously when it can, so an event whose route and middleware are
+ * synchronous (and that needs no store call) is answered without a single await: the handler
+ * is a plain function returning a resolved promise. Anything asynchronous, and every error,
+ * goes through `settleEvent`.
  * @internal
  */
 export function createEventPipeline(pipeline: EventPipeline): LiftWsHandler {
-  return async function liftWsHandler(
+  return function liftWsHandler(
     rawEvent: unknown,
     lambdaContext?: LambdaContext,
   ): Promise<WebSocketResult> {
-    const timed = pipeline.metrics !== undefined || pipeline.accessLog();
-    const started = timed ? performance.now() : 0;
+    // Asked once per event: the access line and the metrics need the latency, nothing else does.
+    const accessLog = pipeline.accessLog();
+    const started = accessLog || pipeline.metrics !== undefined ? performance.now() : 0;
     const awsContext = lambdaContext ?? anonymousLambdaContext();
 
     let event: WebSocketEvent;
@@ -77,36 +83,99 @@ export function createEventPipeline(pipeline: EventPipeline): LiftWsHandler {
     }
     const ctx = contextInternals.create(event, awsContext, pipeline.services);
 
-    let result: WebSocketResult;
-    let errorCode: string | undefined;
+    let answer: WebSocketResult | Promise<WebSocketResult>;
     try {
-      const value = runRoute(pipeline, ctx);
-      const settled = isThenable(value) ? await value : value;
-      result = shapeResult(ctx, settled);
-      const answered = answerRequest(pipeline, ctx, settled, result);
-      result = isThenable(answered) ? await answered : answered;
-      const tracked = trackConnection(pipeline, ctx, result);
-      if (tracked) await tracked;
+      answer = answerEvent(pipeline, ctx);
     } catch (error) {
-      const mapped = mapError(error, ctx.requestId || awsContext.awsRequestId);
-      const frameId = refusedFrameId(pipeline, ctx);
-      if (frameId !== undefined) mapped.envelope.id = frameId;
-      errorCode = mapped.envelope.error.code;
-      // Reporting never decides the answer: a throwing logger leaves the error result as is.
-      await reportError(pipeline, ctx, mapped, error).catch(() => undefined);
-      result = errorResult(mapped);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- whatever was thrown: settleEvent maps any value
+      answer = Promise.reject(error);
     }
-    if (ctx.isDisconnectEvent() && pipeline.store) await forgetDisconnected(ctx, pipeline.store);
-
-    const latencyMs = timed ? performance.now() - started : 0;
-    try {
-      writeAccessLine(pipeline, ctx, result, latencyMs);
-      recordMetrics(pipeline, ctx, result, errorCode, latencyMs);
-    } catch {
-      // A logger or metrics sink that throws must not turn an answered event into a failure.
+    if (isThenable(answer) || (ctx.isDisconnectEvent() && pipeline.store)) {
+      return settleEvent(pipeline, ctx, awsContext, answer, accessLog, started);
     }
-    return result;
+    return Promise.resolve(finishEvent(pipeline, ctx, answer, undefined, accessLog, started));
   };
+}
+
+/**
+ * Identity, route, onion, result, reply and tracking: the answer to a valid event, as a value
+ * when every step was synchronous.
+ */
+function answerEvent(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+): WebSocketResult | Promise<WebSocketResult> {
+  const value = runRoute(pipeline, ctx);
+  if (isThenable(value)) return Promise.resolve(value).then((v) => answerValue(pipeline, ctx, v));
+  return answerValue(pipeline, ctx, value);
+}
+
+function answerValue(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  value: unknown,
+): WebSocketResult | Promise<WebSocketResult> {
+  const answered = answerRequest(pipeline, ctx, value, shapeResult(ctx, value));
+  if (isThenable(answered)) return answered.then((result) => tracked(pipeline, ctx, result));
+  return tracked(pipeline, ctx, answered);
+}
+
+function tracked(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  result: WebSocketResult,
+): WebSocketResult | Promise<WebSocketResult> {
+  const saving = trackConnection(pipeline, ctx, result);
+  return saving ? saving.then(() => result) : result;
+}
+
+/** The asynchronous end of an event: its answer awaited, or its error mapped and reported. */
+async function settleEvent(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  awsContext: LambdaContext,
+  answer: WebSocketResult | Promise<WebSocketResult>,
+  accessLog: boolean,
+  started: number,
+): Promise<WebSocketResult> {
+  let result: WebSocketResult;
+  let errorCode: string | undefined;
+  try {
+    result = await answer;
+  } catch (error) {
+    const mapped = mapError(error, ctx.requestId || awsContext.awsRequestId);
+    const frameId = refusedFrameId(pipeline, ctx);
+    if (frameId !== undefined) mapped.envelope.id = frameId;
+    errorCode = mapped.envelope.error.code;
+    // Reporting never decides the answer: a throwing logger leaves the error result as is.
+    await reportError(pipeline, ctx, mapped, error).catch(() => undefined);
+    result = errorResult(mapped);
+  }
+  if (ctx.isDisconnectEvent() && pipeline.store) await forgetDisconnected(ctx, pipeline.store);
+  return finishEvent(pipeline, ctx, result, errorCode, accessLog, started);
+}
+
+/**
+ * The access line (when `accessLog`: info is enabled) and the metrics, then the answer.
+ * `started` is the arrival time, taken only when one of them needs the latency.
+ */
+function finishEvent(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  result: WebSocketResult,
+  errorCode: string | undefined,
+  accessLog: boolean,
+  started: number,
+): WebSocketResult {
+  if (!accessLog && pipeline.metrics === undefined) return result;
+  const latencyMs = performance.now() - started;
+  try {
+    if (accessLog) writeAccessLine(pipeline, ctx, result, latencyMs);
+    recordMetrics(pipeline, ctx, result, errorCode, latencyMs);
+  } catch {
+    // A logger or metrics sink that throws must not turn an answered event into a failure.
+  }
+  return result;
 }
 
 // ---- 1. validate ---------------------------------------------------------------------------
@@ -116,22 +185,26 @@ function refuseMalformedEvent(
   error: unknown,
   awsContext: LambdaContext,
   started: number,
-): WebSocketResult {
+): Promise<WebSocketResult> {
   const mapped = mapError(error, awsContext.awsRequestId);
-  pipeline.logger.warn('malformed event', {
-    reason: errorMessage(error),
-    awsRequestId: awsContext.awsRequestId,
-  });
-  pipeline.metrics?.record({
-    eventType: 'INVALID',
-    route: 'invalid',
-    statusCode: mapped.statusCode,
-    errorCode: mapped.envelope.error.code,
-    latencyMs: pipeline.metrics ? performance.now() - started : 0,
-    bytesIn: 0,
-    outbound: NOTHING_SENT,
-  });
-  return errorResult(mapped);
+  try {
+    pipeline.logger.warn('malformed event', {
+      reason: errorMessage(error),
+      awsRequestId: awsContext.awsRequestId,
+    });
+    pipeline.metrics?.record({
+      eventType: 'INVALID',
+      route: 'invalid',
+      statusCode: mapped.statusCode,
+      errorCode: mapped.envelope.error.code,
+      latencyMs: pipeline.metrics ? performance.now() - started : 0,
+      bytesIn: 0,
+      outbound: NOTHING_SENT,
+    });
+  } catch {
+    // As for any event: a throwing logger or metrics sink does not change the answer.
+  }
+  return Promise.resolve(errorResult(mapped));
 }
 
 // ---- 2-5. identity, route, onion -------------------------------------------------------------
@@ -261,7 +334,6 @@ function writeAccessLine(
   result: WebSocketResult,
   latencyMs: number,
 ): void {
-  if (!pipeline.accessLog()) return;
   const action = ctx.action;
   pipeline.logger.info(
     `${ctx.routeKey}${action && action !== ctx.routeKey ? ` ${action}` : ''} ${result.statusCode}`,

@@ -2,15 +2,40 @@ import { BadRequestError } from '../errors/named-errors';
 import type { WebSocketEvent, WebSocketEventType } from '../events/websocket-event';
 import { isPlainObject } from '../validation/is-plain-object';
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(['CONNECT', 'MESSAGE', 'DISCONNECT']);
-/**
- * API Gateway's connection ids are short base64-like strings ("L0SM9cOFvHcCIhw="). Anything
- * else (a lone surrogate, a megabyte, a control character) would reach `encodeURIComponent`
- * and the store's keys; it is refused here instead.
- */
-const CONNECTION_ID = /^[\x21-\x7e]{1,128}$/;
-/** Route keys are chosen by the API's author; bounded so that logs and errors stay small. */
+/** Connection ids and route keys are bounded so that logs, errors and store keys stay small. */
+const MAX_CONNECTION_ID_LENGTH = 128;
 const MAX_ROUTE_KEY_LENGTH = 128;
+
+/**
+ * API Gateway's connection ids are short base64-like strings ("L0SM9cOFvHcCIhw="): 1 to 128
+ * printable ASCII characters. Anything else (a lone surrogate, a megabyte, a control character)
+ * would reach `encodeURIComponent` and the store's keys; it is refused here instead. A loop over
+ * the char codes, not a regular expression: this runs on every event.
+ */
+function isConnectionId(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const length = value.length;
+  if (length === 0 || length > MAX_CONNECTION_ID_LENGTH) return false;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e) return false;
+  }
+  return true;
+}
+
+function isRouteKey(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_ROUTE_KEY_LENGTH &&
+    value.isWellFormed()
+  );
+}
+
+/** Absent, or an object (not an array): headers, query parameters. */
+function isOptionalMap(value: unknown): boolean {
+  return value === undefined || value === null || isPlainObject(value);
+}
 
 function eventTypeOf(routeKey: string): WebSocketEventType {
   if (routeKey === '$connect') return 'CONNECT';
@@ -28,29 +53,60 @@ function malformed(what: string): BadRequestError {
  * not a crash. Fields the framework cannot do without are required; fields read later are
  * checked for type where they are read (headers, query values, the authorizer context); the
  * rest are filled with safe defaults on a copy.
+ *
+ * The first test is the whole check for what API Gateway sends (every field present and of its
+ * type), flat, so the common event costs a handful of comparisons; anything it does not accept
+ * goes through `checkFields`, which names what is wrong.
  */
 export function validateEvent(input: unknown): WebSocketEvent {
+  if (typeof input === 'object' && input !== null) {
+    const event = input as Record<string, unknown>;
+    const rc = event.requestContext as Record<string, unknown> | null | undefined;
+    if (
+      typeof rc === 'object' &&
+      rc !== null &&
+      isRouteKey(rc.routeKey) &&
+      isConnectionId(rc.connectionId) &&
+      rc.eventType === eventTypeOf(rc.routeKey) &&
+      typeof rc.requestId === 'string' &&
+      typeof rc.stage === 'string' &&
+      typeof rc.domainName === 'string' &&
+      typeof rc.apiId === 'string' &&
+      (event.body === undefined || event.body === null || typeof event.body === 'string') &&
+      isOptionalMap(event.headers) &&
+      isOptionalMap(event.queryStringParameters) &&
+      !Array.isArray(input) &&
+      !Array.isArray(rc)
+    ) {
+      return input as WebSocketEvent;
+    }
+  }
+  return checkFields(input);
+}
+
+/** The slow path: says which field is wrong, or fills the missing optional ones on a copy. */
+function checkFields(input: unknown): WebSocketEvent {
   if (!isPlainObject(input)) throw malformed('expected an API Gateway WebSocket event object');
   const rc = input.requestContext;
   if (!isPlainObject(rc)) throw malformed('requestContext is missing');
   const routeKey = rc.routeKey;
-  if (
-    typeof routeKey !== 'string' ||
-    routeKey.length === 0 ||
-    routeKey.length > MAX_ROUTE_KEY_LENGTH ||
-    !routeKey.isWellFormed()
-  ) {
+  if (!isRouteKey(routeKey)) {
     throw malformed(
       `requestContext.routeKey must be a string of 1 to ${MAX_ROUTE_KEY_LENGTH} characters`,
     );
   }
-  if (typeof rc.connectionId !== 'string' || !CONNECTION_ID.test(rc.connectionId)) {
+  if (!isConnectionId(rc.connectionId)) {
     throw malformed(
-      'requestContext.connectionId must be 1 to 128 printable ASCII characters, as API Gateway issues them',
+      `requestContext.connectionId must be 1 to ${MAX_CONNECTION_ID_LENGTH} printable ASCII characters, as API Gateway issues them`,
     );
   }
   const eventType = rc.eventType;
-  if (eventType !== undefined && (typeof eventType !== 'string' || !EVENT_TYPES.has(eventType))) {
+  if (
+    eventType !== undefined &&
+    eventType !== 'CONNECT' &&
+    eventType !== 'MESSAGE' &&
+    eventType !== 'DISCONNECT'
+  ) {
     throw malformed('requestContext.eventType must be CONNECT, MESSAGE or DISCONNECT');
   }
   if (eventType !== undefined && eventType !== eventTypeOf(routeKey)) {
@@ -59,19 +115,10 @@ export function validateEvent(input: unknown): WebSocketEvent {
   if (input.body !== undefined && input.body !== null && typeof input.body !== 'string') {
     throw malformed('body must be a string');
   }
-  for (const key of ['headers', 'queryStringParameters'] as const) {
-    const value = input[key];
-    if (value !== undefined && value !== null && !isPlainObject(value)) {
-      throw malformed(`${key} must be an object`);
-    }
+  if (!isOptionalMap(input.headers)) throw malformed('headers must be an object');
+  if (!isOptionalMap(input.queryStringParameters)) {
+    throw malformed('queryStringParameters must be an object');
   }
-  const complete =
-    typeof eventType === 'string' &&
-    typeof rc.requestId === 'string' &&
-    typeof rc.stage === 'string' &&
-    typeof rc.domainName === 'string' &&
-    typeof rc.apiId === 'string';
-  if (complete) return input as unknown as WebSocketEvent;
   // Fill what is missing on a copy; the caller's event is never changed.
   return {
     ...(input as unknown as WebSocketEvent),

@@ -184,6 +184,11 @@ describe('bad input never crashes the handler', () => {
   }
   const handler = bootstrap([Echo], { logger: captureLogger().logger, errorFrames: false });
   const call = (event: unknown) => handler(event as never, lambdaContext());
+  /** A real message event with some requestContext fields replaced. */
+  function complete(changes: Record<string, unknown>): Record<string, unknown> {
+    const event = messageEvent({ routeKey: 'echo', body: { action: 'echo' } });
+    return { ...event, requestContext: { ...event.requestContext, ...changes } };
+  }
 
   it.each([
     ['undefined', undefined],
@@ -206,12 +211,29 @@ describe('bad input never crashes the handler', () => {
       'headers that are not an object',
       { requestContext: { routeKey: '$connect', connectionId: 'a=' }, headers: 'x' },
     ],
+    // Complete events, as API Gateway shapes them, with one field wrong: the flat fast check
+    // must not wave them through.
+    ['a connectionId with a control character', complete({ connectionId: 'ab\ncd=' })],
+    ['a connectionId with a space', complete({ connectionId: 'ab cd=' })],
+    ['a connectionId of 129 characters', complete({ connectionId: 'a'.repeat(129) })],
+    ['an empty connectionId', complete({ connectionId: '' })],
+    ['a connectionId with a lone surrogate', complete({ connectionId: 'ab\ud800=' })],
+    ['a routeKey with a lone surrogate', complete({ routeKey: 'echo\udfff' })],
+    ['an eventType that contradicts the routeKey', complete({ eventType: 'CONNECT' })],
+    ['headers that are an array', { ...complete({}), headers: ['x'] }],
+    ['query parameters that are an array', { ...complete({}), queryStringParameters: ['x'] }],
+    ['a numeric body', { ...complete({}), body: 42 }],
   ])('%s -> 400 with a clear message', async (_name, event) => {
     const result = await call(event);
     expect(result.statusCode).toBe(400);
     expect(json(result.body)).toMatchObject({
       error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^malformed event/) as unknown },
     });
+  });
+
+  it('answers a complete event that passes every check', async () => {
+    const result = await call(complete({}));
+    expect(result).toEqual({ statusCode: 200, body: '{"action":"echo"}' });
   });
 
   it('fills in what a sparse but usable event lacks', async () => {

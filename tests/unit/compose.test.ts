@@ -87,7 +87,93 @@ describe('compose (the middleware onion)', () => {
     const run = compose([(_c, next) => next()], () => ++count);
     await run(ctx);
     await run(ctx);
-    await expect(run(ctx)).resolves.toBe(3);
+    await expect(Promise.resolve(run(ctx))).resolves.toBe(3);
+  });
+
+  it('answers synchronously when every layer passes next() through to a synchronous route', () => {
+    const seen: unknown[] = [];
+    const run = compose(
+      [
+        (_c, next) => next(),
+        (_c, next) => {
+          const promise = next();
+          seen.push(promise instanceof Promise);
+          return promise;
+        },
+      ],
+      () => ({ length: 5 }),
+    );
+    // The value itself, not a promise: the caller needs no await hop.
+    expect(run(ctx)).toEqual({ length: 5 });
+    // Each middleware still received a promise from next(), as its type says.
+    expect(seen).toEqual([true]);
+  });
+
+  it('hands a middleware that awaits next() a promise and answers with its own promise', async () => {
+    const run = compose(
+      [(_c, next) => next(), async (_c, next) => ({ wrapped: await next() })],
+      () => 'inner',
+    );
+    const answer = run(ctx);
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).resolves.toEqual({ wrapped: 'inner' });
+  });
+
+  it('passes an asynchronous route through pass-through layers as the same promise', async () => {
+    const routePromise = Promise.resolve('later');
+    const run = compose([(_c, next) => next(), (_c, next) => next()], () => routePromise);
+    expect(run(ctx)).toBe(routePromise);
+    await expect(routePromise).resolves.toBe('later');
+  });
+
+  it('adopts a foreign thenable from the route into a real promise for the middleware', async () => {
+    const thenable = { then: (resolve: (value: string) => void) => resolve('adopted') };
+    let handed: unknown;
+    const run = compose(
+      [
+        (_c, next) => {
+          handed = next();
+          return handed;
+        },
+      ],
+      () => thenable,
+    );
+    const answer = run(ctx);
+    expect(handed).toBeInstanceOf(Promise);
+    await expect(answer).resolves.toBe('adopted');
+  });
+
+  it('turns a synchronous throw from the route into a rejection of next()', async () => {
+    const caught: unknown[] = [];
+    const run = compose(
+      [
+        (_c, next) =>
+          next().catch((error: unknown) => {
+            caught.push(error);
+            return 'recovered';
+          }),
+      ],
+      () => {
+        throw new Error('sync boom');
+      },
+    );
+    await expect(run(ctx)).resolves.toBe('recovered');
+    expect(caught).toEqual([new Error('sync boom')]);
+  });
+
+  it('rejects a second next() also when the first one answered synchronously', async () => {
+    let routeRuns = 0;
+    const run = compose(
+      [
+        (_c, next) => {
+          void next();
+          return next();
+        },
+      ],
+      () => ++routeRuns,
+    );
+    await expect(Promise.resolve(run(ctx))).rejects.toThrow('next() called more than once');
+    expect(routeRuns).toBe(1);
   });
 
   it('never mutates the middleware array it was given', async () => {
