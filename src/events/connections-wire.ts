@@ -14,6 +14,13 @@ export interface ConnectionsTarget {
 /** A request body read with the `@connections` size limit applied. */
 export type ConnectionsBody = { tooLarge: false; data: Buffer } | { tooLarge: true; size: number };
 
+/** How the API answers one request: its status, and for an error its type and message. */
+export interface ConnectionsAnswer {
+  status: number;
+  errorType?: ConnectionsErrorType;
+  message?: string;
+}
+
 /** What GetConnection answers. */
 export interface ConnectionInfoFacts {
   connectedAt: number | Date;
@@ -109,6 +116,18 @@ export const connectionsWire = {
     requestId?: string,
   ): number {
     return send(res, status, JSON.stringify({ message }), errorType, requestId);
+  },
+
+  /** An answer decided before it is written: an error with its type, else an empty 200. */
+  sendAnswer(res: ServerResponse, answer: ConnectionsAnswer, requestId?: string): number {
+    if (answer.errorType === undefined) return connectionsWire.sendEmpty(res, 200, requestId);
+    return connectionsWire.sendError(
+      res,
+      answer.status,
+      answer.errorType,
+      answer.message ?? '',
+      requestId,
+    );
   },
 
   /** An answer without a body: PostToConnection's 200, DeleteConnection's 204. */

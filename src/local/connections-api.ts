@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger';
-import { connectionsWire, type ConnectionsTarget } from '../events/connections-wire';
+import {
+  connectionsWire,
+  type ConnectionsAnswer,
+  type ConnectionsTarget,
+} from '../events/connections-wire';
 import type { LocalConnection } from './local-connection';
 
 export interface ConnectionsApiConfig {
@@ -95,35 +99,39 @@ export class ConnectionsApi {
     connectionId: string,
   ): Promise<number> {
     const body = await connectionsWire.readBody(req, this.config.maxMessageBytes);
-    if (body.tooLarge) {
-      return connectionsWire.sendError(
-        res,
-        413,
-        'PayloadTooLargeException',
-        `Payload exceeds the ${this.config.maxMessageBytes} byte message limit`,
-      );
+    return connectionsWire.sendAnswer(
+      res,
+      body.tooLarge ? this.tooLarge() : this.deliver(connectionId, body.data),
+    );
+  }
+
+  /**
+   * PostToConnection's decision and delivery, for the HTTP API and for a handler in this
+   * process posting in-process (`inProcessEndpoints`): one answer for both.
+   */
+  deliver(connectionId: string, data: Uint8Array): ConnectionsAnswer {
+    if (data.byteLength > this.config.maxMessageBytes) return this.tooLarge();
+    const connection = this.config.findConnection(connectionId);
+    // Unknown, closed, closing, or still in its $connect: all 410 on AWS.
+    if (!connection?.isOpen) return gone(connectionId);
+    // AWS refuses while the client has not drained what it was already sent.
+    if (connection.socket.bufferedAmount > this.config.maxBufferedBytes) {
+      return {
+        status: 429,
+        errorType: 'LimitExceededException',
+        message: 'The client is not reading its messages',
+      };
     }
-    return this.withConnection(res, connectionId, (connection) => {
-      // AWS refuses while the client has not drained what it was already sent.
-      if (connection.socket.bufferedAmount > this.config.maxBufferedBytes) {
-        return connectionsWire.sendError(
-          res,
-          429,
-          'LimitExceededException',
-          'The client is not reading its messages',
-        );
-      }
-      // PostToConnection data goes out as a text frame, as API Gateway sends it.
-      if (!connection.sendText(body.data)) {
-        return connectionsWire.sendError(
-          res,
-          410,
-          'GoneException',
-          `Connection ${connectionId} is gone`,
-        );
-      }
-      return connectionsWire.sendEmpty(res, 200);
-    });
+    // PostToConnection data goes out as a text frame, as API Gateway sends it.
+    return connection.sendText(data) ? DELIVERED : gone(connectionId);
+  }
+
+  private tooLarge(): ConnectionsAnswer {
+    return {
+      status: 413,
+      errorType: 'PayloadTooLargeException',
+      message: `Payload exceeds the ${this.config.maxMessageBytes} byte message limit`,
+    };
   }
 
   private withConnection(
@@ -132,15 +140,13 @@ export class ConnectionsApi {
     action: (connection: LocalConnection) => number,
   ): number {
     const connection = this.config.findConnection(connectionId);
-    // Unknown, closed, closing, or still in its $connect: all 410 on AWS.
-    if (!connection?.isOpen) {
-      return connectionsWire.sendError(
-        res,
-        410,
-        'GoneException',
-        `Connection ${connectionId} is gone`,
-      );
-    }
+    if (!connection?.isOpen) return connectionsWire.sendAnswer(res, gone(connectionId));
     return action(connection);
   }
+}
+
+const DELIVERED: ConnectionsAnswer = { status: 200 };
+
+function gone(connectionId: string): ConnectionsAnswer {
+  return { status: 410, errorType: 'GoneException', message: `Connection ${connectionId} is gone` };
 }

@@ -56,7 +56,7 @@ export class LocalConnection {
   }
 
   /** Sends a text frame; false when the socket is no longer open. */
-  sendText(data: string | Buffer): boolean {
+  sendText(data: string | Uint8Array): boolean {
     if (!this.isOpen) return false;
     this.socket.send(data, { binary: false });
     this.touch();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { errorMessage } from '../errors/error-message';
+import { inProcessEndpoints } from '../management/in-process-endpoints';
 import type { Logger } from '../logging/logger';
 import { AuthorizerFlow } from './authorizer-flow';
 import { ConnectFlow, connectRefusal, type ConnectVerdict, type Handshake } from './connect-flow';
@@ -73,6 +74,7 @@ export class LocalGateway {
   readonly #handshakes = new WeakMap<IncomingMessage, Handshake>();
   readonly #sockets = new Set<Duplex>();
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #stopServingInProcess: () => void;
   #closing?: Promise<void>;
 
   /**
@@ -149,18 +151,24 @@ export class LocalGateway {
       ...invocation,
       dropDisconnect: settings.dropDisconnect,
     });
+    const connectionsApi = new ConnectionsApi({
+      stage: settings.stage,
+      maxMessageBytes: limits.maxMessageBytes,
+      maxBufferedBytes: limits.maxBufferedBytes,
+      findConnection: (connectionId) => this.#open.get(connectionId),
+      logger: this.#logger,
+    });
     const http = new GatewayHttp({
       stage: settings.stage,
       wsUrl: this.wsUrl,
       http: settings.http,
       logger: this.#logger,
-      connectionsApi: new ConnectionsApi({
-        stage: settings.stage,
-        maxMessageBytes: limits.maxMessageBytes,
-        maxBufferedBytes: limits.maxBufferedBytes,
-        findConnection: (connectionId) => this.#open.get(connectionId),
-        logger: this.#logger,
-      }),
+      connectionsApi,
+    });
+    // A handler in this process posts here without HTTP; the copy stands for the request body
+    // (the caller may reuse its buffer once the post resolved, while ws may still hold it).
+    this.#stopServingInProcess = inProcessEndpoints.serve(this.managementEndpoint, {
+      post: (connectionId, data) => connectionsApi.deliver(connectionId, Buffer.from(data)),
     });
 
     this.#wss = new WebSocketServer({
@@ -226,6 +234,7 @@ export class LocalGateway {
     await Promise.all(closing.map((connection) => connection.closed));
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
     for (const socket of this.#sockets) socket.destroy();
+    this.#stopServingInProcess();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();

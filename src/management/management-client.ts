@@ -18,6 +18,7 @@ import { classifyFailure, toWsError, type AttemptFacts, type CallFailure } from 
 import { ConnectionsApiError } from './connections-api-error';
 import { EndpointPool, lentPool } from './endpoint-pool';
 import { fanOut, type SendOutcome } from './fan-out';
+import { inProcessEndpoints, postInProcess } from './in-process-endpoints';
 import type {
   BroadcastOptions,
   BroadcastResult,
@@ -307,15 +308,19 @@ export class ManagementClient implements ManagementApi {
     deadlineMs: number | undefined,
   ): Promise<CallResult<unknown>> {
     const target = this.#pool.target;
-    const attempt: Attempt<unknown> = target
-      ? (limits, facts) => signedPost(target, connectionId, payload, limits, facts)
-      : (limits, facts) =>
-          sdkAttempt(limits, facts, (abortSignal) =>
-            this.#pool.sdk.send(
-              new PostToConnectionCommand({ ConnectionId: connectionId, Data: payload.bytes }),
-              { abortSignal },
-            ),
-          );
+    // Looked up per post: a local gateway in this process may start or close at any time.
+    const inProcess = target && inProcessEndpoints.find(this.#pool.endpoint);
+    const attempt: Attempt<unknown> = inProcess
+      ? (limits, facts) => postInProcess(inProcess, connectionId, payload.bytes, limits, facts)
+      : target
+        ? (limits, facts) => signedPost(target, connectionId, payload, limits, facts)
+        : (limits, facts) =>
+            sdkAttempt(limits, facts, (abortSignal) =>
+              this.#pool.sdk.send(
+                new PostToConnectionCommand({ ConnectionId: connectionId, Data: payload.bytes }),
+                { abortSignal },
+              ),
+            );
     return this.#call(attempt, settings, settings.retryTimeouts, deadline, deadlineMs);
   }
 
