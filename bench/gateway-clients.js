@@ -10,6 +10,7 @@ const WebSocket = require('ws');
 
 const { url, clients, roomSize, rate, seconds, drainMs } = JSON.parse(process.env.GATEWAY_CLIENTS);
 const CONNECTING_AT_ONCE = 50;
+const cpuOf = (usage) => usage.user + usage.system;
 const TICK_MS = 5;
 
 const sockets = [];
@@ -70,6 +71,7 @@ async function drain(expected) {
 process.on('message', async (message) => {
   if (message === 'go') {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const offeredMs = await offer();
     const expected = total * roomSize;
     await drain(expected);
@@ -80,6 +82,7 @@ process.on('message', async (message) => {
         elapsedMs: performance.now() - started,
         received,
         expected,
+        cpuUs: cpuOf(process.cpuUsage(cpu)),
         roundTrips: roundTrips.sort((a, b) => a - b),
       },
     });

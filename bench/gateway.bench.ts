@@ -145,6 +145,8 @@ interface DemoResult {
   elapsedMs: number;
   received: number;
   expected: number;
+  /** The clients' own CPU (user + system, µs) while offering and draining. */
+  cpuUs: number;
   roundTrips: number[];
 }
 
@@ -182,8 +184,15 @@ async function runDemoScenario(): Promise<Record<string, number>> {
   try {
     await next<number>('ready');
     const answer = next<DemoResult>('result');
+    // The gateway's own CPU (gateway, handler, in-process @connections), which unlike the round
+    // trips does not depend on what else the machine runs.
+    const cpu = process.cpuUsage();
     child.send('go');
     const result = await answer;
+    const used = process.cpuUsage(cpu);
+    const cpuUsPerMessage = (used.user + used.system) / result.offered;
+    const coreShare = (cpuUs: number): string =>
+      `${((100 * cpuUs) / 1000 / result.elapsedMs).toFixed(0)}%`;
     const p99 = percentile(result.roundTrips, 0.99);
     const lost = result.expected - result.received;
     const framesPerSecond = result.received / (result.elapsedMs / 1000);
@@ -198,8 +207,12 @@ async function runDemoScenario(): Promise<Record<string, number>> {
     console.log(row('round trip p99 (ms)', p99.toFixed(1), `< ${DEMO_P99_GOAL_MS}`));
     console.log(row('round trip median (ms)', median(result.roundTrips).toFixed(1), ''));
     console.log(row('frames lost', String(lost), '0'));
+    console.log(row('gateway CPU per message (µs)', cpuUsPerMessage.toFixed(0), ''));
+    console.log(row('gateway CPU, share of one core', coreShare(used.user + used.system), ''));
+    console.log(row('clients CPU, share of one core', coreShare(result.cpuUs), ''));
     return {
       'gateway.demo.p99_ms_vs_goal': round2(p99 / DEMO_P99_GOAL_MS),
+      'gateway.demo.cpu_us_per_message': Math.round(cpuUsPerMessage),
       'gateway.demo.frames_lost': lost,
     };
   } finally {

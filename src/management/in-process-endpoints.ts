@@ -1,5 +1,4 @@
 import type { ConnectionsAnswer } from '../events/connections-wire';
-import type { AttemptLimits } from './attempt-limits';
 import type { AttemptFacts } from './call-failure';
 import { ConnectionsApiError } from './connections-api-error';
 
@@ -53,10 +52,10 @@ export function postInProcess(
   connections: InProcessConnections,
   connectionId: string,
   data: Uint8Array,
-  limits: AttemptLimits,
+  deadlineMs: number | undefined,
   facts: AttemptFacts,
 ): Promise<void> {
-  if (limits.deadline?.aborted) {
+  if (deadlineMs !== undefined && Date.now() >= deadlineMs) {
     facts.deadline = true;
     facts.written = false;
     return Promise.reject(

@@ -18,7 +18,11 @@ import { classifyFailure, toWsError, type AttemptFacts, type CallFailure } from 
 import { ConnectionsApiError } from './connections-api-error';
 import { EndpointPool, lentPool } from './endpoint-pool';
 import { fanOut, type SendOutcome } from './fan-out';
-import { inProcessEndpoints, postInProcess } from './in-process-endpoints';
+import {
+  inProcessEndpoints,
+  postInProcess,
+  type InProcessConnections,
+} from './in-process-endpoints';
 import type {
   BroadcastOptions,
   BroadcastResult,
@@ -79,6 +83,12 @@ type CallResult<T> =
   { ok: true; value: T } | { ok: false; failure: CallFailure; error: unknown; attempts: number };
 
 type Attempt<T> = (limits: AttemptLimits, facts: AttemptFacts) => Promise<T>;
+
+/** A call's deadline: the signal that cuts off waits and attempts on the wire, and its time. */
+interface CallBounds {
+  deadline: AbortSignal | undefined;
+  deadlineMs: number | undefined;
+}
 
 /**
  * The `@connections` API of one endpoint, hardened for fan-outs: every attempt waits for a
@@ -168,8 +178,12 @@ export class ManagementClient implements ManagementApi {
     checkConnectionId(connectionId);
     const payload = this.#payload(data);
     const settings = this.#settings(options);
-    const deadline = deadlineSignal(options?.deadline);
-    const result = await this.#post(connectionId, payload, settings, deadline, options?.deadline);
+    const inProcess = this.#inProcess();
+    const bounds = {
+      deadline: inProcess ? undefined : deadlineSignal(options?.deadline),
+      deadlineMs: options?.deadline,
+    };
+    const result = await this.#post(connectionId, payload, settings, bounds, inProcess);
     if (!result.ok) throw this.#error('PostToConnection', connectionId, result, settings);
   }
 
@@ -182,9 +196,11 @@ export class ManagementClient implements ManagementApi {
       (limits, facts) =>
         sdkAttempt(limits, facts, (abortSignal) => this.#pool.sdk.send(command, { abortSignal })),
       settings,
-      true,
-      deadlineSignal(options?.deadline),
-      options?.deadline,
+      {
+        idempotent: true,
+        deadline: deadlineSignal(options?.deadline),
+        deadlineMs: options?.deadline,
+      },
     );
     if (!result.ok) throw this.#error('GetConnection', connectionId, result, settings);
     const output = result.value;
@@ -208,9 +224,11 @@ export class ManagementClient implements ManagementApi {
       (limits, facts) =>
         sdkAttempt(limits, facts, (abortSignal) => this.#pool.sdk.send(command, { abortSignal })),
       settings,
-      true,
-      deadlineSignal(options?.deadline),
-      options?.deadline,
+      {
+        idempotent: true,
+        deadline: deadlineSignal(options?.deadline),
+        deadlineMs: options?.deadline,
+      },
     );
     if (!result.ok && !result.failure.gone) {
       throw this.#error('DeleteConnection', connectionId, result, settings);
@@ -244,14 +262,26 @@ export class ManagementClient implements ManagementApi {
     );
     this.#pool.slots.grow(Math.min(concurrency, MAX_SOCKETS));
     const deadlineMs = options.deadline;
-    const deadline = deadlineSignal(deadlineMs);
-    const gone = options.store ? new GoneBatcher(options.store, this.#logger, deadline) : undefined;
+    const inProcess = this.#inProcess();
+    // In-process posts never wait on a socket or the wire: the deadline is checked before each
+    // one, and its timer signal (not free at a thousand fan-outs a second) is made only when a
+    // store call needs it.
+    const deadline = inProcess ? undefined : deadlineSignal(deadlineMs);
+    const bounds = { deadline, deadlineMs };
+    let storeSignal = deadline;
+    const gone = options.store
+      ? new GoneBatcher(
+          options.store,
+          this.#logger,
+          () => (storeSignal ??= deadlineSignal(deadlineMs)),
+        )
+      : undefined;
     const send = async (connectionId: string): Promise<SendOutcome> => {
       if (!isConnectionId(connectionId)) {
         return { kind: 'failed', error: 'not an API Gateway connection id' };
       }
       const started = Date.now();
-      const result = await this.#post(connectionId, payload, settings, deadline, deadlineMs);
+      const result = await this.#post(connectionId, payload, settings, bounds, inProcess);
       if (result.ok) return { kind: 'sent', elapsedMs: Date.now() - started };
       const failure = result.failure;
       if (failure.gone) return { kind: 'gone' };
@@ -300,46 +330,56 @@ export class ManagementClient implements ManagementApi {
     };
   }
 
+  /** The local gateway serving this endpoint in this process, if any (the lean path only). */
+  #inProcess(): InProcessConnections | undefined {
+    // Looked up per call: a local gateway in this process may start or close at any time.
+    return this.#pool.target && inProcessEndpoints.find(this.#pool.endpoint);
+  }
+
   #post(
     connectionId: string,
     payload: SignedPayload,
     settings: CallSettings,
-    deadline: AbortSignal | undefined,
-    deadlineMs: number | undefined,
+    bounds: CallBounds,
+    inProcess: InProcessConnections | undefined,
   ): Promise<CallResult<unknown>> {
+    const idempotent = settings.retryTimeouts;
+    if (inProcess) {
+      const attempt: Attempt<unknown> = (_limits, facts) =>
+        postInProcess(inProcess, connectionId, payload.bytes, bounds.deadlineMs, facts);
+      // No socket is used, so none is waited for.
+      return this.#call(attempt, settings, { ...bounds, idempotent, socket: false });
+    }
     const target = this.#pool.target;
-    // Looked up per post: a local gateway in this process may start or close at any time.
-    const inProcess = target && inProcessEndpoints.find(this.#pool.endpoint);
-    const attempt: Attempt<unknown> = inProcess
-      ? (limits, facts) => postInProcess(inProcess, connectionId, payload.bytes, limits, facts)
-      : target
-        ? (limits, facts) => signedPost(target, connectionId, payload, limits, facts)
-        : (limits, facts) =>
-            sdkAttempt(limits, facts, (abortSignal) =>
-              this.#pool.sdk.send(
-                new PostToConnectionCommand({ ConnectionId: connectionId, Data: payload.bytes }),
-                { abortSignal },
-              ),
-            );
-    return this.#call(attempt, settings, settings.retryTimeouts, deadline, deadlineMs);
+    const attempt: Attempt<unknown> = target
+      ? (limits, facts) => signedPost(target, connectionId, payload, limits, facts)
+      : (limits, facts) =>
+          sdkAttempt(limits, facts, (abortSignal) =>
+            this.#pool.sdk.send(
+              new PostToConnectionCommand({ ConnectionId: connectionId, Data: payload.bytes }),
+              { abortSignal },
+            ),
+          );
+    return this.#call(attempt, settings, { ...bounds, idempotent });
   }
 
   /**
    * Runs attempts until one succeeds or the failure is final. `idempotent`: a failure that may
-   * have reached AWS (timeout, reset) is worth another attempt.
+   * have reached AWS (timeout, reset) is worth another attempt. `socket: false`: the attempt
+   * needs no socket of the pool (an in-process post), so it takes no slot.
    */
   async #call<T>(
     attempt: Attempt<T>,
     settings: CallSettings,
-    idempotent: boolean,
-    deadline: AbortSignal | undefined,
-    deadlineMs: number | undefined,
+    options: CallBounds & { idempotent: boolean; socket?: boolean },
   ): Promise<CallResult<T>> {
-    const { slots, budget } = this.#pool;
+    const { idempotent, deadline, deadlineMs } = options;
+    const { budget } = this.#pool;
+    const slots = options.socket === false ? undefined : this.#pool.slots;
     const limits: AttemptLimits = { timeoutMs: settings.timeoutMs, deadline };
     let last: { failure: CallFailure; error: unknown } | undefined;
     for (let sent = 0; ;) {
-      const held = slots.acquire(deadline);
+      const held = slots ? slots.acquire(deadline) : true;
       if (held !== true && !(await held)) return notSent(last, sent);
       if (sent === 0) budget.earn();
       const facts: AttemptFacts = { timedOut: false, deadline: false, written: undefined };
@@ -349,7 +389,7 @@ export class ManagementClient implements ManagementApi {
       } catch (caught) {
         error = caught;
       } finally {
-        slots.release();
+        slots?.release();
       }
       const failure = classifyFailure(error, facts);
       // A request cut off before it was written was not an attempt AWS saw.
@@ -366,7 +406,9 @@ export class ManagementClient implements ManagementApi {
       }
       if (!budget.spend()) return { ok: false, ...last, attempts: sent };
       await sleep(delay, deadline);
-      if (deadline?.aborted) return { ok: false, ...last, attempts: sent };
+      if (deadline?.aborted || (deadlineMs !== undefined && Date.now() >= deadlineMs)) {
+        return { ok: false, ...last, attempts: sent };
+      }
     }
   }
 
@@ -443,7 +485,8 @@ class GoneBatcher {
   constructor(
     private readonly store: ConnectionStore,
     private readonly logger: Logger | undefined,
-    private readonly signal: AbortSignal | undefined,
+    /** Made on the first removal: most fan-outs find nobody gone. */
+    private readonly signal: () => AbortSignal | undefined,
   ) {}
 
   add(connectionId: string): void {
@@ -461,7 +504,7 @@ class GoneBatcher {
     this.#batch = [];
     // A store that throws instead of rejecting is caught the same way.
     const removal = Promise.resolve().then(() =>
-      this.store.removeGone(ids, { signal: this.signal }),
+      this.store.removeGone(ids, { signal: this.signal() }),
     );
     this.#pending.push(
       removal.catch((error: unknown) => {
