@@ -57,6 +57,30 @@ export interface TokenBucketSpec {
   refillPerSecond: number;
 }
 
+/** One room message kept for resumes: its sequence number and the frame exactly as posted. */
+export interface RoomMessage {
+  /** 1, 2, 3... per room, from `nextRoomSeq`. */
+  seq: number;
+  /** The frame's text, `{ room, seq }` included: a replay posts these very bytes again. */
+  frame: string;
+}
+
+/** How long and how much room history is kept (bootstrap's `rooms.history`). */
+export interface HistoryRetention {
+  /** A message is kept this long after it was sent. */
+  ttlSeconds: number;
+  /** Only the room's last `maxMessages` are kept (and read back). */
+  maxMessages: number;
+}
+
+/** What `roomHistory` reads: the room's counter and the kept messages after a point. */
+export interface RoomHistory {
+  /** The last sequence number allocated in the room (0 when none was). */
+  latestSeq: number;
+  /** Kept messages with `afterSeq < seq <= latestSeq`, ascending; holes are messages no longer (or not yet) kept. */
+  messages: RoomMessage[];
+}
+
 /**
  * Where lift-ws keeps connections, rooms and rate-limit buckets.
  *
@@ -91,6 +115,29 @@ export interface ConnectionStore {
   roomShardCount?(room: string): number;
   /** Members on one shard (0 to `roomShardCount - 1`): fan-out workers split a room by shard. */
   roomShardMembers?(room: string, shard: number, options?: StoreCallOptions): AsyncIterable<string>;
+  /**
+   * Allocates the room's next sequence number (1 for its first message), atomically across
+   * Lambda containers. Optional, with `putRoomMessage` and `roomHistory`: bootstrap's
+   * `rooms.history` needs all three.
+   */
+  nextRoomSeq?(room: string, options?: StoreCallOptions): Promise<number>;
+  /** Keeps a sequenced room message for `retention.ttlSeconds` (and among the last `maxMessages`). */
+  putRoomMessage?(
+    room: string,
+    message: RoomMessage,
+    retention: HistoryRetention,
+    options?: StoreCallOptions,
+  ): Promise<void>;
+  /**
+   * The room's latest sequence number and, when `afterSeq` is given, the kept messages after it
+   * (at most the last `retention.maxMessages` of the room, unexpired), in order.
+   */
+  roomHistory?(
+    room: string,
+    afterSeq: number | undefined,
+    retention: HistoryRetention,
+    options?: StoreCallOptions,
+  ): Promise<RoomHistory>;
   /** Rooms the connection has joined. */
   roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]>;
   connectionsOfUser(userId: string, options?: StoreCallOptions): AsyncIterable<string>;

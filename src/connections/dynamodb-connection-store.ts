@@ -7,7 +7,10 @@ import { isPlainObject } from '../validation/is-plain-object';
 import type {
   ConnectionRecord,
   ConnectionStore,
+  HistoryRetention,
   NewConnection,
+  RoomHistory,
+  RoomMessage,
   RateLimitDecision,
   StoreCallOptions,
   TokenBucketSpec,
@@ -31,6 +34,7 @@ import {
   type WriteRequest,
 } from './dynamodb-table-requests';
 import { mergeInParallel } from './merge-in-parallel';
+import { roomHistoryRules } from './room-history-rules';
 import { roomShardOf, roomShardsOption, type RoomShards } from './room-shards';
 import { TokenBucketRule } from './token-bucket-rule';
 
@@ -46,11 +50,15 @@ import { TokenBucketRule } from './token-bucket-rule';
  *     (large room)   ROOM#<room>#<k> CONN#<id>    connectionId, room, shard (k = 1..K-1)
  *   reverse member.  CONN#<id>      ROOM#<room>   connectionId, room, shard? -> rooms of a conn.
  *   rate bucket      RATE#<key>     BUCKET        tat (epoch µs, see TokenBucketRule)
+ *   room counter     SEQ#<room>     SEQ           seq (ADD 1 per room message; no expiresAt)
+ *   room message     HIST#<room>    MSG#<seq, 16 digits>  seq, frame (the posted text)
  *
  *   gsi1 (gsi1pk) and gsi2 (gsi2pk): sparse, INCLUDE connectionId + expiresAt.
  *   expiresAt (epoch seconds) is on every item and is the table's TTL attribute: connect + 2 h
  *   (API Gateway's connection limit) for connections and their memberships, the instant the
- *   bucket is full again for rate buckets. TTL deletion is lazy in AWS (often a day late) and
+ *   bucket is full again for rate buckets, sent + history ttl for room messages. The room counter
+ *   never expires: a seq handed out twice would be dropped by clients as a duplicate.
+ *   TTL deletion is lazy in AWS (often a day late) and
  *   absent in dynalite, so every read filters `expiresAt > now` itself.
  *
  * Races:
@@ -74,8 +82,14 @@ const ROOM = 'ROOM#';
 const USER = 'USER#';
 const TENANT = 'TENANT#';
 const RATE = 'RATE#';
+const SEQUENCE = 'SEQ#';
+const HISTORY = 'HIST#';
+const MESSAGE = 'MSG#';
 const CONNECTION_SK = 'META';
 const BUCKET_SK = 'BUCKET';
+const SEQUENCE_SK = 'SEQ';
+/** Zero-padded so string order is seq order (Number.MAX_SAFE_INTEGER has 16 digits). */
+const SEQ_DIGITS = 16;
 
 /** DynamoDB's limit per TransactWriteItems call: the connection plus two items per room. */
 const TRANSACTION_ROOMS_LIMIT = Math.floor((100 - 1) / 2);
@@ -356,6 +370,95 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         FilterExpression: '#exp > :now AND #room = :room',
       };
     });
+  }
+
+  /**
+   * One `UpdateItem` `ADD seq :1` on the room's counter item (`ReturnValues: UPDATED_NEW`):
+   * atomic across containers, one write per room message. A counter is one item, so one
+   * partition: DynamoDB takes about 1,000 writes/s on it, which caps one room's message rate.
+   */
+  async nextRoomSeq(room: string, options?: StoreCallOptions): Promise<number> {
+    validateRooms([room]);
+    const updated = await this.#requests.updateItemIf(
+      {
+        Key: { pk: SEQUENCE + room, sk: SEQUENCE_SK },
+        UpdateExpression: 'ADD #seq :one',
+        ExpressionAttributeNames: { '#seq': 'seq' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      },
+      'nextRoomSeq',
+      options,
+    );
+    const seq = updated?.seq;
+    if (typeof seq !== 'number') throw new Error(`nextRoomSeq: no seq came back for room ${room}`);
+    return seq;
+  }
+
+  /** One `PutItem` per room message (1 WCU per KB of frame), expiring after `ttlSeconds`. */
+  async putRoomMessage(
+    room: string,
+    message: RoomMessage,
+    retention: HistoryRetention,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    roomHistoryRules.checkMessage(room, message);
+    await this.#requests.putItem(
+      {
+        pk: HISTORY + room,
+        sk: messageSortKey(message.seq),
+        seq: message.seq,
+        frame: message.frame,
+        [connectionsTable.ttlAttribute]: nowSeconds(this.#now()) + retention.ttlSeconds,
+      },
+      'putRoomMessage',
+      options,
+    );
+  }
+
+  /**
+   * A consistent `GetItem` of the counter, then (with `afterSeq`) one consistent `Query` of the
+   * room's history partition for `sk BETWEEN` the first readable and the latest seq. Nothing
+   * trims the partition: reads stop at the last `maxMessages` and TTL removes the rest.
+   */
+  async roomHistory(
+    room: string,
+    afterSeq: number | undefined,
+    retention: HistoryRetention,
+    options?: StoreCallOptions,
+  ): Promise<RoomHistory> {
+    roomHistoryRules.checkAfterSeq(room, afterSeq);
+    const counter = await this.#requests.getItem(
+      { pk: SEQUENCE + room, sk: SEQUENCE_SK },
+      'roomHistory',
+      options,
+    );
+    const latestSeq = typeof counter?.seq === 'number' ? counter.seq : 0;
+    const messages: RoomMessage[] = [];
+    if (afterSeq === undefined) return { latestSeq, messages };
+    const first = roomHistoryRules.firstReadable(afterSeq, latestSeq, retention);
+    if (first > latestSeq) return { latestSeq, messages };
+    const input: QueryInput = {
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
+      FilterExpression: '#exp > :now',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#exp': connectionsTable.ttlAttribute },
+      ExpressionAttributeValues: {
+        ':pk': HISTORY + room,
+        ':first': messageSortKey(first),
+        ':last': messageSortKey(latestSeq),
+        ':now': nowSeconds(this.#now()),
+      },
+      // A resume right after a send must see the message that send wrote.
+      ConsistentRead: true,
+    };
+    for await (const page of this.#requests.queryPages(input, 'roomHistory', options)) {
+      for (const item of page) {
+        if (typeof item.seq === 'number' && typeof item.frame === 'string') {
+          messages.push({ seq: item.seq, frame: item.frame });
+        }
+      }
+    }
+    return { latestSeq, messages };
   }
 
   async roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]> {
@@ -646,6 +749,10 @@ function membershipItems(
     expiresAt,
     ...extra,
   }));
+}
+
+function messageSortKey(seq: number): string {
+  return MESSAGE + String(seq).padStart(SEQ_DIGITS, '0');
 }
 
 function distinctIds(connectionIds: readonly string[]): string[] {

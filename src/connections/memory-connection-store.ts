@@ -1,7 +1,10 @@
 import type {
   ConnectionRecord,
   ConnectionStore,
+  HistoryRetention,
   NewConnection,
+  RoomHistory,
+  RoomMessage,
   RateLimitDecision,
   StoreCallOptions,
   TokenBucketSpec,
@@ -15,7 +18,9 @@ import {
   storeOption,
   validateRooms,
   validateTtlSeconds,
+  nowSeconds,
 } from './connection-record';
+import { roomHistoryRules } from './room-history-rules';
 import { roomShardOf, roomShardsOption, type RoomShards } from './room-shards';
 import { StoreCallError } from './store-call-error';
 import { TokenBucketRule } from './token-bucket-rule';
@@ -35,6 +40,9 @@ export interface MemoryConnectionStoreOptions {
 }
 
 const DEFAULT_GONE_GRACE_MS = 5000;
+
+/** A room message with its expiry (epoch seconds, as the DynamoDB store's TTL attribute). */
+type KeptMessage = RoomMessage & { expiresAt: number };
 
 /** Buckets kept before full ones are swept, so a long local session does not grow forever. */
 const BUCKET_SWEEP_THRESHOLD = 10_000;
@@ -57,6 +65,8 @@ export class MemoryConnectionStore implements ConnectionStore {
   readonly #roomsByConnection = new Map<string, Set<string>>();
   readonly #connectionsByUser = new Map<string, Set<string>>();
   readonly #connectionsByTenant = new Map<string, Set<string>>();
+  /** Room -> its sequence counter and kept messages (ascending seq, each with its expiresAt). */
+  readonly #histories = new Map<string, { seq: number; messages: KeptMessage[] }>();
   /** Bucket key -> GCRA `tat` in epoch µs (see TokenBucketRule). */
   readonly #buckets = new Map<string, number>();
   readonly #ttlSeconds: number;
@@ -165,6 +175,62 @@ export class MemoryConnectionStore implements ConnectionStore {
     return this.#liveAmong('roomMembers', new Set(members), options);
   }
 
+  nextRoomSeq(room: string, options?: StoreCallOptions): Promise<number> {
+    return settle('nextRoomSeq', options, () => {
+      validateRooms([room]);
+      const history = this.#historyOf(room);
+      history.seq += 1;
+      return history.seq;
+    });
+  }
+
+  putRoomMessage(
+    room: string,
+    message: RoomMessage,
+    retention: HistoryRetention,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    return settle('putRoomMessage', options, () => {
+      roomHistoryRules.checkMessage(room, message);
+      const nowMs = this.#now();
+      const { messages } = this.#historyOf(room);
+      const kept: KeptMessage = {
+        seq: message.seq,
+        frame: message.frame,
+        expiresAt: nowSeconds(nowMs) + retention.ttlSeconds,
+      };
+      // Writers finish out of order across events: insert by seq (nearly always at the end).
+      let index = messages.length;
+      while (index > 0 && messages[index - 1].seq > kept.seq) index--;
+      if (messages[index - 1]?.seq === kept.seq) messages[index - 1] = kept;
+      else messages.splice(index, 0, kept);
+      // Bounded like the DynamoDB store's reads: the last maxMessages, unexpired.
+      const excess = messages.length - retention.maxMessages;
+      if (excess > 0) messages.splice(0, excess);
+      while (messages.length > 0 && !isLive(messages[0].expiresAt, nowMs)) messages.shift();
+    });
+  }
+
+  roomHistory(
+    room: string,
+    afterSeq: number | undefined,
+    retention: HistoryRetention,
+    options?: StoreCallOptions,
+  ): Promise<RoomHistory> {
+    return settle('roomHistory', options, () => {
+      roomHistoryRules.checkAfterSeq(room, afterSeq);
+      const history = this.#histories.get(room);
+      const latestSeq = history?.seq ?? 0;
+      if (afterSeq === undefined || !history) return { latestSeq, messages: [] };
+      const first = roomHistoryRules.firstReadable(afterSeq, latestSeq, retention);
+      const nowMs = this.#now();
+      const messages = history.messages
+        .filter((message) => message.seq >= first && isLive(message.expiresAt, nowMs))
+        .map(({ seq, frame }) => ({ seq, frame }));
+      return { latestSeq, messages };
+    });
+  }
+
   roomsOf(connectionId: string, options?: StoreCallOptions): Promise<string[]> {
     return settle('roomsOf', options, () =>
       this.#live(connectionId) ? [...(this.#roomsByConnection.get(connectionId) ?? [])] : [],
@@ -212,6 +278,16 @@ export class MemoryConnectionStore implements ConnectionStore {
     if (isLive(record.expiresAt, this.#now())) return record;
     this.#forget(connectionId);
     return undefined;
+  }
+
+  /** A room's counter outlives its messages: a seq is never handed out twice. */
+  #historyOf(room: string): { seq: number; messages: KeptMessage[] } {
+    let history = this.#histories.get(room);
+    if (!history) {
+      history = { seq: 0, messages: [] };
+      this.#histories.set(room, history);
+    }
+    return history;
   }
 
   #addMembership(connectionId: string, room: string): void {

@@ -666,6 +666,126 @@ export function describeConnectionStoreContract(
       });
     });
 
+    describe('room history (seq allocation, kept messages, resume reads)', () => {
+      const retention = { ttlSeconds: 600, maxMessages: 100 };
+      const frame = (room: string, seq: number): string =>
+        JSON.stringify({ type: 'said', room, seq });
+      /** Allocates and keeps `count` messages in `room`, in order. */
+      const send = async (
+        target: ConnectionStore,
+        room: string,
+        count: number,
+        kept = retention,
+      ): Promise<void> => {
+        for (let sent = 0; sent < count; sent++) {
+          const seq = await target.nextRoomSeq!(room);
+          await target.putRoomMessage!(room, { seq, frame: frame(room, seq) }, kept);
+        }
+      };
+
+      it('allocates 1, 2, 3... per room, rooms independent ("a" and "a#1" too)', async () => {
+        expect([await store.nextRoomSeq!('a'), await store.nextRoomSeq!('a')]).toEqual([1, 2]);
+        expect(await store.nextRoomSeq!('a#1')).toBe(1);
+        expect(await store.nextRoomSeq!('b')).toBe(1);
+        expect(await store.nextRoomSeq!('a')).toBe(3);
+      });
+
+      it('never hands out a seq twice to concurrent senders', async () => {
+        const seqs = await Promise.all(Array.from({ length: 40 }, () => store.nextRoomSeq!('hot')));
+        expect([...seqs].sort((x, y) => x - y)).toEqual(
+          Array.from({ length: 40 }, (_, index) => index + 1),
+        );
+      });
+
+      it('reads the latest seq alone, and the kept messages after a point in order', async () => {
+        expect(await store.roomHistory!('lobby', undefined, retention)).toEqual({
+          latestSeq: 0,
+          messages: [],
+        });
+        await send(store, 'lobby', 5);
+        expect(await store.roomHistory!('lobby', undefined, retention)).toEqual({
+          latestSeq: 5,
+          messages: [],
+        });
+        expect(await store.roomHistory!('lobby', 2, retention)).toEqual({
+          latestSeq: 5,
+          messages: [3, 4, 5].map((seq) => ({ seq, frame: frame('lobby', seq) })),
+        });
+        expect(await store.roomHistory!('lobby', 5, retention)).toEqual({
+          latestSeq: 5,
+          messages: [],
+        });
+        expect(await store.roomHistory!('other', 0, retention)).toEqual({
+          latestSeq: 0,
+          messages: [],
+        });
+      });
+
+      it('returns messages in seq order whatever order they were written in', async () => {
+        const seqs = [await store.nextRoomSeq!('r'), await store.nextRoomSeq!('r')];
+        const third = await store.nextRoomSeq!('r');
+        await store.putRoomMessage!('r', { seq: third, frame: frame('r', third) }, retention);
+        await store.putRoomMessage!('r', { seq: seqs[1], frame: frame('r', seqs[1]) }, retention);
+        await store.putRoomMessage!('r', { seq: seqs[0], frame: frame('r', seqs[0]) }, retention);
+        const { messages } = await store.roomHistory!('r', 0, retention);
+        expect(messages.map((message) => message.seq)).toEqual([1, 2, 3]);
+      });
+
+      it('leaves a hole where a seq was allocated but its message never kept', async () => {
+        await send(store, 'r', 2);
+        await store.nextRoomSeq!('r'); // the sender died between the two writes
+        await send(store, 'r', 1);
+        const history = await store.roomHistory!('r', 0, retention);
+        expect(history.latestSeq).toBe(4);
+        expect(history.messages.map((message) => message.seq)).toEqual([1, 2, 4]);
+      });
+
+      it('keeps only the last maxMessages', async () => {
+        const small = { ttlSeconds: 600, maxMessages: 3 };
+        await send(store, 'r', 7, small);
+        const { latestSeq, messages } = await store.roomHistory!('r', 0, small);
+        expect(latestSeq).toBe(7);
+        expect(messages.map((message) => message.seq)).toEqual([5, 6, 7]);
+      });
+
+      it('forgets messages older than ttlSeconds; the counter goes on', async () => {
+        const shortLived = { ttlSeconds: 300, maxMessages: 100 };
+        await send(store, 'r', 2, shortLived);
+        advance(200_000);
+        await send(store, 'r', 1, shortLived);
+        expect((await store.roomHistory!('r', 0, shortLived)).messages).toHaveLength(3);
+        advance(100_000);
+        const history = await store.roomHistory!('r', 0, shortLived);
+        expect(history.latestSeq).toBe(3);
+        expect(history.messages.map((message) => message.seq)).toEqual([3]);
+        expect(await store.nextRoomSeq!('r')).toBe(4);
+      });
+
+      it('reads a long history across pages', async () => {
+        const paged = await createStore({ pageSize: 4 });
+        await send(paged, 'r', 30);
+        const { messages } = await paged.roomHistory!('r', 3, retention);
+        expect(messages.map((message) => message.seq)).toEqual(
+          Array.from({ length: 27 }, (_, index) => index + 4),
+        );
+      });
+
+      it('refuses a bad seq, afterSeq or room before writing anything', async () => {
+        await expect(store.putRoomMessage!('r', { seq: 0, frame: 'x' }, retention)).rejects.toThrow(
+          TypeError,
+        );
+        await expect(
+          store.putRoomMessage!('r', { seq: 1.5, frame: 'x' }, retention),
+        ).rejects.toThrow(TypeError);
+        await expect(store.roomHistory!('r', -1, retention)).rejects.toThrow(TypeError);
+        await expect(store.nextRoomSeq!('')).rejects.toMatchObject({ statusCode: 400 });
+        expect(await store.roomHistory!('r', 0, retention)).toEqual({
+          latestSeq: 0,
+          messages: [],
+        });
+      });
+    });
+
     describe('token buckets', () => {
       const spec = { capacity: 5, refillPerSecond: 1 };
 
