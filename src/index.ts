@@ -24,6 +24,8 @@ export { adaptLegacyHandler, type LegacyHandler } from './runtime/adapt-legacy-h
 export type { ErrorEnvelope } from './runtime/error-envelope';
 
 export { WebSocketContext } from './context/websocket-context';
+export type { JoinOptions } from './context/join-options';
+export type { RoomsOptions, RoomHistoryOptions } from './history/room-history-options';
 export { MAX_MESSAGE_BYTES } from './events/api-gateway-limits';
 export { WebSocketResponse } from './context/websocket-response';
 
@@ -54,6 +56,9 @@ export type {
   StoreCallOptions,
   RateLimitDecision,
   TokenBucketSpec,
+  RoomMessage,
+  RoomHistory,
+  HistoryRetention,
 } from './connections/connection-store';
 export type {
   BroadcastResult,

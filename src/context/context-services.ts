@@ -1,5 +1,5 @@
 import type { FanoutSettings } from '../fanout/fanout-options';
-import type { ConnectionStore } from '../connections/connection-store';
+import type { ConnectionStore, HistoryRetention } from '../connections/connection-store';
 import type { Logger } from '../logging/logger';
 import type { BroadcastOptions, ManagementApi } from '../management/management-api';
 
@@ -13,6 +13,8 @@ export interface ContextServices {
   management(facts: EndpointFacts): ManagementApi;
   /** Rooms, users, tenants, and forgetting connections a send finds gone. */
   readonly store?: ConnectionStore;
+  /** Room messages are sequenced and kept for resumes when set (bootstrap's `rooms.history`). */
+  readonly roomHistory?: HistoryRetention;
   /** The bootstrap's fan-out settings, passed on every call (the client is shared per endpoint). */
   readonly broadcast: BroadcastOptions;
   /** Large broadcasts go to SQS when set. */

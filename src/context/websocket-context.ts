@@ -20,6 +20,11 @@ import type {
 import type { ContextServices, OutboundStats } from './context-services';
 import { deadlineSignal, lambdaDeadline } from '../concurrency/lambda-deadline';
 import { WebSocketResponse } from './websocket-response';
+import type { JoinOptions } from './join-options';
+import { replayFrames } from '../history/replay-frames';
+import { resumeAfterSeq } from '../history/resume-request';
+import { roomFrameTypes } from '../history/room-frames';
+import { sequencedFrame } from '../history/sequenced-frame';
 
 const NOT_PARSED = Symbol('not parsed');
 const NOT_COMPUTED = Symbol('not computed');
@@ -520,15 +525,37 @@ export class WebSocketContext {
   /**
    * Adds the caller's connection to a room. During `$connect` the join is saved together with
    * the connection once it is accepted (a refused handshake joins nothing).
+   *
+   * With room history on (bootstrap's `rooms.history`), a join on a message route then posts
+   * the caller what it missed since `afterSeq` (by default the join frame's `resume.afterSeq`),
+   * a `resume-gap` for what the history no longer has, and a `room-sync` with the room's
+   * latest seq. Membership comes first, so a message sent meanwhile arrives live or is in the
+   * history read after it; the client puts them in order by seq.
    */
-  async join(room: string): Promise<void> {
+  async join(room: string, options: JoinOptions = {}): Promise<void> {
     const store = this.#requireStore('join');
     checkRoom(room, 'join');
     if (this.eventType === 'CONNECT') {
       (this.#pendingJoins ??= []).push(room);
       return;
     }
-    await store.join(this.connectionId, room, { signal: this.#eventSignal() });
+    const retention = this.#services.roomHistory;
+    // Read before the join writes anything: a malformed resume is a 400 that changes nothing.
+    const afterSeq =
+      retention && this.eventType === 'MESSAGE'
+        ? (options.afterSeq ?? resumeAfterSeq(this.#tryBody(), room))
+        : undefined;
+    if (afterSeq !== undefined && (!Number.isSafeInteger(afterSeq) || afterSeq < 0)) {
+      throw new BadRequestError('ctx.join(): afterSeq must be a non-negative integer');
+    }
+    const signal = this.#eventSignal();
+    await store.join(this.connectionId, room, { signal });
+    if (!retention || this.eventType !== 'MESSAGE') return;
+    const history = await store.roomHistory!(room, afterSeq, retention, { signal });
+    // One at a time: posts to one connection arrive in the order they were made.
+    for (const frame of replayFrames(room, afterSeq, history, retention)) {
+      await this.sendTo(this.connectionId, frame);
+    }
   }
 
   async leave(room: string): Promise<void> {
@@ -538,7 +565,11 @@ export class WebSocketContext {
     });
   }
 
-  /** Sends to every member of a room; `exceptSelf` leaves the caller out. */
+  /**
+   * Sends to every member of a room; `exceptSelf` leaves the caller out. With room history on,
+   * the message first gets the room's next `seq` and is kept (one write each, nothing per
+   * member), and goes out with `room` and `seq` in it (see `rooms.history`).
+   */
   async broadcastToRoom(
     room: string,
     data: MessageData | object,
@@ -547,10 +578,23 @@ export class WebSocketContext {
     const store = this.#requireStore('broadcastToRoom');
     checkRoom(room, 'broadcastToRoom');
     const { exceptSelf, ...rest } = options;
-    return this.broadcast(store.roomMembers(room, { signal: this.#eventSignal() }), data, {
+    const signal = this.#eventSignal();
+    const retention = this.#services.roomHistory;
+    let payload = data;
+    let skipped: number | undefined;
+    if (retention) {
+      const seq = await store.nextRoomSeq!(room, { signal });
+      const frame = sequencedFrame(data, room, seq);
+      await store.putRoomMessage!(room, { seq, frame }, retention, { signal });
+      payload = frame;
+      skipped = exceptSelf ? seq : undefined;
+    }
+    const result = await this.broadcast(store.roomMembers(room, { signal }), payload, {
       ...rest,
       exclude: exceptSelf ? [this.connectionId] : rest.exclude,
     });
+    if (skipped !== undefined) await this.#skipSelf(room, skipped);
+    return result;
   }
 
   /** Sends to every connection of a user (all their tabs and devices). */
@@ -628,6 +672,23 @@ export class WebSocketContext {
       await store.removeGone([connectionId], { signal: this.#eventSignal() });
     } catch (error) {
       this.logger.warn('could not remove a gone connection from the store', { error });
+    }
+  }
+
+  /**
+   * The caller left out of a sequenced message is told its seq is not for it, or its client
+   * would wait for it and resume to fetch it. Best effort: on `$connect`/`$disconnect` there is
+   * no open connection to tell, and a failed post only costs that client a resume.
+   */
+  async #skipSelf(room: string, seq: number): Promise<void> {
+    if (this.eventType !== 'MESSAGE') return;
+    try {
+      await this.sendTo(
+        this.connectionId,
+        JSON.stringify({ type: roomFrameTypes.skip, room, seq }),
+      );
+    } catch (error) {
+      this.logger.debug('could not tell the sender its seq was skipped', { room, seq, error });
     }
   }
 

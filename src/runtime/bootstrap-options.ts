@@ -1,4 +1,5 @@
 import type { FanoutOptions } from '../fanout/fanout-options';
+import type { RoomsOptions } from '../history/room-history-options';
 import type { ConnectionStore } from '../connections/connection-store';
 import type { Contract } from '../contract/contract-types';
 import type { Logger } from '../logging/logger';
@@ -80,6 +81,11 @@ export interface BootstrapOptions {
   contract?: Contract;
   /** Track connections: save on connect, delete on disconnect and when gone; rooms, users, tenants. */
   connections?: ConnectionStore;
+  /**
+   * Room history: `{ history: true }` gives every room message a `seq` and keeps it (10 minutes,
+   * the last 100) so a client that reconnects resumes where it stopped.
+   */
+  rooms?: RoomsOptions;
   /** Defaults for broadcast and room fan-out. */
   broadcast?: BroadcastDefaults;
   /** Broadcasts over `fanout.threshold` connections go to SQS fan-out workers (`createFanoutWorker`). */

@@ -128,6 +128,7 @@ function contextServices(
   return {
     logger,
     store: settings.store,
+    roomHistory: settings.roomHistory,
     broadcast,
     fanout: settings.fanout,
     countOutbound,

@@ -1,5 +1,6 @@
 import { fanoutSettings, type FanoutSettings } from '../fanout/fanout-options';
-import type { ConnectionStore } from '../connections/connection-store';
+import type { ConnectionStore, HistoryRetention } from '../connections/connection-store';
+import { roomHistorySettings } from '../history/room-history-options';
 import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
 import { createLogger } from '../logging/create-logger';
 import type { Logger } from '../logging/logger';
@@ -15,6 +16,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'logger',
   'errorFrames',
   'connections',
+  'rooms',
   'broadcast',
   'fanout',
   'maxMessageBytes',
@@ -28,6 +30,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
 export interface RuntimeSettings {
   readonly logger: Logger;
   readonly store: ConnectionStore | undefined;
+  /** Room history's retention; undefined when `rooms.history` is off. */
+  readonly roomHistory: HistoryRetention | undefined;
   readonly maxMessageBytes: number;
   readonly broadcast: {
     readonly concurrency: number;
@@ -73,6 +77,7 @@ export function resolveSettings(options: BootstrapOptions): RuntimeSettings {
   return {
     logger: isLogger(options.logger) ? options.logger : createLogger(options.logger ?? {}),
     store: options.connections,
+    roomHistory: roomHistorySettings(options.rooms, options.connections),
     maxMessageBytes: optionNumber(
       options.maxMessageBytes,
       MAX_MESSAGE_BYTES,
