@@ -38,6 +38,12 @@ export interface ClientOptions {
   rotationDrainMs?: number;
   /** `request()` rejects with `TIMEOUT` after this long. Default 10 s. */
   requestTimeoutMs?: number;
+  /**
+   * A room message that arrives past a hole in the room's seqs waits this long for the missing
+   * ones (fan-outs from concurrent Lambdas arrive out of order); then the client resumes to ask
+   * for them, and after two such asks reports the hole to `onResumeGap`. Default 1 s.
+   */
+  reorderWindowMs?: number;
   /** Frames kept while disconnected; the oldest is dropped (and reported) past it. Default 100. */
   queueLimit?: number;
   /** The room actions the server routes: `{"action": join, [field]: room}`. Defaults `join`, `leave`, `room`. */
@@ -68,6 +74,7 @@ export interface ClientSettings {
   readonly rotateAfterMs: number;
   readonly rotationDrainMs: number;
   readonly requestTimeoutMs: number;
+  readonly reorderWindowMs: number;
   readonly queueLimit: number;
   readonly joinAction: string;
   readonly leaveAction: string;
@@ -143,6 +150,7 @@ export function resolveClientOptions(options: ClientOptions): ClientSettings {
       min: 0,
     }),
     requestTimeoutMs: num(options.requestTimeoutMs, 10_000, 'requestTimeoutMs'),
+    reorderWindowMs: num(options.reorderWindowMs, 1000, 'reorderWindowMs'),
     queueLimit: num(options.queueLimit, 100, 'queueLimit', true),
     joinAction: text(rooms.joinAction, 'join', 'rooms.joinAction'),
     leaveAction: text(rooms.leaveAction, 'leave', 'rooms.leaveAction'),

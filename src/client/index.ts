@@ -7,7 +7,13 @@
  * const client = createClient(chat, { url, token });
  */
 export { createClient } from './create-client';
-export { LiftWsClient, type DroppedFrame, type RequestOptions } from './lift-ws-client';
+export {
+  LiftWsClient,
+  type ClientJoinOptions,
+  type DroppedFrame,
+  type RequestOptions,
+} from './lift-ws-client';
+export type { ResumeGap } from './room-sequencer';
 export type { ClientOptions, TokenOption } from './client-options';
 export type { ClientState } from './client-state';
 export { ClientError, type ClientErrorCode } from './client-error';

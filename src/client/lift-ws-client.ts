@@ -17,6 +17,8 @@ import { handshakeStatus } from './handshake-status';
 import { checkInbound } from './inbound-check';
 import { OutboundQueue, type QueuedFrame } from './outbound-queue';
 import { OverlapDedupe } from './overlap-dedupe';
+import { RoomSequencer, type ResumeGap } from './room-sequencer';
+import { roomFrameTypes } from '../history/room-frames';
 import type { WebSocketLike } from './websocket-like';
 
 const OPEN = 1;
@@ -31,6 +33,18 @@ export interface RequestOptions {
   /** Overrides the client's `requestTimeoutMs`. */
   timeoutMs?: number;
 }
+
+/** Options of `client.join(room, options)`. */
+export interface ClientJoinOptions {
+  /**
+   * Resume after this seq (one kept from an earlier page load, from `client.lastSeq(room)`):
+   * the server replays what the room's history has after it.
+   */
+  afterSeq?: number;
+}
+
+/** Unanswered resumes of one hole before the client reports it as a gap itself. */
+const MAX_RESUMES = 2;
 
 /** A frame dropped before it reached a connection. */
 export interface DroppedFrame {
@@ -69,6 +83,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const encoder = new TextEncoder();
 
+function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
 /** The implementation behind `createClient`; see `LiftWsClient` for the documented surface. */
 export class LiftWsClient<C extends Contract = Contract> {
   readonly #settings: ClientSettings;
@@ -91,6 +109,9 @@ export class LiftWsClient<C extends Contract = Contract> {
   readonly #queue: OutboundQueue;
   readonly #pending = new Map<string, Pending>();
   readonly #rooms = new Set<string>();
+  /** Per joined room: its order by seq (for rooms whose messages carry one). */
+  readonly #sequencers = new Map<string, RoomSequencer>();
+  readonly #gapListeners = new Set<Listener<ResumeGap>>();
   readonly #handlers = new Map<string, Set<Listener<never>>>();
   readonly #stateListeners = new Set<Listener<ClientState>>();
   readonly #errorListeners = new Set<Listener<ClientError>>();
@@ -158,11 +179,21 @@ export class LiftWsClient<C extends Contract = Contract> {
     };
   }
 
-  /** Joins `room` now (when open) and after every reconnect and rotation. */
-  join(room: string): void {
+  /**
+   * Joins `room` now (when open) and after every reconnect and rotation. When the server keeps
+   * room history (bootstrap's `rooms.history`), every re-join resumes after the last seq seen,
+   * and the room's messages reach `on()` handlers once each, in room order; what the history no
+   * longer has is reported to `onResumeGap`.
+   */
+  join(room: string, options: ClientJoinOptions = {}): void {
     this.#checkRoom(room);
+    const { afterSeq } = options;
+    if (afterSeq !== undefined && (!Number.isSafeInteger(afterSeq) || afterSeq < 0)) {
+      throw new TypeError('join: afterSeq must be a non-negative integer');
+    }
     if (this.#rooms.has(room)) return;
     this.#rooms.add(room);
+    this.#sequencers.set(room, this.#sequencer(room, afterSeq));
     if (this.#primary) void this.#sendJoin(this.#primary, room);
   }
 
@@ -170,11 +201,31 @@ export class LiftWsClient<C extends Contract = Contract> {
   leave(room: string): void {
     this.#checkRoom(room);
     if (!this.#rooms.delete(room)) return;
+    this.#sequencers.get(room)?.dispose();
+    this.#sequencers.delete(room);
     const { leaveAction, roomField } = this.#settings;
     this.#transmit({
       text: JSON.stringify({ [ACTION_FIELD]: leaveAction, [roomField]: room }),
       action: leaveAction,
     });
+  }
+
+  /**
+   * The last seq of `room` delivered (or reported as a gap), when the room's messages carry
+   * one: keep it to resume after a page reload with `join(room, { afterSeq })`.
+   */
+  lastSeq(room: string): number | undefined {
+    return this.#sequencers.get(room)?.last;
+  }
+
+  /**
+   * Seqs of a room that will not arrive (`{ room, from, to }`): the server's history no longer
+   * had them when the client resumed, or a hole stayed open through the reorder window and two
+   * resumes. Reported in room order, between the messages before and after it; reload the
+   * room's state. Returns the unsubscribe function.
+   */
+  onResumeGap(listener: (gap: ResumeGap) => void): () => void {
+    return this.#subscribe(this.#gapListeners, listener);
   }
 
   /** Observes state changes. Returns the unsubscribe function. */
@@ -385,6 +436,7 @@ export class LiftWsClient<C extends Contract = Contract> {
     this.#clearConnectionTimers();
     for (const timer of this.#drainTimers) clock.clearTimeout(timer);
     this.#drainTimers.clear();
+    for (const sequencer of this.#sequencers.values()) sequencer.dispose();
     // Settled first: closing the sockets would report them as CONNECTION_LOST.
     for (const id of [...this.#pending.keys()]) this.#settle(id, error);
     for (const link of [this.#primary, this.#connecting, this.#draining]) {
@@ -525,9 +577,15 @@ export class LiftWsClient<C extends Contract = Contract> {
       };
       this.#pending.set(id, { action: joinAction, resolve: done, reject: failed, timer, link });
       link.pending.add(id);
+      const afterSeq = this.#sequencers.get(room)?.last;
       this.#write(
         link,
-        JSON.stringify({ [ACTION_FIELD]: joinAction, [roomField]: room, [ID_FIELD]: id }),
+        JSON.stringify({
+          [ACTION_FIELD]: joinAction,
+          [roomField]: room,
+          [ID_FIELD]: id,
+          ...(afterSeq === undefined ? {} : { resume: { afterSeq } }),
+        }),
       );
     });
   }
@@ -552,7 +610,53 @@ export class LiftWsClient<C extends Contract = Contract> {
     if (!isObject(frame)) return;
     const id = frame[ID_FIELD];
     if (typeof id === 'string' && this.#pending.has(id)) return this.#settle(id, frame);
+    // Room messages with a seq are put in order and deduplicated by it, whichever connection
+    // brought them; the overlap dedupe is for frames without one.
+    if (this.#sequenced(frame)) return;
     if (this.#dedupe && !this.#dedupe.accept(link === this.#draining ? 0 : 1, data)) return;
+    this.#handleFrame(frame);
+  }
+
+  /** Hands a frame to the sequencer of its room; false when it is not a room-history frame. */
+  #sequenced(frame: Record<string, unknown>): boolean {
+    const { room, type, seq } = frame;
+    const sequencer = typeof room === 'string' ? this.#sequencers.get(room) : undefined;
+    if (!sequencer) return false;
+    if (type === roomFrameTypes.gap) {
+      const { from, to } = frame;
+      if (isSeq(from) && isSeq(to)) sequencer.gap(from, to);
+      return true;
+    }
+    if (!isSeq(seq) && !(type === roomFrameTypes.sync && seq === 0)) return false;
+    if (type === roomFrameTypes.sync) sequencer.sync(seq as number);
+    else if (type === roomFrameTypes.skip) sequencer.skip(seq as number);
+    else sequencer.frame(seq as number, frame);
+    return true;
+  }
+
+  #sequencer(room: string, afterSeq: number | undefined): RoomSequencer {
+    const { clock, reorderWindowMs } = this.#settings;
+    return new RoomSequencer(
+      room,
+      afterSeq,
+      { clock, windowMs: reorderWindowMs, maxResumes: MAX_RESUMES },
+      {
+        deliver: (frame) => this.#handleFrame(frame),
+        gap: (gap) => {
+          for (const listener of this.#gapListeners) listener(gap);
+        },
+        resume: () => {
+          // Asked again on the open connection; a reconnect resumes by itself.
+          if (this.#primary?.socket.readyState === OPEN && this.#rooms.has(room)) {
+            void this.#sendJoin(this.#primary, room);
+          }
+        },
+      },
+    );
+  }
+
+  /** An event, an error envelope or one of API Gateway's own frames. */
+  #handleFrame(frame: Record<string, unknown>): void {
     const type = frame.type;
     if (typeof type === 'string') return this.#dispatch(type, frame);
     if (isObject(frame.error)) {

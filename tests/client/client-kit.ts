@@ -8,6 +8,7 @@
  */
 import {
   bootstrap,
+  type BootstrapOptions,
   JwtAuth,
   MemoryConnectionStore,
   OnConnect,
@@ -51,7 +52,8 @@ export const chat = defineContract({
     sayWrong: { body: z.object({ room: z.string() }) },
   },
   events: {
-    said: z.object({ room: z.string(), n: z.number() }),
+    /** `seq` is there when the server keeps room history (`rooms.history`). */
+    said: z.object({ room: z.string(), n: z.number(), seq: z.number().optional() }),
   },
 });
 export type Chat = typeof chat;
@@ -142,19 +144,21 @@ export interface Server {
 
 /** The controller behind a local gateway on 127.0.0.1, port 0 unless given. */
 export async function startServer(
-  options: Partial<LocalGatewayOptions> & { slowMs?: number } = {},
+  options: Partial<LocalGatewayOptions> & { slowMs?: number; lift?: BootstrapOptions } = {},
 ): Promise<Server> {
   const lines: unknown[] = [];
   const logger = recordingLogger(lines as never);
+  const { lift: liftOptions, ...gatewayOptions } = options;
   const lift = bootstrap([ClientTestController], {
     connections: new MemoryConnectionStore(),
     logger,
+    ...liftOptions,
   });
   const events: WebSocketEvent[] = [];
   const gateway = await startLocalGateway({
     port: 0,
     logger,
-    ...options,
+    ...gatewayOptions,
     handler: (event, context) => {
       events.push(event);
       return lift(event, context);

@@ -1,0 +1,138 @@
+/**
+ * The resume scenario of issue 12, shared by the memory-store and DynamoDB-store runs: clients
+ * of lift-ws/client in one room, a sender at a steady rate, sockets killed at random (some
+ * in the middle of their replay), some clients rotating early, all against the local gateway.
+ * Every client must end with exactly seq 1..N, in order, each once.
+ */
+import type { ConnectionStore } from 'lift-ws';
+import type { ClientOptions, LiftWsClient, ResumeGap } from 'lift-ws/client';
+import WebSocket from 'ws';
+import { seededRandom } from '../support/seeded-random';
+import { clientFor, eventually, hsToken, type Chat, type Server } from './client-kit';
+
+export interface ResumeScenario {
+  clients: number;
+  /** Messages per second from the sender. */
+  rate: number;
+  seconds: number;
+  /** Sockets killed per second, across all clients. */
+  dropsPerSecond: number;
+  /** Clients that rotate every `rotateAfterMs`. */
+  rotating: number;
+  rotateAfterMs: number;
+  seed: number;
+}
+
+export interface ResumeOutcome {
+  /** The room's last seq, from the store. */
+  latestSeq: number;
+  /** Seqs each client's handler got, in the order it got them. */
+  received: number[][];
+  gaps: ResumeGap[][];
+  drops: number;
+  midReplayDrops: number;
+  says: number;
+}
+
+const ROOM = 'stream';
+
+/** A `ws` WebSocket that reports every socket it opens, so the test can cut one. */
+function trackedWebSocket(track: (socket: WebSocket) => void): ClientOptions['WebSocket'] {
+  class Tracked extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      track(this);
+    }
+  }
+  return Tracked as unknown as ClientOptions['WebSocket'];
+}
+
+export async function runResumeScenario(
+  server: Server,
+  store: ConnectionStore,
+  scenario: ResumeScenario,
+  opened: Array<LiftWsClient<Chat>>,
+): Promise<ResumeOutcome> {
+  const random = seededRandom(scenario.seed);
+  const sockets: Array<WebSocket | undefined> = [];
+  const received: number[][] = [];
+  const gaps: ResumeGap[][] = [];
+  const clients: Array<LiftWsClient<Chat>> = [];
+  /** Clients cut again on their second message after a reconnect: inside the replay. */
+  const cutMidReplay = new Set<number>();
+  let drops = 0;
+  let midReplayDrops = 0;
+  for (let index = 0; index < scenario.clients; index++) {
+    received.push([]);
+    gaps.push([]);
+    let sinceOpen = -1;
+    const client = clientFor(
+      server.gateway.wsUrl,
+      {
+        token: () => hsToken({ sub: `member-${index}` }),
+        WebSocket: trackedWebSocket((socket) => {
+          sockets[index] = socket;
+        }),
+        reconnect: { baseDelayMs: 20, maxDelayMs: 200 },
+        ...(index < scenario.rotating
+          ? { rotateAfterMs: scenario.rotateAfterMs, rotationDrainMs: 150 }
+          : {}),
+      },
+      opened,
+    );
+    client.on('said', (event) => {
+      received[index].push(event.seq ?? -1);
+      sinceOpen += 1;
+      if (sinceOpen === 1 && cutMidReplay.delete(index)) {
+        midReplayDrops += 1;
+        sockets[index]?.terminate();
+      }
+    });
+    client.onResumeGap((gap) => gaps[index].push(gap));
+    client.onState((state) => {
+      if (state === 'open') sinceOpen = -1;
+    });
+    client.join(ROOM);
+    clients.push(client);
+  }
+  // Everyone is in: each client had its room-sync (a baseline seq of 0, before any message).
+  await eventually(
+    () => clients.every((client) => client.state === 'open' && client.lastSeq(ROOM) === 0),
+    10_000,
+  );
+
+  const sender = clientFor(server.gateway.wsUrl, { token: () => hsToken({ sub: 'sender' }) }, opened);
+  const total = scenario.rate * scenario.seconds;
+  let says = 0;
+  const failures: unknown[] = [];
+  const sending = setInterval(() => {
+    if (says >= total) return;
+    says += 1;
+    sender.request('say', { room: ROOM, n: says }).catch((error: unknown) => failures.push(error));
+  }, 1000 / scenario.rate);
+  const dropping = setInterval(() => {
+    const index = Math.floor(random() * scenario.clients);
+    const socket = sockets[index];
+    if (socket?.readyState !== WebSocket.OPEN) return;
+    drops += 1;
+    // Every third cut client is cut again inside the replay that follows.
+    if (drops % 3 === 0) cutMidReplay.add(index);
+    socket.terminate();
+  }, 1000 / scenario.dropsPerSecond);
+  try {
+    await eventually(() => says >= total, (scenario.seconds + 10) * 1000);
+    await eventually(() => server.log.bodies('say').length >= total, 10_000);
+  } finally {
+    clearInterval(sending);
+    clearInterval(dropping);
+  }
+  expect(failures).toEqual([]);
+  const latestSeq = (await store.roomHistory!(ROOM, undefined, { ttlSeconds: 600, maxMessages: 1 }))
+    .latestSeq;
+  // On a timeout the caller's assertions show which client is short, and of what.
+  await eventually(
+    () => received.every((seqs) => seqs.length >= latestSeq && seqs.at(-1) === latestSeq),
+    20_000,
+  ).catch(() => undefined);
+  return { latestSeq, received, gaps, drops, midReplayDrops, says };
+}
