@@ -612,6 +612,12 @@ export class LiftWsClient<C extends Contract = Contract> {
     if (typeof id === 'string' && this.#pending.has(id)) return this.#settle(id, frame);
     // Room messages with a seq are put in order and deduplicated by it, whichever connection
     // brought them; the overlap dedupe is for frames without one.
+    if (frame.type === roomFrameTypes.replay && Array.isArray(frame.frames)) {
+      for (const inner of frame.frames) {
+        if (isObject(inner) && !this.#sequenced(inner)) this.#handleFrame(inner);
+      }
+      return;
+    }
     if (this.#sequenced(frame)) return;
     if (this.#dedupe && !this.#dedupe.accept(link === this.#draining ? 0 : 1, data)) return;
     this.#handleFrame(frame);
@@ -628,9 +634,9 @@ export class LiftWsClient<C extends Contract = Contract> {
       return true;
     }
     if (!isSeq(seq) && !(type === roomFrameTypes.sync && seq === 0)) return false;
-    if (type === roomFrameTypes.sync) sequencer.sync(seq as number);
-    else if (type === roomFrameTypes.skip) sequencer.skip(seq as number);
-    else sequencer.frame(seq as number, frame);
+    if (type === roomFrameTypes.sync) sequencer.sync(seq);
+    else if (type === roomFrameTypes.skip) sequencer.skip(seq);
+    else sequencer.frame(seq, frame);
     return true;
   }
 

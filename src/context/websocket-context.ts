@@ -21,7 +21,7 @@ import type { ContextServices, OutboundStats } from './context-services';
 import { deadlineSignal, lambdaDeadline } from '../concurrency/lambda-deadline';
 import { WebSocketResponse } from './websocket-response';
 import type { JoinOptions } from './join-options';
-import { replayFrames } from '../history/replay-frames';
+import { replayBatches, replayFrames } from '../history/replay-frames';
 import { resumeAfterSeq } from '../history/resume-request';
 import { roomFrameTypes } from '../history/room-frames';
 import { sequencedFrame } from '../history/sequenced-frame';
@@ -123,6 +123,12 @@ export const contextInternals = {} as ContextInternals;
 
 /** `ctx.reply()` was not called. @internal */
 export const NO_REPLY: unique symbol = Symbol('no reply');
+
+/**
+ * Replay posts stay under API Gateway's 32 KB frame size, so no client sees one split; a single
+ * larger message goes alone (up to the 128 KB message limit).
+ */
+const REPLAY_BATCH_BYTES = 32 * 1024;
 
 /** A correlation id is short text (the client counts); anything else is not one. */
 const MAX_FRAME_ID_LENGTH = 64;
@@ -552,9 +558,10 @@ export class WebSocketContext {
     await store.join(this.connectionId, room, { signal });
     if (!retention || this.eventType !== 'MESSAGE') return;
     const history = await store.roomHistory!(room, afterSeq, retention, { signal });
-    // One at a time: posts to one connection arrive in the order they were made.
-    for (const frame of replayFrames(room, afterSeq, history, retention)) {
-      await this.sendTo(this.connectionId, frame);
+    // One post at a time: posts to one connection arrive in the order they were made.
+    const frames = replayFrames(room, afterSeq, history, retention);
+    for (const batch of replayBatches(room, frames, REPLAY_BATCH_BYTES)) {
+      await this.sendTo(this.connectionId, batch);
     }
   }
 

@@ -39,3 +39,38 @@ export function* replayFrames(
 function gapFrame(room: string, from: number, to: number): string {
   return JSON.stringify({ type: roomFrameTypes.gap, room, from, to });
 }
+
+/**
+ * Packs a join's frames into as few posts as fit `maxBytes` each, in order: every post costs a
+ * `@connections` call (and under load a wait for a socket), so a replay of 100 messages goes
+ * out in one or two posts, not 100. A batch of one frame is posted as the frame itself; a
+ * frame too large to share a post goes alone.
+ * @internal
+ */
+export function* replayBatches(
+  room: string,
+  frames: Iterable<string>,
+  maxBytes: number,
+): Generator<string, void> {
+  const head = `{"type":${JSON.stringify(roomFrameTypes.replay)},"room":${JSON.stringify(room)},"frames":[`;
+  const overhead = byteLength(head) + 2;
+  let batch: string[] = [];
+  let bytes = overhead;
+  const cut = (): string => {
+    const text = batch.length === 1 ? batch[0] : `${head}${batch.join(',')}]}`;
+    batch = [];
+    bytes = overhead;
+    return text;
+  };
+  for (const frame of frames) {
+    const size = byteLength(frame) + 1;
+    if (batch.length > 0 && bytes + size > maxBytes) yield cut();
+    batch.push(frame);
+    bytes += size;
+  }
+  if (batch.length > 0) yield cut();
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

@@ -10,6 +10,11 @@ export const roomFrameTypes = {
   sync: 'room-sync',
   /** `{type, room, seq}`: that seq went to the room without this connection (`exceptSelf`). */
   skip: 'room-skip',
+  /**
+   * `{type, room, frames: [...]}`: a resume's frames (messages, gaps, the sync) packed into as
+   * few posts as fit, in order; each element is the frame as it would be posted alone.
+   */
+  replay: 'room-replay',
   /** `{type, room, seq, text}` or `{..., base64}`: a payload that is not a JSON object, wrapped. */
   message: 'room-message',
 } as const;
