@@ -1,14 +1,9 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  type TableDescription,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
 import { sleep } from '../concurrency/sleep';
 import { errorMessage } from '../errors/error-message';
 import { optionNumber } from '../validation/option-number';
 import { awsErrorName } from './aws-error-name';
+import { dynamoDbSdk } from './dynamodb-sdk';
 import { connectionsTable } from './connections-table';
 
 export interface CreateConnectionsTableOptions {
@@ -40,7 +35,9 @@ export async function createConnectionsTable(
     'createConnectionsTable: pollIntervalMs',
   );
   try {
-    await client.send(new CreateTableCommand(connectionsTable.createTableInput(tableName)));
+    await client.send(
+      new (dynamoDbSdk().client.CreateTableCommand)(connectionsTable.createTableInput(tableName)),
+    );
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceInUseException') throw error;
   }
@@ -54,7 +51,7 @@ export async function createConnectionsTable(
   }
   try {
     await client.send(
-      new UpdateTimeToLiveCommand({
+      new (dynamoDbSdk().client.UpdateTimeToLiveCommand)({
         TableName: tableName,
         TimeToLiveSpecification: { AttributeName: connectionsTable.ttlAttribute, Enabled: true },
       }),
@@ -76,7 +73,9 @@ async function waitUntilActive(
   pollIntervalMs: number,
 ): Promise<TableDescription> {
   for (;;) {
-    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table: table } = await client.send(
+      new (dynamoDbSdk().client.DescribeTableCommand)({ TableName: tableName }),
+    );
     const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every(
       (index) => index.IndexStatus === 'ACTIVE',
     );

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { forEachLimited } from '../concurrency/for-each-limited';
 import { errorMessage } from '../errors/error-message';
@@ -26,6 +26,7 @@ import {
   validateTtlSeconds,
 } from './connection-record';
 import { connectionsTable } from './connections-table';
+import { dynamoDbSdk } from './dynamodb-sdk';
 import {
   DynamoDBTableRequests,
   type Item,
@@ -181,9 +182,11 @@ export class DynamoDBConnectionStore implements ConnectionStore {
       `${owner}: goneGraceMs`,
       { min: 0 },
     );
+    // The SDK is loaded here, when a store is built, not when lift-ws is imported.
+    const sdk = dynamoDbSdk();
     const client =
       options.client ??
-      new DynamoDBClient({
+      new sdk.client.DynamoDBClient({
         // The SDK's default handler has no timeouts: a frozen endpoint would hold the socket.
         requestHandler: new NodeHttpHandler({
           connectionTimeout: requestTimeoutMs,
@@ -191,12 +194,13 @@ export class DynamoDBConnectionStore implements ConnectionStore {
         }),
       });
     const documentClient =
-      client instanceof DynamoDBDocumentClient
+      client instanceof sdk.documents.DynamoDBDocumentClient
         ? client
-        : DynamoDBDocumentClient.from(client, {
+        : sdk.documents.DynamoDBDocumentClient.from(client, {
             marshallOptions: { removeUndefinedValues: true },
           });
     this.#requests = new DynamoDBTableRequests(
+      sdk.documents,
       documentClient,
       this.tableName,
       requestTimeoutMs,

@@ -1,24 +1,17 @@
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  DeleteCommand,
-  type DeleteCommandInput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  ScanCommand,
-  type ScanCommandInput,
-  TransactWriteCommand,
-  UpdateCommand,
-  type UpdateCommandInput,
+import type {
+  BatchWriteCommandInput,
+  DeleteCommandInput,
+  DynamoDBDocumentClient,
+  QueryCommandInput,
+  ScanCommandInput,
+  UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { fullJitterDelay } from '../concurrency/backoff';
 import { forEachLimited } from '../concurrency/for-each-limited';
 import { sleep } from '../concurrency/sleep';
 import { errorMessage } from '../errors/error-message';
 import { awsErrorName } from './aws-error-name';
+import type { DynamoDbSdk } from './dynamodb-sdk';
 import type { StoreCallOptions } from './connection-store';
 import { StoreCallError } from './store-call-error';
 
@@ -54,6 +47,8 @@ const BATCH_BACKOFF_MAX_MS = 1000;
  */
 export class DynamoDBTableRequests {
   constructor(
+    /** The document client's command classes (the SDK is loaded by whoever builds this). */
+    private readonly commands: DynamoDbSdk['documents'],
     private readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
     private readonly requestTimeoutMs: number,
@@ -68,7 +63,7 @@ export class DynamoDBTableRequests {
   ): Promise<Item | undefined> {
     const result = await this.#call('GetItem', operation, options, (abortSignal) =>
       this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+        new this.commands.GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
         { abortSignal },
       ),
     );
@@ -77,7 +72,9 @@ export class DynamoDBTableRequests {
 
   async putItem(item: Item, operation: string, options?: StoreCallOptions): Promise<void> {
     await this.#call('PutItem', operation, options, (abortSignal) =>
-      this.client.send(new PutCommand({ TableName: this.tableName, Item: item }), { abortSignal }),
+      this.client.send(new this.commands.PutCommand({ TableName: this.tableName, Item: item }), {
+        abortSignal,
+      }),
     );
   }
 
@@ -93,7 +90,7 @@ export class DynamoDBTableRequests {
     try {
       await this.#call('TransactWriteItems', operation, options, (abortSignal) =>
         this.client.send(
-          new TransactWriteCommand({
+          new this.commands.TransactWriteCommand({
             TransactItems: items.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
           }),
           { abortSignal },
@@ -115,9 +112,12 @@ export class DynamoDBTableRequests {
   ): Promise<boolean> {
     try {
       await this.#call('DeleteItem', operation, options, (abortSignal) =>
-        this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key, ...condition }), {
-          abortSignal,
-        }),
+        this.client.send(
+          new this.commands.DeleteCommand({ TableName: this.tableName, Key: key, ...condition }),
+          {
+            abortSignal,
+          },
+        ),
       );
       return true;
     } catch (error) {
@@ -134,7 +134,7 @@ export class DynamoDBTableRequests {
   ): Promise<Item | undefined> {
     try {
       const result = await this.#call('UpdateItem', operation, options, (abortSignal) =>
-        this.client.send(new UpdateCommand({ TableName: this.tableName, ...input }), {
+        this.client.send(new this.commands.UpdateCommand({ TableName: this.tableName, ...input }), {
           abortSignal,
         }),
       );
@@ -158,7 +158,7 @@ export class DynamoDBTableRequests {
     do {
       const page = await this.#call('Query', operation, options, (abortSignal) =>
         this.client.send(
-          new QueryCommand({
+          new this.commands.QueryCommand({
             ...input,
             TableName: this.tableName,
             Limit: this.pageSize,
@@ -184,7 +184,7 @@ export class DynamoDBTableRequests {
     do {
       const page = await this.#call('Scan', operation, options, (abortSignal) =>
         this.client.send(
-          new ScanCommand({
+          new this.commands.ScanCommand({
             ...input,
             TableName: this.tableName,
             Select: 'COUNT',
@@ -227,9 +227,12 @@ export class DynamoDBTableRequests {
     let pending = chunk;
     for (let attempt = 1; ; attempt++) {
       const result = await this.#call('BatchWriteItem', operation, options, (abortSignal) =>
-        this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }), {
-          abortSignal,
-        }),
+        this.client.send(
+          new this.commands.BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+          {
+            abortSignal,
+          },
+        ),
       );
       const unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
       if (unprocessed.length === 0) return;

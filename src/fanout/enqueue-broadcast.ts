@@ -1,8 +1,9 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { fullJitterDelay } from '../concurrency/backoff';
 import { sleep } from '../concurrency/sleep';
 import type { MessageData } from '../management/management-api';
 import type { FanoutShard } from './fanout-shard';
+import { sqsSdk } from './sqs-sdk';
 
 /** SQS's limit of entries per SendMessageBatch. */
 const BATCH_ENTRIES = 10;
@@ -71,7 +72,7 @@ async function sendBatch(request: EnqueueRequest, shards: FanoutShard[]): Promis
   }));
   for (let round = 1; ; round++) {
     const answer = await request.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: request.queueUrl, Entries: pending }),
+      new (sqsSdk().SendMessageBatchCommand)({ QueueUrl: request.queueUrl, Entries: pending }),
       { abortSignal: request.signal },
     );
     const failed = new Set((answer.Failed ?? []).map((entry) => entry.Id));

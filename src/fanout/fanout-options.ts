@@ -1,6 +1,7 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { optionNumber } from '../validation/option-number';
+import { sqsSdk } from './sqs-sdk';
 
 /** `bootstrap({ fanout })`: broadcasts over `threshold` connections go to SQS workers. */
 export interface FanoutOptions {
@@ -48,7 +49,7 @@ export function fanoutSettings(option: FanoutOptions | undefined): FanoutSetting
     ),
     sqs:
       option.sqs ??
-      new SQSClient({
+      new (sqsSdk().SQSClient)({
         // The SDK's default handler has no timeouts.
         requestHandler: new NodeHttpHandler({
           connectionTimeout: timeout,

@@ -2,7 +2,8 @@ import winston from 'winston';
 import { MESSAGE } from './json-line-format';
 import { DEFAULT_LOG_LIMITS, redactRecord, type LogInfo } from './redact';
 
-const colorizer = winston.format.colorize();
+/** Made on the first coloured line: JSON mode (Lambda) never loads winston's colour support. */
+let colorizer: ReturnType<typeof winston.format.colorize> | undefined;
 const STACK_INDENT = '    ';
 
 function clock(now: Date): string {
@@ -65,7 +66,7 @@ function prettyLine(info: LogInfo, now: Date, colors: boolean): string {
   const levelText = String(level);
   const head = [
     clock(now),
-    colors ? colorizer.colorize(levelText, levelText) : levelText,
+    colors ? (colorizer ??= winston.format.colorize()).colorize(levelText, levelText) : levelText,
     typeof message === 'string' ? message : JSON.stringify(message),
   ];
   const below: string[] = [];
