@@ -96,6 +96,8 @@ const SEQ_DIGITS = 16;
 const TRANSACTION_ROOMS_LIMIT = Math.floor((100 - 1) / 2);
 /** Connections whose memberships a deletion looks up at once. */
 const DELETE_CONCURRENCY = 8;
+/** BatchWriteItem calls in flight while `saveMany` seeds. */
+const SEED_CONCURRENCY = 32;
 /** Rounds of `takeToken` when a bucket vanishes (TTL) between its two writes. */
 const TAKE_MAX_ROUNDS = 3;
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
@@ -228,6 +230,27 @@ export class DynamoDBConnectionStore implements ConnectionStore {
     }
     await this.#saveInBatches(record.connectionId, item, memberships, options);
     return record;
+  }
+
+  /**
+   * Bulk seeding (tests, benches, migrations): the connections and their memberships in
+   * BatchWriteItem chunks of 25, without `save`'s all-or-nothing per connection (a failure may
+   * leave some written; saving them again is harmless).
+   * @internal
+   */
+  async saveMany(connections: readonly NewConnection[], options?: StoreCallOptions): Promise<void> {
+    const now = this.#now();
+    const writes = connections.flatMap((connection) => {
+      const record = createConnectionRecord(connection, now, this.#ttlSeconds);
+      return [
+        connectionItem(record),
+        ...roomsToSave(connection).flatMap((room) =>
+          membershipItems(record, room, this.#shardOf(record.connectionId, room)),
+        ),
+      ].map((Item) => ({ PutRequest: { Item } }));
+    });
+    // Seeding has the table to itself: more calls in flight than a Lambda's cleanup would use.
+    await this.#requests.batchWrite(writes, 'saveMany', options, SEED_CONCURRENCY);
   }
 
   async get(

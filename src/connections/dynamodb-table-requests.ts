@@ -205,6 +205,7 @@ export class DynamoDBTableRequests {
     requests: readonly WriteRequest[],
     operation: string,
     options?: StoreCallOptions,
+    concurrency = BATCH_CONCURRENCY,
   ): Promise<void> {
     // One request may not name the same key twice.
     const unique = new Map<string, WriteRequest>();
@@ -214,7 +215,7 @@ export class DynamoDBTableRequests {
     for (let start = 0; start < all.length; start += BATCH_WRITE_LIMIT) {
       chunks.push(all.slice(start, start + BATCH_WRITE_LIMIT));
     }
-    await forEachLimited(chunks, BATCH_CONCURRENCY, (chunk) =>
+    await forEachLimited(chunks, concurrency, (chunk) =>
       this.#writeChunk(chunk, operation, options),
     );
   }

@@ -34,6 +34,7 @@ export class FanoutWorkerRunner {
   #timer: NodeJS.Timeout | undefined;
   readonly #unsubscribe: () => void;
   readonly #idleWaiters = new Set<() => void>();
+  readonly #stopWaiters = new Set<() => void>();
   /** Invocations so far (a test can count redeliveries). */
   invocations = 0;
 
@@ -54,10 +55,16 @@ export class FanoutWorkerRunner {
     return new Promise((resolve) => this.#idleWaiters.add(resolve));
   }
 
-  stop(): void {
+  /**
+   * Receives no more; resolves once the invocations already running have ended, so nothing the
+   * worker does (posts, store writes) outlives it: close the store and servers after this.
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     this.#unsubscribe();
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#running === 0) return;
+    await new Promise<void>((resolve) => this.#stopWaiters.add(resolve));
   }
 
   #isIdle(): boolean {
@@ -72,6 +79,10 @@ export class FanoutWorkerRunner {
       this.#running += 1;
       void this.#invoke(batch).finally(() => {
         this.#running -= 1;
+        if (this.#stopped) {
+          if (this.#running === 0) for (const resolve of this.#stopWaiters) resolve();
+          return;
+        }
         this.#pump();
       });
     }

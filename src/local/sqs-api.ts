@@ -29,6 +29,11 @@ export class SqsApi {
     return this.#url;
   }
 
+  /** The SQS endpoint a client is given (`new SQSClient({ endpoint })`). */
+  get endpoint(): string {
+    return this.#url;
+  }
+
   /** The URL a queue is addressed by. */
   queueUrl(name: string): string {
     return `${this.#url}/000000000000/${name}`;

@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createConnectionsTable } from '../../src/connections/create-connections-table';
 
 type DynaliteFactory = (options: {
@@ -30,10 +32,16 @@ export interface DynaliteServer {
   close(): Promise<void>;
 }
 
-export async function startDynalite(): Promise<DynaliteServer> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+export interface DynaliteStartOptions {
+  /**
+   * Run dynalite in a child process: for tests that write tens of thousands of items, so that
+   * dynalite's work and the test's own (SDK clients, servers) use two cores instead of one.
+   */
+  childProcess?: boolean;
+}
+
+export async function startDynalite(options: DynaliteStartOptions = {}): Promise<DynaliteServer> {
+  const { port, stop } = options.childProcess ? await listenInChild() : await listenHere();
   const endpoint = `http://127.0.0.1:${port}`;
   const newClient = (target = endpoint): DynamoDBClient =>
     new DynamoDBClient({
@@ -73,9 +81,36 @@ export async function startDynalite(): Promise<DynaliteServer> {
     async close() {
       // Destroying the client first closes its keep-alive sockets, so the server can close.
       client.destroy();
-      await new Promise<void>((resolve, reject) =>
+      await stop();
+    },
+  };
+}
+
+async function listenHere(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () =>
+      new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
-      );
+      ),
+  };
+}
+
+async function listenInChild(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = fork(join(__dirname, 'dynalite-child.js'), [], { stdio: 'inherit' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve(message.port));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`dynalite child exited (${code})`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      child.send('close');
+      await exited;
     },
   };
 }

@@ -1,0 +1,114 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBConnectionStore } from '../../src/connections/dynamodb-connection-store';
+import { createFanoutWorker } from '../../src/fanout/create-fanout-worker';
+import { distributeBroadcast } from '../../src/fanout/distribute-broadcast';
+import { fanoutSettings, type FanoutSettings } from '../../src/fanout/fanout-options';
+import { FanoutWorkerRunner } from '../../src/local/fanout-worker-runner';
+import { SqsApi } from '../../src/local/sqs-api';
+import { SqsQueue } from '../../src/local/sqs-queue';
+import { ConnectionsRecorder } from '../../src/testing/connections-recorder';
+import { collect } from '../support/collect';
+import { startDynalite, type DynaliteServer } from '../support/dynalite-server';
+
+const MEMBERS = 20_000;
+const GONE_EVERY = 20; // 5%
+const ROOM = 'stadium';
+
+let dynamo: DynaliteServer;
+let client: DynamoDBClient;
+let recorder: ConnectionsRecorder;
+let sqsApi: SqsApi;
+let sqs: SQSClient;
+let queue: SqsQueue;
+let dlq: SqsQueue;
+let settings: FanoutSettings;
+let store: DynamoDBConnectionStore;
+let runner: FanoutWorkerRunner | undefined;
+const members = Array.from({ length: MEMBERS }, (_, i) => `m${String(i).padStart(6, '0')}`);
+const goneIds = members.filter((_, i) => i % GONE_EVERY === 0);
+const isGone = new Set(goneIds);
+
+beforeAll(async () => {
+  dynamo = await startDynalite({ childProcess: true });
+  client = dynamo.newClient();
+  recorder = new ConnectionsRecorder();
+  await recorder.start();
+  dlq = new SqsQueue();
+  queue = new SqsQueue({ visibilityTimeoutMs: 60_000, maxReceiveCount: 3, deadLetterQueue: dlq });
+  sqsApi = new SqsApi(new Map([['fanout', queue]]));
+  await sqsApi.start();
+  sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint: sqsApi.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  settings = fanoutSettings({ queueUrl: sqsApi.queueUrl('fanout'), threshold: 2000, sqs })!;
+  store = new DynamoDBConnectionStore({
+    tableName: await dynamo.newTable(),
+    client,
+    goneGraceMs: 0,
+    roomShards: (room) => (room === ROOM ? 8 : 1),
+  });
+  // BatchWriteItem, 25 items a call: 60,000 items in ~2,400 requests instead of 40,000.
+  await store.saveMany(members.map((connectionId) => ({ connectionId, rooms: [ROOM] })));
+}, 60_000);
+
+afterAll(async () => {
+  // The runner first (its invocations post and write to the store), then what they talk to.
+  await runner?.stop();
+  sqs?.destroy();
+  await sqsApi?.stop();
+  await recorder?.close();
+  client?.destroy();
+  await dynamo?.close();
+});
+
+it.each([1, 4])(
+  '20,000 members in one room, K = 8, 5% gone, worker concurrency %i: exactly 19,000 posts, none twice, 1,000 removed, EMF totals add up',
+  async (concurrency) => {
+    // The previous run removed the gone members: put them back so every run starts the same.
+    await store.saveMany(goneIds.map((connectionId) => ({ connectionId, rooms: [ROOM] })));
+    expect(await collect(store.roomMembers(ROOM))).toHaveLength(MEMBERS);
+    recorder.reset();
+    recorder.gone(...goneIds);
+    const lines: string[] = [];
+    const worker = createFanoutWorker({
+      endpoint: recorder.endpoint,
+      store,
+      write: (line) => lines.push(line),
+    });
+    runner = new FanoutWorkerRunner(queue, worker, { concurrency });
+    const result = await distributeBroadcast(
+      settings,
+      store.roomMembers(ROOM),
+      'hello',
+      undefined,
+      undefined,
+    );
+    expect(result).toMatchObject({ queued: true, shards: MEMBERS / 500 });
+    await runner.idle();
+    await runner.stop();
+    runner = undefined;
+
+    const delivered = recorder.posts.map((post) => post.connectionId);
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(delivered).toHaveLength(MEMBERS - goneIds.length);
+    expect(delivered.filter((id) => isGone.has(id))).toEqual([]);
+    expect(dlq.size).toBe(0);
+    const shards = lines.map(
+      (line) => JSON.parse(line) as { broadcastId: string; sent: number; gone: number },
+    );
+    expect(shards).toHaveLength(MEMBERS / 500);
+    expect(new Set(shards.map((shard) => shard.broadcastId))).toEqual(
+      new Set([(result as { broadcastId: string }).broadcastId]),
+    );
+    expect(shards.reduce((sum, shard) => sum + shard.sent, 0)).toBe(MEMBERS - goneIds.length);
+    expect(shards.reduce((sum, shard) => sum + shard.gone, 0)).toBe(goneIds.length);
+    const left = await collect(store.roomMembers(ROOM));
+    expect(left).toHaveLength(MEMBERS - goneIds.length);
+    expect(left.filter((id) => isGone.has(id))).toEqual([]);
+    expect(await store.get(goneIds[0])).toBeUndefined();
+  },
+  60_000,
+);
