@@ -97,7 +97,7 @@ const TRANSACTION_ROOMS_LIMIT = Math.floor((100 - 1) / 2);
 /** Connections whose memberships a deletion looks up at once. */
 const DELETE_CONCURRENCY = 8;
 /** BatchWriteItem calls in flight while `saveMany` seeds. */
-const SEED_CONCURRENCY = 32;
+const SEED_CONCURRENCY = 8;
 /** Rounds of `takeToken` when a bucket vanishes (TTL) between its two writes. */
 const TAKE_MAX_ROUNDS = 3;
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000;

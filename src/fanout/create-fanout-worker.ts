@@ -3,7 +3,7 @@ import { forEachLimited } from '../concurrency/for-each-limited';
 import type { ConnectionStore } from '../connections/connection-store';
 import { errorMessage } from '../errors/error-message';
 import { getManagementClient } from '../management/client-cache';
-import type { ManagementApi } from '../management/management-api';
+import type { BroadcastResult, ManagementApi, MessageData } from '../management/management-api';
 import { optionNumber } from '../validation/option-number';
 import { AimdWindow } from './aimd-window';
 import { parseFanoutShard } from './fanout-shard';
@@ -31,6 +31,8 @@ interface LambdaTime {
   getRemainingTimeInMillis?: () => number;
 }
 
+/** A shard is sent in chunks of this many rounds of its send window (see `deliver`). */
+const ROUNDS_PER_CHUNK = 4;
 /** Confirmed ids of shards that failed, per message id, kept for their redelivery. */
 const PROGRESS_ENTRIES = 1000;
 
@@ -66,6 +68,40 @@ export function createFanoutWorker(
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const window = new AimdWindow(sendConcurrency);
   const progress = new Map<string, Set<string>>();
+  let running = 0;
+
+  /**
+   * One shard's ids in chunks of a few rounds of the window, so AIMD reacts to 429s within a
+   * shard instead of after it; the window is shared by the shards running at once.
+   */
+  const deliver = async (
+    ids: string[],
+    data: MessageData,
+    deadline: number | undefined,
+  ): Promise<BroadcastResult> => {
+    const total: BroadcastResult = { sent: 0, gone: [], failed: [], skipped: [] };
+    for (let start = 0; start < ids.length;) {
+      const concurrency = Math.max(1, Math.floor(window.size / Math.max(1, running)));
+      const chunk = ids.slice(start, start + concurrency * ROUNDS_PER_CHUNK);
+      start += chunk.length;
+      const result = await management().broadcast(chunk, data, {
+        concurrency,
+        retries,
+        store: options.store,
+        ...(deadline === undefined ? {} : { deadline }),
+      });
+      window.record(result.failed.some((failure) => failure.statusCode === 429));
+      total.sent += result.sent;
+      total.gone.push(...result.gone);
+      total.failed.push(...result.failed);
+      if (result.skipped?.length) {
+        // Out of time: what is left comes back with the shard's redelivery.
+        total.skipped?.push(...result.skipped, ...ids.slice(start));
+        break;
+      }
+    }
+    return total;
+  };
 
   return async (event, context) => {
     const remaining = context?.getRemainingTimeInMillis?.();
@@ -81,17 +117,24 @@ export function createFanoutWorker(
         const confirmed = progress.get(record.messageId) ?? new Set<string>();
         const ids = shard.ids.filter((id) => !confirmed.has(id));
         const data = shard.binary ? Buffer.from(shard.data, 'base64') : shard.data;
-        const result = await management().broadcast(ids, data, {
-          concurrency: window.size,
-          retries,
-          store: options.store,
-          ...(deadline === undefined ? {} : { deadline }),
-        });
+        running += 1;
+        let result: BroadcastResult;
+        try {
+          result = await deliver(ids, data, deadline);
+        } finally {
+          running -= 1;
+        }
+        // Sent again on redelivery: ids not tried, and ids AWS refused for now (429, 5xx). A post
+        // without an answer (cut off, timed out after being written) may have been delivered:
+        // at-most-once, as inline fan-out, so it is counted failed and not sent again.
+        const resend = result.failed.filter(worthResending);
         const unfinished = new Set([
-          ...result.failed.map((failure) => failure.connectionId),
+          ...resend.map((failure) => failure.connectionId),
           ...(result.skipped ?? []),
         ]);
-        window.record(result.failed.some((failure) => failure.statusCode === 429));
+        // Final failures only, so a broadcast's sent + gone + failed add up over its EMF lines
+        // however often a shard came back (`retrying`: what this delivery hands back).
+        const failed = result.failed.length - resend.length;
         write(
           JSON.stringify({
             _aws: {
@@ -111,10 +154,11 @@ export function createFanoutWorker(
             shard: shard.shard,
             sent: result.sent,
             gone: result.gone.length,
-            failed: unfinished.size,
+            failed,
+            retrying: unfinished.size,
             FanoutSent: result.sent,
             FanoutGone: result.gone.length,
-            FanoutFailed: unfinished.size,
+            FanoutFailed: failed,
           }),
         );
         if (unfinished.size === 0) {
@@ -137,6 +181,11 @@ export function createFanoutWorker(
     });
     return { batchItemFailures };
   };
+}
+
+function worthResending(failure: { statusCode?: number }): boolean {
+  const status = failure.statusCode;
+  return status === 429 || (status !== undefined && status >= 500);
 }
 
 function remember(progress: Map<string, Set<string>>, messageId: string, ids: Set<string>): void {

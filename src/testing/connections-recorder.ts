@@ -6,6 +6,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TokenBucketSpec } from '../connections/connection-store';
+import { TokenBucketRule } from '../connections/token-bucket-rule';
 import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
 import { connectionsWire } from '../events/connections-wire';
 import { DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT } from './request-context-builder';
@@ -69,6 +71,11 @@ export interface ConnectionsRecorderOptions {
   maxPayloadBytes?: number;
   /** `identity` in GetConnection answers. */
   identity?: { sourceIp: string; userAgent: string };
+  /**
+   * The account's request budget, as a token bucket over every request: beyond it, requests
+   * of connections without a script answer 429 `LimitExceededException` (a throttling storm).
+   */
+  rateLimit?: TokenBucketSpec;
 }
 
 interface ResolvedAnswer {
@@ -143,9 +150,13 @@ export class ConnectionsRecorder {
   private readonly waiters = new Set<PostWaiter>();
   private inFlightNow = 0;
   private inFlightMax = 0;
+  private readonly rateRule: TokenBucketRule | undefined;
+  /** The rate limit's GCRA `tat` in epoch µs (see TokenBucketRule). */
+  private rateTatUs = 0;
 
   constructor(options: ConnectionsRecorderOptions = {}) {
     this.options = options;
+    this.rateRule = options.rateLimit && new TokenBucketRule(options.rateLimit);
   }
 
   /** Listens on 127.0.0.1, on a free port. The endpoint includes the stage (default `prod`). */
@@ -328,6 +339,8 @@ export class ConnectionsRecorder {
     if (script) {
       answer = script.answers[Math.min(script.next, script.answers.length - 1)];
       script.next += 1;
+    } else if (this.throttled()) {
+      answer = 'limit-exceeded';
     } else if (this.closed.has(connectionId)) {
       answer = 'gone';
     } else if (method === 'POST' && tooLarge) {
@@ -336,6 +349,17 @@ export class ConnectionsRecorder {
     if (answer === 'hang') return 'hang';
     if (typeof answer === 'string') return { ...NAMED_ANSWERS[answer], delayMs: 0 };
     return { ...answer, delayMs: answer.delayMs ?? 0 };
+  }
+
+  /** Takes one token of `rateLimit`; true when there is none left. */
+  private throttled(): boolean {
+    const rule = this.rateRule;
+    if (!rule) return false;
+    const nowUs = TokenBucketRule.toMicros(Date.now());
+    const tat = Math.max(this.rateTatUs, nowUs);
+    if (tat > rule.latestTatAllowing(nowUs)) return true;
+    this.rateTatUs = tat + rule.costUs;
+    return false;
   }
 
   private respond(
