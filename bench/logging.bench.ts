@@ -58,6 +58,39 @@ class ChatController {
   }
 }
 
+/** The same handler as `handWritten`, whose route also writes a line of its own first. */
+async function handWrittenRouteLine(
+  event: WebSocketEvent,
+  context: { awsRequestId: string },
+): Promise<Result> {
+  const { connectionId, routeKey, requestId } = event.requestContext;
+  const body = JSON.parse(event.body ?? '') as { room?: string; text?: string };
+  process.stdout.write(
+    `${JSON.stringify({
+      level: 'info',
+      message: 'message sent',
+      connectionId,
+      routeKey,
+      requestId,
+      awsRequestId: context.awsRequestId,
+      room: body.room,
+      length: body.text?.length ?? 0,
+      timestamp: new Date().toISOString(),
+    })}\n`,
+  );
+  return handWritten(event);
+}
+
+/** A route that logs with `ctx.logger` (a child made for the event, as every route gets it). */
+@WebSocketController()
+class LoggingChatController {
+  @OnMessage('sendMessage') send(ctx: WebSocketContext) {
+    const { room, text } = ctx.body<{ room: string; text: string }>();
+    ctx.logger.info('message sent', { room, length: text.length });
+    return { length: text.length };
+  }
+}
+
 const lineFields = () => ({
   connectionId: 'QTAwMDAwMDAwMDE=',
   routeKey: '$default',
@@ -96,7 +129,10 @@ async function runLoggingBench(): Promise<void> {
     errorFrames: false,
     logger: { level: 'warn' },
   });
+  const routeLogs = bootstrap([LoggingChatController], { errorFrames: false });
   const expected = JSON.stringify(await handWritten(message));
+  if (JSON.stringify(await routeLogs(message, context)) !== expected)
+    throw new Error('the logging route answers differently');
   for (const answer of [await withAccessLine(message, context), await accessLineOff(message)]) {
     if (JSON.stringify(answer) !== expected)
       throw new Error(`candidates disagree: ${JSON.stringify(answer)} vs ${expected}`);
@@ -128,6 +164,19 @@ async function runLoggingBench(): Promise<void> {
           name: 'lift-ws, access line off (level warn)',
           run: () => accessLineOff(message, context),
         },
+      ],
+    },
+    {
+      key: 'route_line',
+      names: ['ctxLogger'],
+      title:
+        'a route that logs one line with ctx.logger.info, default options (its line + the access line)',
+      candidates: [
+        {
+          name: 'hand-written handler + the same 2 lines (baseline)',
+          run: () => handWrittenRouteLine(message, context),
+        },
+        { name: 'lift-ws, ctx.logger.info in the route', run: () => routeLogs(message, context) },
       ],
     },
     {
