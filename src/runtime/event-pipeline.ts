@@ -105,28 +105,11 @@ function answerEvent(
   pipeline: EventPipeline,
   ctx: WebSocketContext,
 ): WebSocketResult | Promise<WebSocketResult> {
-  const value = runRoute(pipeline, ctx);
-  if (isThenable(value)) return Promise.resolve(value).then((v) => answerValue(pipeline, ctx, v));
-  return answerValue(pipeline, ctx, value);
-}
-
-function answerValue(
-  pipeline: EventPipeline,
-  ctx: WebSocketContext,
-  value: unknown,
-): WebSocketResult | Promise<WebSocketResult> {
-  const answered = answerRequest(pipeline, ctx, value, shapeResult(ctx, value));
-  if (isThenable(answered)) return answered.then((result) => tracked(pipeline, ctx, result));
-  return tracked(pipeline, ctx, answered);
-}
-
-function tracked(
-  pipeline: EventPipeline,
-  ctx: WebSocketContext,
-  result: WebSocketResult,
-): WebSocketResult | Promise<WebSocketResult> {
-  const saving = trackConnection(pipeline, ctx, result);
-  return saving ? saving.then(() => result) : result;
+  return andThen(runRoute(pipeline, ctx), (value) =>
+    andThen(answerRequest(pipeline, ctx, value, shapeResult(ctx, value)), (result) =>
+      andThen(trackConnection(pipeline, ctx, result), () => result),
+    ),
+  );
 }
 
 /** The asynchronous end of an event: its answer awaited, or its error mapped and reported. */
@@ -374,6 +357,14 @@ function recordMetrics(
 
 function anonymousLambdaContext(): LambdaContext {
   return { awsRequestId: `local-${++anonymousInvocations}` };
+}
+
+/** `next(value)` now when `value` is a plain value, after it settles when it is a promise. */
+function andThen<T, R>(
+  value: T | PromiseLike<T>,
+  next: (settled: T) => R | Promise<R>,
+): R | Promise<R> {
+  return isThenable(value) ? Promise.resolve(value).then(next) : next(value);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
