@@ -24,6 +24,10 @@ Options:
       --authorizer <module#export>
                                  Lambda REQUEST authorizer run before $connect
                                  (export default: handler)
+      --fanout-worker <module#export>
+                                 the distributed fan-out worker (createFanoutWorker), run on
+                                 a local SQS queue with its DLQ (export default: handler);
+                                 bootstrap({ fanout: {} }) in the handler enqueues there
       --static <dir>             serve the files of <dir> over HTTP on the same port
                                  (index.html at /)
   -w, --watch                    rebuild the handler and authorizer when their files change
@@ -40,12 +44,14 @@ operation per action, a send operation per event, payloads as JSON Schema.
 
 The handler's environment gets LIFT_WS_MANAGEMENT_ENDPOINT pointing at the gateway, plus
 AWS_REGION and dummy AWS credentials when they are not set, so the AWS SDK client posts to
-the local @connections API. With JWT_SECRET set, the banner's wscat line carries a one-hour
+the local @connections API; with --fanout-worker also LIFT_WS_FANOUT_QUEUE_URL and
+AWS_ENDPOINT_URL_SQS (the local queue). With JWT_SECRET set, the banner's wscat line carries a one-hour
 development token. Ctrl+C closes every connection (each gets its $disconnect).
 
 Examples:
   lift-ws dev src/handler.ts --route-responses --watch
   lift-ws dev dist/handler.js --export main --port 4000
+  lift-ws dev src/handler.ts --fanout-worker src/fanout-worker.ts#handler
   lift-ws asyncapi src/handler.ts --contract src/chat-contract.ts#chatContract --jwt
   npx wscat -c ws://127.0.0.1:3001/local
 `;

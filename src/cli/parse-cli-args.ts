@@ -18,6 +18,8 @@ export interface DevCommand {
   routes?: string[];
   routeSelectionExpression?: string;
   authorizer?: ExportReference;
+  /** The SQS-triggered fan-out worker, run next to the handler on a local queue. */
+  fanoutWorker?: ExportReference;
   staticDir?: string;
   /** Rebuild and swap the functions when their source files change. */
   watch?: boolean;
@@ -56,6 +58,7 @@ const OPTIONS = {
   routes: { type: 'string' },
   'route-selection': { type: 'string' },
   authorizer: { type: 'string' },
+  'fanout-worker': { type: 'string' },
   static: { type: 'string' },
   watch: { type: 'boolean', short: 'w' },
   contract: { type: 'string' },
@@ -137,6 +140,9 @@ export function parseCliArgs(
     ...(routes ? { routes } : {}),
     ...(values['route-selection'] ? { routeSelectionExpression: values['route-selection'] } : {}),
     ...(values.authorizer ? { authorizer: parseReference(values.authorizer, 'handler') } : {}),
+    ...(values['fanout-worker']
+      ? { fanoutWorker: parseReference(values['fanout-worker'], 'handler') }
+      : {}),
     ...(values.static ? { staticDir: values.static } : {}),
     ...(values.watch ? { watch: true } : {}),
   };

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { startLocalGateway, type LocalGateway } from '../local/local-gateway';
+import type { LocalFanoutWorker } from '../local/local-fanout';
 import type { LocalAuthorizer, LocalHandler } from '../local/local-gateway-options';
 import { serveStatic } from '../local/serve-static';
 import type { Logger } from '../logging/logger';
@@ -50,17 +51,26 @@ function oneLine(error: unknown, command?: DevCommand): string {
 interface LoadedFunctions {
   handler: LocalHandler;
   authorizer?: LocalAuthorizer;
+  fanoutWorker?: LocalFanoutWorker;
   inputs: string[];
 }
 
 async function loadFunctions(command: DevCommand, cwd: string): Promise<LoadedFunctions> {
   const handler = await loadExport(command.handler, cwd);
   const authorizer = command.authorizer ? await loadExport(command.authorizer, cwd) : undefined;
+  const worker = command.fanoutWorker ? await loadExport(command.fanoutWorker, cwd) : undefined;
   return {
     handler: handler.value as LocalHandler,
     authorizer: authorizer?.value as LocalAuthorizer | undefined,
-    inputs: [...new Set([...handler.inputs, ...(authorizer?.inputs ?? [])])],
+    fanoutWorker: worker?.value as LocalFanoutWorker | undefined,
+    inputs: [
+      ...new Set([...handler.inputs, ...(authorizer?.inputs ?? []), ...(worker?.inputs ?? [])]),
+    ],
   };
+}
+
+function stillLoading(): never {
+  throw new Error('lift-ws dev: the functions are still loading');
 }
 
 function banner(command: DevCommand, gateway: LocalGateway): string {
@@ -75,6 +85,9 @@ function banner(command: DevCommand, gateway: LocalGateway): string {
     `  WebSocket     ${gateway.wsUrl}\n` +
     `  @connections  ${gateway.managementEndpoint}/@connections/{connectionId}\n` +
     `  HTTP          ${gateway.url}/${command.staticDir ? `  (files from ${command.staticDir})` : ''}\n` +
+    (gateway.fanout
+      ? `  Fan-out queue ${gateway.fanout.queueUrl} (worker ${command.fanoutWorker?.module})\n`
+      : '') +
     tryLine +
     'Stop: Ctrl+C\n'
   );
@@ -93,7 +106,11 @@ function startWatching(
       const started = performance.now();
       try {
         const loaded = await loadFunctions(command, cwd);
-        gateway.replaceHandlers({ handler: loaded.handler, authorizer: loaded.authorizer });
+        gateway.replaceHandlers({
+          handler: loaded.handler,
+          authorizer: loaded.authorizer,
+          fanoutWorker: loaded.fanoutWorker,
+        });
         const ms = Math.round(performance.now() - started);
         io.stdout.write(`lift-ws dev: reloaded in ${ms} ms (${relative(cwd, changed)} changed)\n`);
         return loaded.inputs;
@@ -119,10 +136,14 @@ async function startDev(
       throw new CliError(`--static: "${command.staticDir}" is not a folder`);
     }
   }
-  const loaded = await loadFunctions(command, cwd);
+  // With a fan-out worker the gateway (and its local queue) starts first: the handler's module
+  // reads the queue URL from the environment when it runs bootstrap.
+  const early = command.fanoutWorker !== undefined;
+  let loaded = early ? undefined : await loadFunctions(command, cwd);
   const gateway = await startLocalGateway({
-    handler: loaded.handler,
-    authorizer: loaded.authorizer,
+    handler: loaded?.handler ?? stillLoading,
+    authorizer: loaded ? loaded.authorizer : command.authorizer && stillLoading,
+    fanoutWorker: early ? { handler: stillLoading } : undefined,
     port: command.port,
     host: command.host,
     stage: command.stage,
@@ -132,6 +153,19 @@ async function startDev(
     http: staticDir ? serveStatic(staticDir) : undefined,
     logger: io.logger,
   });
+  if (!loaded) {
+    try {
+      loaded = await loadFunctions(command, cwd);
+    } catch (error) {
+      await gateway.close();
+      throw error;
+    }
+    gateway.replaceHandlers({
+      handler: loaded.handler,
+      authorizer: loaded.authorizer,
+      fanoutWorker: loaded.fanoutWorker,
+    });
+  }
   io.stdout.write(banner(command, gateway));
   const watcher = command.watch
     ? startWatching(command, io, cwd, gateway, loaded.inputs)

@@ -4,12 +4,16 @@ import type { ConnectionStore } from '../connections/connection-store';
 import { errorMessage } from '../errors/error-message';
 import { getManagementClient } from '../management/client-cache';
 import type { BroadcastResult, ManagementApi, MessageData } from '../management/management-api';
+import { MANAGEMENT_ENDPOINT_VARIABLE } from '../management/resolve-endpoint';
 import { optionNumber } from '../validation/option-number';
 import { AimdWindow } from './aimd-window';
 import { parseFanoutShard } from './fanout-shard';
 
 export interface FanoutWorkerOptions {
-  /** The `@connections` endpoint (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`). */
+  /**
+   * The `@connections` endpoint (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`).
+   * Default: LIFT_WS_MANAGEMENT_ENDPOINT, read at the first delivery (the local gateway sets it).
+   */
   endpoint?: string;
   /** A ready client instead of `endpoint` (tests, a custom signer). */
   management?: ManagementApi;
@@ -25,10 +29,6 @@ export interface FanoutWorkerOptions {
   deadlineMarginMs?: number;
   /** Where the EMF line per shard goes. Default stdout. */
   write?: (line: string) => void;
-}
-
-interface LambdaTime {
-  getRemainingTimeInMillis?: () => number;
 }
 
 /** A shard is sent in chunks of this many rounds of its send window (see `deliver`). */
@@ -48,7 +48,10 @@ const PROGRESS_ENTRIES = 1000;
  */
 export function createFanoutWorker(
   options: FanoutWorkerOptions,
-): (event: SQSEvent, context?: LambdaTime) => Promise<SQSBatchResponse> {
+): (
+  event: SQSEvent,
+  context?: { getRemainingTimeInMillis?: () => number },
+) => Promise<SQSBatchResponse> {
   const owner = 'createFanoutWorker';
   const shardConcurrency = optionNumber(options.shardConcurrency, 2, `${owner}: shardConcurrency`, {
     integer: true,
@@ -60,11 +63,19 @@ export function createFanoutWorker(
   const margin = optionNumber(options.deadlineMarginMs, 2000, `${owner}: deadlineMarginMs`, {
     min: 0,
   });
-  if (!options.management && typeof options.endpoint !== 'string') {
-    throw new TypeError(`${owner} needs an endpoint or a management client`);
+  if (options.endpoint !== undefined && typeof options.endpoint !== 'string') {
+    throw new TypeError(`${owner}: endpoint must be the @connections endpoint URL`);
   }
-  const management = (): ManagementApi =>
-    options.management ?? getManagementClient(options.endpoint ?? '');
+  const management = (): ManagementApi => {
+    if (options.management) return options.management;
+    const endpoint = options.endpoint ?? process.env[MANAGEMENT_ENDPOINT_VARIABLE];
+    if (!endpoint) {
+      throw new TypeError(
+        `${owner} needs an endpoint, a management client or ${MANAGEMENT_ENDPOINT_VARIABLE}`,
+      );
+    }
+    return getManagementClient(endpoint);
+  };
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const window = new AimdWindow(sendConcurrency);
   const progress = new Map<string, Set<string>>();

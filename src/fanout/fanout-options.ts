@@ -3,10 +3,17 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { optionNumber } from '../validation/option-number';
 import { sqsSdk } from './sqs-sdk';
 
+/** Where `bootstrap({ fanout })` finds the queue URL when the option does not give one. */
+export const FANOUT_QUEUE_URL_VARIABLE = 'LIFT_WS_FANOUT_QUEUE_URL';
+
 /** `bootstrap({ fanout })`: broadcasts over `threshold` connections go to SQS workers. */
 export interface FanoutOptions {
-  /** The queue `createFanoutWorker` reads (its redrive policy sends poison shards to a DLQ). */
-  queueUrl: string;
+  /**
+   * The queue `createFanoutWorker` reads (its redrive policy sends poison shards to a DLQ).
+   * Default: the LIFT_WS_FANOUT_QUEUE_URL environment variable (the sample template and the
+   * local gateway's `fanoutWorker` set it).
+   */
+  queueUrl?: string;
   /** Largest fan-out still sent inline by the handler. Default 2000. */
   threshold?: number;
   /** Connection ids per SQS message. Default 500 (see `FanoutShard` for the sizes). */
@@ -28,8 +35,11 @@ export interface FanoutSettings {
 /** Checks the option once, at bootstrap, and builds the one SQS client. @internal */
 export function fanoutSettings(option: FanoutOptions | undefined): FanoutSettings | undefined {
   if (option === undefined) return undefined;
-  if (typeof option?.queueUrl !== 'string' || !/^https?:\/\//.test(option.queueUrl)) {
-    throw new TypeError('bootstrap option fanout.queueUrl must be the queue URL');
+  const queueUrl = option?.queueUrl ?? process.env[FANOUT_QUEUE_URL_VARIABLE];
+  if (typeof queueUrl !== 'string' || !/^https?:\/\//.test(queueUrl)) {
+    throw new TypeError(
+      `bootstrap option fanout.queueUrl (or ${FANOUT_QUEUE_URL_VARIABLE}) must be the queue URL`,
+    );
   }
   const timeout = optionNumber(
     option.requestTimeoutMs,
@@ -37,7 +47,7 @@ export function fanoutSettings(option: FanoutOptions | undefined): FanoutSetting
     'bootstrap option fanout.requestTimeoutMs',
   );
   return {
-    queueUrl: option.queueUrl,
+    queueUrl,
     threshold: optionNumber(option.threshold, 2000, 'bootstrap option fanout.threshold', {
       integer: true,
     }),

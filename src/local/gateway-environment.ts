@@ -1,5 +1,9 @@
-/** The variable the framework reads for a management endpoint other than `https://{domainName}/{stage}`. */
-export const MANAGEMENT_ENDPOINT_VARIABLE = 'LIFT_WS_MANAGEMENT_ENDPOINT';
+import { FANOUT_QUEUE_URL_VARIABLE } from '../fanout/fanout-options';
+import { MANAGEMENT_ENDPOINT_VARIABLE } from '../management/resolve-endpoint';
+
+export { MANAGEMENT_ENDPOINT_VARIABLE };
+/** The SDK's service-specific endpoint variable: the SQS client of the handler enqueues there. */
+const SQS_ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL_SQS';
 /**
  * `true` tells the framework that every route is two-way (bootstrap's `routeResponses`):
  * replies and errors go back as route responses, not as posted frames.
@@ -28,6 +32,8 @@ export class GatewayEnvironment {
     private readonly region: string,
     /** Every route is two-way (`routeResponses: true`): the handler need not post error frames. */
     private readonly allRoutesTwoWay = false,
+    /** `fanoutWorker`: the local queue, so `bootstrap({ fanout: {} })` enqueues there. */
+    private readonly fanout?: { queueUrl: string; endpoint: string },
   ) {}
 
   /** Called when the gateway starts. */
@@ -43,6 +49,10 @@ export class GatewayEnvironment {
     if (!process.env.AWS_REGION) this.write('AWS_REGION', this.region);
     if (this.allRoutesTwoWay && process.env[ROUTE_RESPONSES_VARIABLE] === undefined) {
       this.write(ROUTE_RESPONSES_VARIABLE, 'true');
+    }
+    if (this.fanout) {
+      this.write(FANOUT_QUEUE_URL_VARIABLE, this.fanout.queueUrl);
+      this.write(SQS_ENDPOINT_VARIABLE, this.fanout.endpoint);
     }
     if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_SECRET_ACCESS_KEY) {
       for (const [name, value] of Object.entries(DUMMY_CREDENTIALS)) this.write(name, value);

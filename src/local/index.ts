@@ -19,4 +19,5 @@ export {
   type LocalHttpHook,
 } from './local-gateway-options';
 export { serveStatic } from './serve-static';
+export { LocalFanout, type LocalFanoutWorker, type LocalFanoutWorkerOptions } from './local-fanout';
 export { MANAGEMENT_ENDPOINT_VARIABLE } from './gateway-environment';

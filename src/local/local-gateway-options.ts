@@ -12,6 +12,7 @@ import type {
 } from '../events/websocket-event';
 import type { Logger } from '../logging/logger';
 import { optionNumber } from '../validation/option-number';
+import type { LocalFanoutWorkerOptions } from './local-fanout';
 
 /**
  * The Lambda the gateway invokes for `$connect`, `$disconnect` and every message route.
@@ -122,6 +123,13 @@ export interface LocalGatewayOptions {
   region?: string;
   /** The Lambda context's `functionName`. Default `lift-ws-local`. */
   functionName?: string;
+  /**
+   * Distributed fan-out, locally: the SQS API on its own port with a queue and its DLQ, and
+   * this worker behind an event source mapping, posting to this gateway's `@connections`.
+   * The environment gets LIFT_WS_FANOUT_QUEUE_URL and AWS_ENDPOINT_URL_SQS (unless `env` is
+   * false), so `bootstrap(controllers, { fanout: {} })` enqueues here when it runs after start.
+   */
+  fanoutWorker?: LocalFanoutWorkerOptions;
 }
 
 export interface ResolvedLimits {

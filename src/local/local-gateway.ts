@@ -21,6 +21,7 @@ import {
 } from './gateway-settings';
 import { LambdaInvoker } from './lambda-invoker';
 import { LocalConnection } from './local-connection';
+import { LocalFanout, type LocalFanoutWorker } from './local-fanout';
 import type { LocalAuthorizer, LocalGatewayOptions, LocalHandler } from './local-gateway-options';
 import { MessageRouter } from './message-router';
 
@@ -59,6 +60,8 @@ export class LocalGateway {
   readonly managementEndpoint: string;
   readonly port: number;
   readonly stage: string;
+  /** With `fanoutWorker`: the local queue (its URL, the SQS endpoint, the DLQ, `idle()`). */
+  readonly fanout: LocalFanout | undefined;
 
   readonly #settings: GatewaySettings;
   readonly #logger: Logger;
@@ -86,19 +89,31 @@ export class LocalGateway {
    */
   static async start(options: LocalGatewayOptions): Promise<LocalGateway> {
     const settings = resolveSettings(options);
+    const fanout = options.fanoutWorker ? await LocalFanout.start(options.fanoutWorker) : undefined;
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(settings.port, settings.host, () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(settings.port, settings.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
-    return new LocalGateway(settings, server, (server.address() as AddressInfo).port);
+    } catch (error) {
+      await fanout?.close();
+      throw error;
+    }
+    return new LocalGateway(settings, server, (server.address() as AddressInfo).port, fanout);
   }
 
-  private constructor(settings: GatewaySettings, server: Server, port: number) {
+  private constructor(
+    settings: GatewaySettings,
+    server: Server,
+    port: number,
+    fanout: LocalFanout | undefined,
+  ) {
     this.#settings = settings;
+    this.fanout = fanout;
     this.#logger = settings.logger;
     this.#server = server;
     this.port = port;
@@ -121,8 +136,12 @@ export class LocalGateway {
       this.managementEndpoint,
       settings.region,
       settings.allRoutesTwoWay,
+      fanout,
     );
     if (settings.env) this.#environment.apply();
+    fanout?.run(settings.env ? () => this.#environment.beforeInvoke() : undefined, (message) =>
+      this.#logger.warn(message),
+    );
     this.#invoker = new LambdaInvoker({
       timeoutMs: limits.integrationTimeoutMs,
       createContext: (deadline) => this.#factory.lambdaContext(deadline),
@@ -209,12 +228,20 @@ export class LocalGateway {
    * @example
    * gateway.replaceHandlers({ handler: (await import(`./handler.js?v=${Date.now()}`)).handler });
    */
-  replaceHandlers(handlers: { handler?: LocalHandler; authorizer?: LocalAuthorizer }): void {
+  replaceHandlers(handlers: {
+    handler?: LocalHandler;
+    authorizer?: LocalAuthorizer;
+    fanoutWorker?: LocalFanoutWorker;
+  }): void {
     const given = handlers ?? {};
     checkFunctions('LocalGateway.replaceHandlers', given);
+    if (given.fanoutWorker && !this.fanout) {
+      throw new TypeError('LocalGateway.replaceHandlers: the gateway has no fanoutWorker');
+    }
     const functions = this.#settings.functions;
     if (given.handler) functions.handler = given.handler;
     if (given.authorizer) functions.authorizer = given.authorizer;
+    if (given.fanoutWorker) this.fanout?.replaceHandler(given.fanoutWorker);
   }
 
   /**
@@ -233,6 +260,8 @@ export class LocalGateway {
     for (const connection of closing) connection.close(1001, 'Going away');
     await Promise.all(closing.map((connection) => connection.closed));
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    // After the handler's last invocation (it may enqueue), before @connections goes away.
+    await this.fanout?.close();
     for (const socket of this.#sockets) socket.destroy();
     this.#stopServingInProcess();
     await new Promise<void>((resolve) => {

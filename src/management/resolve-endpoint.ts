@@ -1,3 +1,6 @@
+/** The variable the framework reads for a management endpoint other than `https://{domainName}/{stage}`. */
+export const MANAGEMENT_ENDPOINT_VARIABLE = 'LIFT_WS_MANAGEMENT_ENDPOINT';
+
 /** The facts of an event that say where its `@connections` API lives. */
 export interface EndpointSource {
   domainName: string;
@@ -30,7 +33,7 @@ export function resolveEndpoint(
   configured?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  const explicit = nonEmpty(configured) ?? nonEmpty(env.LIFT_WS_MANAGEMENT_ENDPOINT);
+  const explicit = nonEmpty(configured) ?? nonEmpty(env[MANAGEMENT_ENDPOINT_VARIABLE]);
   if (explicit) return stripTrailingSlashes(explicit);
   const derived = executeApiEndpoint(source, env);
   return stripTrailingSlashes(derived ?? `https://${source.domainName}/${source.stage}`);

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { HELP_TEXT } from '../../src/cli/help-text';
 import { parseCliArgs } from '../../src/cli/parse-cli-args';
 import { runCli, type CliOutcome } from '../../src/cli/run-cli';
-import { recordingLogger, TestClient } from './local-gateway-kit';
+import { eventually, recordingLogger, TestClient } from './local-gateway-kit';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = 'tests/fixtures/cli';
@@ -124,6 +124,7 @@ describe('lift-ws CLI', () => {
         '--routes',
         '--route-selection',
         '--authorizer',
+        '--fanout-worker',
         '--static',
         '--help',
       ]) {
@@ -323,6 +324,42 @@ describe('lift-ws CLI', () => {
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
         await exited;
+      }
+    }, 20000);
+
+    it('--fanout-worker runs the worker on a local SQS queue: a broadcast over the threshold reaches every member once through it', async () => {
+      const module = `${FIXTURES}/fanout-handler.ts`;
+      const cli = spawnCli(
+        ROOT,
+        'dev',
+        module,
+        '--port',
+        '0',
+        '--fanout-worker',
+        `${module}#worker`,
+      );
+      try {
+        const wsUrl = await cli.wsUrl;
+        expect(cli.stdout.text).toMatch(
+          /Fan-out queue http:\/\/127\.0\.0\.1:\d+\/\d+\/lift-ws-fanout/,
+        );
+        const clients = await Promise.all([1, 2, 3, 4, 5].map(() => TestClient.open(wsUrl)));
+        clients[0].sendJson({ action: 'shout' });
+        for (const client of clients) expect(await client.nextJson()).toEqual({ type: 'shout' });
+        // The worker's EMF lines (one per shard of 2 ids) say how the 5 posts went.
+        const sent = await eventually(() => {
+          const lines = cli.stdout.text.split('\n').filter((line) => line.includes('"FanoutSent"'));
+          const total = lines.reduce(
+            (sum, line) => sum + (JSON.parse(line) as { sent: number }).sent,
+            0,
+          );
+          return total === 5 && lines.length;
+        });
+        expect(sent).toBe(3);
+        await Promise.all(clients.map((client) => client.close()));
+        for (const client of clients) expect(client.unread()).toEqual([]);
+      } finally {
+        expect(await cli.stop()).toBe(0);
       }
     }, 20000);
   });
