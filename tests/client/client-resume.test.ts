@@ -1,16 +1,7 @@
 import { MemoryConnectionStore } from 'lift-ws';
-import type { LiftWsClient, ResumeGap } from 'lift-ws/client';
-import WebSocket from 'ws';
-import {
-  clientFor,
-  eventually,
-  hsToken,
-  startServer,
-  stateReached,
-  type Chat,
-  type Server,
-} from './client-kit';
-import { runResumeScenario } from './resume-scenario';
+import type { LiftWsClient } from 'lift-ws/client';
+import { startServer, type Chat, type Server } from './client-kit';
+import { GAP_SCENARIO_LOG, runGapScenario, runResumeScenario } from './resume-scenario';
 
 let server: Server | undefined;
 const clients: Array<LiftWsClient<Chat>> = [];
@@ -63,66 +54,17 @@ describe('no message lost across reconnects (room history and resume)', () => {
   );
 
   test('a client gone longer than the history keeps gets resume-gap with the missing range', async () => {
-    const store = new MemoryConnectionStore();
     server = await startServer({
-      lift: { connections: store, rooms: { history: { maxMessages: 5 } } },
-    });
-    const sockets: WebSocket[] = [];
-    let tokenGate: Promise<void> = Promise.resolve();
-    class Tracked extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols);
-        sockets.push(this);
-      }
-    }
-    const log: string[] = [];
-    const away = clientFor(
-      server.gateway.wsUrl,
-      {
-        WebSocket: Tracked as never,
-        // The reconnect waits for this token: the client stays away while the room moves on.
-        token: async () => {
-          await tokenGate;
-          return hsToken({ sub: 'away' });
-        },
-        reconnect: { baseDelayMs: 10, maxDelayMs: 50 },
+      lift: {
+        connections: new MemoryConnectionStore(),
+        rooms: { history: { maxMessages: 5 } },
       },
-      clients,
-    );
-    away.on('said', (event) => log.push(`seq ${event.seq}`));
-    const gaps: ResumeGap[] = [];
-    away.onResumeGap((gap) => {
-      gaps.push(gap);
-      log.push(`gap ${gap.from}-${gap.to}`);
     });
-    away.join('news');
-    await eventually(() => away.lastSeq('news') === 0);
-    const sender = clientFor(server.gateway.wsUrl, { token: () => hsToken() }, clients);
-    const say = async (count: number): Promise<void> => {
-      for (let sent = 0; sent < count; sent++) await sender.request('say', { room: 'news', n: 0 });
-    };
-    await say(3);
-    await eventually(() => away.lastSeq('news') === 3);
-
-    let release!: () => void;
-    tokenGate = new Promise((resolve) => (release = resolve));
-    sockets.at(-1)?.terminate();
-    await stateReached(away, 'reconnecting');
-    await say(12); // seqs 4..15; the history keeps 11..15
-    release();
-    await eventually(() => away.lastSeq('news') === 15);
-
+    const { gaps, log, resumes } = await runGapScenario(server, clients);
     expect(gaps).toEqual([{ room: 'news', from: 4, to: 10 }]);
     // In room order: what came before, the gap where it is, then the replay.
-    expect(log).toEqual([
-      'seq 1',
-      'seq 2',
-      'seq 3',
-      'gap 4-10',
-      ...[11, 12, 13, 14, 15].map((seq) => `seq ${seq}`),
-    ]);
+    expect(log).toEqual(GAP_SCENARIO_LOG);
     // The resume went out with the join: the server saw afterSeq 3.
-    const resumes = server.log.bodies('join').map((body) => body.resume);
     expect(resumes).toEqual([undefined, { afterSeq: 3 }]);
   });
 });

@@ -8,7 +8,7 @@ import type { ConnectionStore } from 'lift-ws';
 import type { ClientOptions, LiftWsClient, ResumeGap } from 'lift-ws/client';
 import WebSocket from 'ws';
 import { seededRandom } from '../support/seeded-random';
-import { clientFor, eventually, hsToken, type Chat, type Server } from './client-kit';
+import { clientFor, eventually, hsToken, stateReached, type Chat, type Server } from './client-kit';
 
 export interface ResumeScenario {
   clients: number;
@@ -149,4 +149,73 @@ export async function runResumeScenario(
     20_000,
   ).catch(() => undefined);
   return { latestSeq, received, gaps, drops, midReplayDrops, says };
+}
+
+/** What the away client of `runGapScenario` sees, in order (history of 5, gone for seqs 4..15). */
+export const GAP_SCENARIO_LOG = [
+  'seq 1',
+  'seq 2',
+  'seq 3',
+  'gap 4-10',
+  ...[11, 12, 13, 14, 15].map((seq) => `seq ${seq}`),
+];
+
+/**
+ * One client in room "news" gets seqs 1..3, loses its socket and cannot reconnect (its token
+ * waits) while 12 more messages are sent, then comes back. The server must keep the last 5.
+ */
+export async function runGapScenario(
+  server: Server,
+  opened: Array<LiftWsClient<Chat>>,
+): Promise<{ gaps: ResumeGap[]; log: string[]; resumes: unknown[] }> {
+  const sockets: WebSocket[] = [];
+  let tokenGate: Promise<void> = Promise.resolve();
+  class Tracked extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      sockets.push(this);
+    }
+  }
+  const log: string[] = [];
+  const away = clientFor(
+    server.gateway.wsUrl,
+    {
+      WebSocket: Tracked as never,
+      // The reconnect waits for this token: the client stays away while the room moves on.
+      token: async () => {
+        await tokenGate;
+        return hsToken({ sub: 'away' });
+      },
+      reconnect: { baseDelayMs: 10, maxDelayMs: 50 },
+    },
+    opened,
+  );
+  away.on('said', (event) => log.push(`seq ${event.seq}`));
+  const gaps: ResumeGap[] = [];
+  away.onResumeGap((gap) => {
+    gaps.push(gap);
+    log.push(`gap ${gap.from}-${gap.to}`);
+  });
+  away.join('news');
+  await eventually(() => away.lastSeq('news') === 0);
+  const sender = clientFor(server.gateway.wsUrl, { token: () => hsToken() }, opened);
+  const say = async (count: number): Promise<void> => {
+    for (let sent = 0; sent < count; sent++) await sender.request('say', { room: 'news', n: 0 });
+  };
+  await say(3);
+  await eventually(() => away.lastSeq('news') === 3);
+
+  let release!: () => void;
+  tokenGate = new Promise((resolve) => (release = resolve));
+  sockets.at(-1)?.terminate();
+  await stateReached(away, 'reconnecting');
+  await say(12); // seqs 4..15; the history keeps 11..15
+  release();
+  await eventually(() => away.lastSeq('news') === 15);
+
+  return {
+    gaps,
+    log,
+    resumes: server.log.bodies('join').map((body) => body.resume),
+  };
 }
