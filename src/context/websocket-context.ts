@@ -590,8 +590,9 @@ export class WebSocketContext {
     let payload = data;
     let skipped: number | undefined;
     if (retention) {
+      const frameWith = sequencedFrame(data, room);
       const seq = await store.nextRoomSeq!(room, { signal });
-      const frame = sequencedFrame(data, room, seq);
+      const frame = frameWith(seq);
       await store.putRoomMessage!(room, { seq, frame }, retention, { signal });
       payload = frame;
       skipped = exceptSelf ? seq : undefined;
