@@ -628,6 +628,10 @@ export class LiftWsClient<C extends Contract = Contract> {
     const { room, type, seq } = frame;
     const sequencer = typeof room === 'string' ? this.#sequencers.get(room) : undefined;
     if (!sequencer) return false;
+    if (type === roomFrameTypes.reset) {
+      sequencer.reset();
+      return true;
+    }
     if (type === roomFrameTypes.gap) {
       const { from, to } = frame;
       if (isSeq(from) && isSeq(to)) sequencer.gap(from, to);

@@ -86,6 +86,14 @@ export class RoomSequencer {
     this.#flush();
   }
 
+  /** The server's sequence of the room started again: count from 0, forget what waits. */
+  reset(): void {
+    this.dispose();
+    this.#last = 0;
+    this.#known = 0;
+    this.#resumes = 0;
+  }
+
   dispose(): void {
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;

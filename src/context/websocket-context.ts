@@ -557,7 +557,11 @@ export class WebSocketContext {
     const signal = this.#eventSignal();
     await store.join(this.connectionId, room, { signal });
     if (!retention || this.eventType !== 'MESSAGE') return;
-    const history = await store.roomHistory!(room, afterSeq, retention, { signal });
+    let history = await store.roomHistory!(room, afterSeq, retention, { signal });
+    if (afterSeq !== undefined && afterSeq > history.latestSeq) {
+      // The room's counter was lost (a restarted memory store): replay its new sequence whole.
+      history = await store.roomHistory!(room, 0, retention, { signal });
+    }
     // One post at a time: posts to one connection arrive in the order they were made.
     const frames = replayFrames(room, afterSeq, history, retention);
     for (const batch of replayBatches(room, frames, REPLAY_BATCH_BYTES)) {

@@ -4,7 +4,8 @@ import { roomFrameTypes } from './room-frames';
 /**
  * What a join posts to the joining connection, in order: for a resume, the kept messages after
  * `afterSeq` with a `resume-gap` before each run of seqs the history no longer has; then one
- * `room-sync` with the room's latest seq, which tells a fresh joiner where it starts.
+ * `room-sync` with the room's latest seq, which tells a fresh joiner where it starts. A resume
+ * from further than the room's latest seq (its counter was lost) starts with `room-reset`.
  *
  * Seqs after the last kept message are not reported as a gap: a message whose seq was allocated
  * but whose history write is still under way arrives live. The client asks again if one never
@@ -20,6 +21,11 @@ export function* replayFrames(
   const { latestSeq, messages } = history;
   if (afterSeq !== undefined) {
     let expected = afterSeq + 1;
+    if (afterSeq > latestSeq) {
+      // The client counts from a sequence this store no longer has: it starts again from 0.
+      yield JSON.stringify({ type: roomFrameTypes.reset, room });
+      expected = 1;
+    }
     // Seqs before the room's last maxMessages are gone for certain, kept or not.
     const trimmedTo = latestSeq - retention.maxMessages;
     if (messages.length === 0 && trimmedTo >= expected) {

@@ -11,6 +11,11 @@ export const roomFrameTypes = {
   /** `{type, room, seq}`: that seq went to the room without this connection (`exceptSelf`). */
   skip: 'room-skip',
   /**
+   * `{type, room}`: the room's seqs started again at 1 (a resume asked for more than the room
+   * ever had: a memory store that restarted, a new table); what follows is numbered anew.
+   */
+  reset: 'room-reset',
+  /**
    * `{type, room, frames: [...]}`: a resume's frames (messages, gaps, the sync) packed into as
    * few posts as fit, in order; each element is the frame as it would be posted alone.
    */

@@ -100,6 +100,16 @@ describe('RoomSequencer (one room, in seq order at the client)', () => {
     expect(room.last).toBe(4);
   });
 
+  test('room-reset counts the room from 0 again (the server lost its sequence)', () => {
+    const { clock, seen, room, frame } = sequencer(40);
+    frame(42);
+    room.reset();
+    frame(1);
+    frame(2);
+    expect(seen).toEqual(['m1', 'm2']);
+    expect(clock.pendingDelays()).toEqual([]);
+  });
+
   test('dispose stops its timer', () => {
     const { clock, room, frame } = sequencer(0);
     frame(3);

@@ -126,6 +126,21 @@ describe('room history (bootstrap rooms.history)', () => {
     });
   });
 
+  it('a resume from further than the room ever got (a store that lost it) starts the room again', async () => {
+    const lift = handler();
+    await send(lift, { action: 'say', room: 'r', data: { type: 'said', n: 1 } });
+    await send(lift, { action: 'join', room: 'r', resume: { afterSeq: 40 } }, B);
+    expect(JSON.parse(textsTo(B)[0])).toEqual({
+      type: 'room-replay',
+      room: 'r',
+      frames: [
+        { type: 'room-reset', room: 'r' },
+        { type: 'said', n: 1, room: 'r', seq: 1 },
+        { type: 'room-sync', room: 'r', seq: 1 },
+      ],
+    });
+  });
+
   it('tells an exceptSelf sender its seq was not for it, and nothing else', async () => {
     const lift = handler();
     await store.join(B, 'r');

@@ -184,6 +184,8 @@ describe('the chat bundled as template.yaml builds it', () => {
         from: 'alice',
         text: 'hello from the bundle',
         at: expect.any(String) as unknown,
+        // The sample keeps room history: seqs 1 and 2 were the two "joined" events.
+        seq: 3,
       });
     }
 

@@ -27,6 +27,9 @@ export function createChatHandler(options: BootstrapOptions = {}): LiftWsHandler
   return bootstrap([ChatController], {
     // Routes and contract checked against each other at cold start, both ways.
     contract: chatContract,
+    // Room messages carry { room, seq } and are kept 10 minutes: the page's lift-ws/client
+    // resumes after a reconnect or a rotation and shows every message once, in order.
+    rooms: { history: true },
     ...options,
     connections: options.connections ?? connectionStoreFromEnv(),
   });
