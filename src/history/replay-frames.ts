@@ -2,14 +2,16 @@ import type { HistoryRetention, RoomHistory } from '../connections/connection-st
 import { roomFrameTypes } from './room-frames';
 
 /**
- * What a join posts to the joining connection, in order: for a resume, the kept messages after
- * `afterSeq` with a `resume-gap` before each run of seqs the history no longer has; then one
- * `room-sync` with the room's latest seq, which tells a fresh joiner where it starts. A resume
- * from further than the room's latest seq (its counter was lost) starts with `room-reset`.
+ * What a join posts to the joining connection, in order: for a resume, one `resume-gap` for the
+ * seqs before the room's last `maxMessages` (gone for certain), then the kept messages after
+ * `afterSeq`; then one `room-sync` with the room's latest seq, which tells a fresh joiner where
+ * it starts. A resume from further than the room's latest seq (its counter was lost) starts
+ * with `room-reset`.
  *
- * Seqs after the last kept message are not reported as a gap: a message whose seq was allocated
- * but whose history write is still under way arrives live. The client asks again if one never
- * does (lift-ws/client does, then reports the gap itself).
+ * A hole among the kept messages is not reported: a concurrent sender's history write may still
+ * be under way (its message then arrives live), and the store cannot tell that from a message
+ * that never will. The client waits for it, asks again, and reports the gap itself if it stays
+ * (lift-ws/client does). The same holds for messages that expired by TTL.
  * @internal
  */
 export function* replayFrames(
@@ -28,15 +30,12 @@ export function* replayFrames(
     }
     // Seqs before the room's last maxMessages are gone for certain, kept or not.
     const trimmedTo = latestSeq - retention.maxMessages;
-    if (messages.length === 0 && trimmedTo >= expected) {
+    if (trimmedTo >= expected) {
       yield gapFrame(room, expected, trimmedTo);
       expected = trimmedTo + 1;
     }
     for (const message of messages) {
-      if (message.seq < expected) continue;
-      if (message.seq > expected) yield gapFrame(room, expected, message.seq - 1);
-      yield message.frame;
-      expected = message.seq + 1;
+      if (message.seq >= expected) yield message.frame;
     }
   }
   yield JSON.stringify({ type: roomFrameTypes.sync, room, seq: latestSeq });

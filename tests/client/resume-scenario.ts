@@ -21,6 +21,8 @@ export interface ResumeScenario {
   rotating: number;
   rotateAfterMs: number;
   seed: number;
+  /** The clients' reorder window, when not the default. */
+  reorderWindowMs?: number;
 }
 
 export interface ResumeOutcome {
@@ -74,6 +76,9 @@ export async function runResumeScenario(
           sockets[index] = socket;
         }),
         reconnect: { baseDelayMs: 20, maxDelayMs: 200 },
+        ...(scenario.reorderWindowMs === undefined
+          ? {}
+          : { reorderWindowMs: scenario.reorderWindowMs }),
         ...(index < scenario.rotating
           ? { rotateAfterMs: scenario.rotateAfterMs, rotationDrainMs: 150 }
           : {}),
