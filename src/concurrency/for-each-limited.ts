@@ -23,16 +23,19 @@ export async function forEachLimited<T>(
   options: ForEachLimitedOptions = {},
 ): Promise<void> {
   if (Array.isArray(items)) return forEachOfArray(items as readonly T[], limit, work, options);
-  const iterator: Iterator<T> | AsyncIterator<T> =
-    typeof items === 'object' && items !== null && Symbol.asyncIterator in items
-      ? items[Symbol.asyncIterator]()
-      : items[Symbol.iterator]();
+  const isAsync = typeof items === 'object' && items !== null && Symbol.asyncIterator in items;
+  const iterator: Iterator<T> | AsyncIterator<T> = isAsync
+    ? items[Symbol.asyncIterator]()
+    : items[Symbol.iterator]();
   const signal = options.signal;
   let index = 0;
   let done = false;
   let failed = false;
   let failure: unknown;
   let reading: Promise<unknown> = Promise.resolve();
+  // A synchronous source is read in place: two reads cannot overlap, and a fan-out of 10,000
+  // ids would otherwise chain two promises and a microtask hop per id.
+  const readNow = isAsync ? undefined : (iterator as Iterator<T>);
   const read = (): Promise<IteratorResult<T>> => {
     const step = reading.then(() => iterator.next());
     reading = step.catch(() => undefined);
@@ -42,7 +45,7 @@ export async function forEachLimited<T>(
     while (!done && !failed && !signal?.aborted) {
       let item: T;
       try {
-        const step = await read();
+        const step = readNow ? readNow.next() : await read();
         // Another worker may have failed or been stopped while this one waited for its read.
         if (step.done) {
           done = true;

@@ -85,7 +85,12 @@ export async function fanOut(
       stop.abort();
       return;
     }
-    const outcome = await settle(send, id);
+    let outcome: SendOutcome;
+    try {
+      outcome = await send(id);
+    } catch (error) {
+      outcome = { kind: 'failed', error: errorMessage(error) };
+    }
     switch (outcome.kind) {
       case 'sent':
         result.sent += 1;
@@ -134,17 +139,6 @@ export async function fanOut(
     result.truncated = true;
   }
   return result;
-}
-
-async function settle(
-  send: (connectionId: string) => Promise<SendOutcome>,
-  connectionId: string,
-): Promise<SendOutcome> {
-  try {
-    return await send(connectionId);
-  } catch (error) {
-    return { kind: 'failed', error: errorMessage(error) };
-  }
 }
 
 function toSet(
