@@ -20,6 +20,8 @@ interface Resource {
 
 interface FunctionProperties {
   Handler: string;
+  Timeout?: number;
+  Events?: Record<string, { Type: string; Properties: Json }>;
   CodeUri?: string;
   Runtime?: string;
   Policies?: Json[];
@@ -116,6 +118,66 @@ describe('samples/chat/template.yaml', () => {
     });
     expect(chatProperties.Environment?.Variables.CONNECTIONS_TABLE).toEqual({
       Ref: 'ConnectionsTable',
+    });
+  });
+
+  it('fans large broadcasts out: the queue with its DLQ, the worker on it with partial batch failures and bounded concurrency', () => {
+    const queue = template.Resources.FanoutQueue;
+    const dlq = template.Resources.FanoutDeadLetterQueue;
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(dlq.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': 'FanoutDeadLetterQueue.Arn' },
+      maxReceiveCount: 5,
+    });
+
+    const worker = template.Resources.FanoutWorkerFunction;
+    const workerProperties = worker.Properties as unknown as FunctionProperties;
+    expect(workerProperties.Handler).toBe('fanout-worker.handler');
+    // A message must stay hidden while the worker may still be running it.
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      workerProperties.Timeout ?? 0,
+    );
+    const events = Object.values(workerProperties.Events ?? {});
+    expect(events).toEqual([
+      {
+        Type: 'SQS',
+        Properties: expect.objectContaining({
+          Queue: { 'Fn::GetAtt': 'FanoutQueue.Arn' },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: expect.any(Number) as number },
+        }) as Json,
+      },
+    ]);
+    const concurrency = (events[0].Properties.ScalingConfig as { MaximumConcurrency: number })
+      .MaximumConcurrency;
+    // The least the event source mapping accepts is 2.
+    expect(concurrency).toBeGreaterThanOrEqual(2);
+
+    const statementsOf = (fn: FunctionProperties): Json[] =>
+      (fn.Policies ?? []).flatMap((policy) => (policy.Statement as Json[] | undefined) ?? []);
+    expect(statementsOf(chatProperties)).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': 'FanoutQueue.Arn' },
+      }),
+    );
+    expect(chatProperties.Environment?.Variables.LIFT_WS_FANOUT_QUEUE_URL).toEqual({
+      Ref: 'FanoutQueue',
+    });
+    const manage = statementsOf(workerProperties).find(
+      (statement) => statement.Action === 'execute-api:ManageConnections',
+    );
+    expect(manage?.Effect).toBe('Allow');
+    expect((manage?.Resource as { 'Fn::Sub': string })['Fn::Sub']).toBe(
+      'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ChatApi}/${StageName}/*/@connections/*',
+    );
+    expect(workerProperties.Environment?.Variables).toEqual({
+      CONNECTIONS_TABLE: { Ref: 'ConnectionsTable' },
+      LIFT_WS_MANAGEMENT_ENDPOINT: {
+        'Fn::Sub': 'https://${ChatApi}.execute-api.${AWS::Region}.amazonaws.com/${StageName}',
+      },
     });
   });
 

@@ -1,22 +1,7 @@
-import {
-  bootstrap,
-  DynamoDBConnectionStore,
-  MemoryConnectionStore,
-  type BootstrapOptions,
-  type ConnectionStore,
-  type LiftWsHandler,
-} from 'lift-ws';
+import { bootstrap, type BootstrapOptions, type LiftWsHandler } from 'lift-ws';
 import { chatContract } from './chat-contract';
 import { ChatController } from './chat-controller';
-
-/**
- * The connection store the environment asks for: DynamoDB when `CONNECTIONS_TABLE` names a table
- * (as template.yaml sets it), else process memory (one process: the local gateway, tests).
- */
-function connectionStoreFromEnv(): ConnectionStore {
-  const tableName = process.env.CONNECTIONS_TABLE?.trim();
-  return tableName ? new DynamoDBConnectionStore({ tableName }) : new MemoryConnectionStore();
-}
+import { connectionStoreFromEnv } from './connection-store-from-env';
 
 /**
  * The chat's Lambda handler. JwtAuth reads its key from the environment (`JWT_SECRET` or
@@ -30,6 +15,8 @@ export function createChatHandler(options: BootstrapOptions = {}): LiftWsHandler
     // Room messages carry { room, seq } and are kept 10 minutes: the page's lift-ws/client
     // resumes after a reconnect or a rotation and shows every message once, in order.
     rooms: { history: true },
+    // template.yaml sets the queue: rooms over 2,000 members go to the fan-out worker.
+    ...(process.env.LIFT_WS_FANOUT_QUEUE_URL ? { fanout: {} } : {}),
     ...options,
     connections: options.connections ?? connectionStoreFromEnv(),
   });
