@@ -210,7 +210,7 @@ export async function runFanoutBench(): Promise<Record<string, number>> {
   }
 }
 
-interface StandIn {
+export interface StandIn {
   port: number;
   /** Posts answered and TCP connections accepted since the last count. */
   count(): Promise<{ posts: number; connections: number }>;
@@ -218,7 +218,7 @@ interface StandIn {
 }
 
 /** Forks bench/connections-stand-in.js and waits for its port. */
-async function startStandIn(): Promise<StandIn> {
+export async function startStandIn(): Promise<StandIn> {
   // The bench runs bundled into .tmp/, one level below the project root.
   const script = path.resolve(__dirname, '..', 'bench', 'connections-stand-in.js');
   const child: ChildProcess = fork(script, [], {

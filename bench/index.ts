@@ -1,5 +1,6 @@
 import { runColdStartBench } from './cold-start.bench';
 import { runDispatchBench } from './dispatch.bench';
+import { runDistributedFanoutBench } from './distributed-fanout.bench';
 import { runFanoutBench } from './fanout.bench';
 import { runGatewayBench } from './gateway.bench';
 import { runMemoryBench } from './memory.bench';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   Object.assign(summary, runColdStartBench());
   Object.assign(summary, await runMemoryBench());
   Object.assign(summary, await runFanoutBench());
+  Object.assign(summary, await runDistributedFanoutBench());
   Object.assign(summary, await runGatewayBench());
   console.log(`\n${JSON.stringify(summary)}`);
 }
