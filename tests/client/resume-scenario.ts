@@ -156,6 +156,14 @@ export async function runResumeScenario(
   return { latestSeq, received, gaps, drops, midReplayDrops, says };
 }
 
+/** Each client saw seq 1..N (N: every say the sender made), each once, in order, and no gap. */
+export function expectEveryClientGotOneToN(outcome: ResumeOutcome): void {
+  expect(outcome.latestSeq).toBe(outcome.says);
+  const expected = Array.from({ length: outcome.latestSeq }, (_, index) => index + 1);
+  for (const seqs of outcome.received) expect(seqs).toEqual(expected);
+  for (const gaps of outcome.gaps) expect(gaps).toEqual([]);
+}
+
 /** What the away client of `runGapScenario` sees, in order (history of 5, gone for seqs 4..15). */
 export const GAP_SCENARIO_LOG = [
   'seq 1',
