@@ -49,7 +49,13 @@ class RoomsController {
 }
 
 export async function runGatewayBench(): Promise<Record<string, number>> {
-  return { ...(await runIssueScenario()), ...(await runDemoScenario()) };
+  // The issue's run with the default transport (every post signed and sent over HTTP, as in
+  // AWS) and with posts handed over in-process; the demo in-process.
+  return {
+    ...(await runIssueScenario('http')),
+    ...(await runIssueScenario('in-process')),
+    ...(await runDemoScenario()),
+  };
 }
 
 function roomsHandler() {
@@ -64,8 +70,14 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
 }
 
-async function runIssueScenario(): Promise<Record<string, number>> {
-  const gateway = await startLocalGateway({ handler: roomsHandler(), port: 0 });
+async function runIssueScenario(
+  connectionsTransport: 'http' | 'in-process',
+): Promise<Record<string, number>> {
+  const gateway = await startLocalGateway({
+    handler: roomsHandler(),
+    port: 0,
+    connectionsTransport,
+  });
   const sockets: WebSocket[] = [];
   let received = 0;
   const waiting = new Map<string, () => void>();
@@ -120,7 +132,7 @@ async function runIssueScenario(): Promise<Record<string, number>> {
     const p99 = percentile(roundTrips, 0.99);
     const lost = expected - received;
     console.log(
-      `\nlocal gateway, the issue's run: ${CLIENTS} clients in rooms of ${ROOM_SIZE}, ${MESSAGES} messages each, ${IN_FLIGHT} in flight, clients in this process (before: 1,763 frames/s, p99 846 ms)`,
+      `\nlocal gateway, the issue's run, posts ${connectionsTransport === 'http' ? 'over HTTP (default)' : 'in-process'}: ${CLIENTS} clients in rooms of ${ROOM_SIZE}, ${MESSAGES} messages each, ${IN_FLIGHT} in flight, clients in this process (before: 1,763 frames/s, p99 846 ms)`,
     );
     console.log(row('figure', 'value'));
     console.log(row('frames delivered per second', framesPerSecond.toFixed(0)));
@@ -128,10 +140,12 @@ async function runIssueScenario(): Promise<Record<string, number>> {
     console.log(row('round trip median (ms)', median(roundTrips).toFixed(1)));
     console.log(row('frames lost', String(lost)));
     console.log(row('seconds', seconds.toFixed(1)));
+    const key =
+      connectionsTransport === 'http' ? 'gateway.issue_run' : 'gateway.issue_run_in_process';
     return {
-      'gateway.issue_run.frames_per_s': Math.round(framesPerSecond),
-      'gateway.issue_run.p99_ms': round2(p99),
-      'gateway.issue_run.frames_lost': lost,
+      [`${key}.frames_per_s`]: Math.round(framesPerSecond),
+      [`${key}.p99_ms`]: round2(p99),
+      [`${key}.frames_lost`]: lost,
     };
   } finally {
     for (const socket of sockets) socket.terminate();
@@ -155,7 +169,11 @@ interface DemoResult {
 
 /** The demo goal: DEMO_SOCKETS clients (a child process) offered DEMO_RATE messages/s. */
 async function runDemoScenario(): Promise<Record<string, number>> {
-  const gateway = await startLocalGateway({ handler: roomsHandler(), port: 0 });
+  const gateway = await startLocalGateway({
+    handler: roomsHandler(),
+    port: 0,
+    connectionsTransport: 'in-process',
+  });
   // The bench runs bundled into .tmp/, one level below the project root.
   const script = path.resolve(__dirname, '..', 'bench', 'gateway-clients.js');
   const child = fork(script, [], {

@@ -41,6 +41,7 @@ export interface GatewaySettings {
   env: boolean;
   http?: LocalHttpHook;
   messageOrder: 'concurrent' | 'sequential';
+  connectionsTransport: 'http' | 'in-process';
   host: string;
   port: number;
   stage: string;
@@ -93,6 +94,12 @@ export function resolveSettings(options: LocalGatewayOptions): GatewaySettings {
   const routeResponses = options.routeResponses ?? false;
   const twoWayRoutes = new Set(Array.isArray(routeResponses) ? routeResponses : []);
   const dropDisconnect = options.dropDisconnect ?? false;
+  const connectionsTransport = options.connectionsTransport ?? 'http';
+  if (connectionsTransport !== 'http' && connectionsTransport !== 'in-process') {
+    throw new TypeError(
+      `startLocalGateway: connectionsTransport must be 'http' or 'in-process', got ${String(connectionsTransport)}`,
+    );
+  }
   return {
     functions: { handler: options.handler, authorizer: options.authorizer },
     identitySource,
@@ -111,6 +118,7 @@ export function resolveSettings(options: LocalGatewayOptions): GatewaySettings {
     env: options.env ?? true,
     http: options.http,
     messageOrder: options.messageOrder ?? 'concurrent',
+    connectionsTransport,
     host: options.host ?? '127.0.0.1',
     port,
     stage,

@@ -117,6 +117,14 @@ export interface LocalGatewayOptions {
    * `sequential`: one invocation at a time per connection (connections still run in parallel).
    */
   messageOrder?: 'concurrent' | 'sequential';
+  /**
+   * How lift-ws's own client in this process reaches `managementEndpoint`. `http` (default):
+   * every PostToConnection is signed and sent over HTTP as in AWS, so tests run the path
+   * production runs. `in-process`: posts are handed to the gateway directly (the same answers,
+   * 410, 413 and 429, from the same code; no signing, no HTTP), for demos with heavy fan-out.
+   * GetConnection, DeleteConnection, the SDK's own client and other processes always use HTTP.
+   */
+  connectionsTransport?: 'http' | 'in-process';
   /** `requestContext.apiId`. Default: 10 random characters, like AWS's. */
   apiId?: string;
   /** Region used in ARNs and, when absent, AWS_REGION. Default AWS_REGION or `us-east-1`. */

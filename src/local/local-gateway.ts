@@ -184,11 +184,14 @@ export class LocalGateway {
       logger: this.#logger,
       connectionsApi,
     });
-    // A handler in this process posts here without HTTP; the copy stands for the request body
-    // (the caller may reuse its buffer once the post resolved, while ws may still hold it).
-    this.#stopServingInProcess = inProcessEndpoints.serve(this.managementEndpoint, {
-      post: (connectionId, data) => connectionsApi.deliver(connectionId, Buffer.from(data)),
-    });
+    // Opted in: a handler in this process posts here without HTTP; the copy stands for the
+    // request body (the caller may reuse its buffer once the post resolved, ws may still hold it).
+    this.#stopServingInProcess =
+      settings.connectionsTransport === 'in-process'
+        ? inProcessEndpoints.serve(this.managementEndpoint, {
+            post: (connectionId, data) => connectionsApi.deliver(connectionId, Buffer.from(data)),
+          })
+        : () => undefined;
 
     this.#wss = new WebSocketServer({
       noServer: true,

@@ -1,6 +1,7 @@
 /**
- * A ManagementClient in the local gateway's own process hands its posts to the gateway without
- * HTTP, and gets the answers the HTTP API gives (the SDK client and other processes keep HTTP).
+ * With `connectionsTransport: 'in-process'`, a ManagementClient in the local gateway's own
+ * process hands its posts to the gateway without HTTP, and gets the answers the HTTP API gives
+ * (the SDK client and other processes keep HTTP). By default every post goes over HTTP.
  */
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { WsError } from '../../src/errors/ws-error';
@@ -45,19 +46,46 @@ describe('local gateway: posts from its own process', () => {
     for (const client of clients.splice(0)) client.destroy();
   });
 
-  async function gatewayWithClient(limits?: {
-    maxBufferedBytes?: number;
-    maxMessageBytes?: number;
-  }) {
+  async function gatewayWithClient(
+    limits?: { maxBufferedBytes?: number; maxMessageBytes?: number },
+    connectionsTransport: 'http' | 'in-process' = 'in-process',
+  ) {
     const logger = recordingLogger();
     const recorded = recordingHandler();
-    const gateway = await start({ handler: recorded.handler, logger, limits });
+    const gateway = await start({
+      handler: recorded.handler,
+      logger,
+      limits,
+      connectionsTransport,
+    });
     const client = await connect(gateway.wsUrl);
     const connectionId = (await recorded.waitFor('$connect')).requestContext.connectionId;
     return { gateway, client, connectionId, logger };
   }
 
-  it('delivers posts and broadcasts without any HTTP request; the SDK client still uses HTTP', async () => {
+  it('by default posts go over HTTP, signed, as they do in AWS', async () => {
+    const { gateway, client, connectionId, logger } = await gatewayWithClient(undefined, 'http');
+    const management = managementClient(gateway.managementEndpoint);
+
+    await management.post(connectionId, 'one');
+    const result = await management.broadcast([connectionId, 'gone-id='], 'two');
+    expect(await client.next()).toBe('one');
+    expect(await client.next()).toBe('two');
+    expect(result).toEqual({ sent: 1, gone: ['gone-id='], failed: [] });
+    expect(httpRequests(logger.lines)).toEqual([
+      expect.stringMatching(/^POST @connections\/.+ 200 /),
+      expect.stringMatching(/^POST @connections\/.+ 200 /),
+      expect.stringMatching(/^POST @connections\/gone-id(=|%3D) 410 /),
+    ]);
+  });
+
+  it('refuses a connectionsTransport it does not know', async () => {
+    await expect(
+      start({ handler: recordingHandler().handler, connectionsTransport: 'pigeon' as 'http' }),
+    ).rejects.toThrow("connectionsTransport must be 'http' or 'in-process'");
+  });
+
+  it('in-process: delivers posts and broadcasts without any HTTP request; the SDK client still uses HTTP', async () => {
     const { gateway, client, connectionId, logger } = await gatewayWithClient();
     const management = managementClient(gateway.managementEndpoint);
 
