@@ -10,6 +10,7 @@ import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ManagementClient } from 'lift-ws';
+import { childMessage } from './child-message';
 
 /**
  * Fan-out of one message to 10,000 connections, 32 in flight, against a `@connections`
@@ -225,18 +226,7 @@ export async function startStandIn(): Promise<StandIn> {
     env: { ...process.env, LATENCY_MS: String(LATENCY_MS) },
   });
   const next = <T>(key: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (message: unknown): void => {
-        if (typeof message === 'object' && message !== null && key in message) {
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve((message as Record<string, T>)[key]);
-        }
-      };
-      const onExit = (): void => reject(new Error('the @connections stand-in exited'));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
+    childMessage<T>(child, key, 'the @connections stand-in');
   const port = await next<number>('port');
   return {
     port,

@@ -12,6 +12,7 @@ import {
 import { startLocalGateway } from 'lift-ws/local';
 import { destroyManagementClients } from 'lift-ws/testing';
 import { median, round2, row } from './measure';
+import { childMessage } from './child-message';
 
 /**
  * Local gateway throughput (issue 8, goal 5): clients in rooms of 10 through the local gateway,
@@ -194,18 +195,7 @@ async function runDemoScenario(): Promise<Record<string, number>> {
     },
   });
   const next = <T>(key: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (message: unknown): void => {
-        if (typeof message === 'object' && message !== null && key in message) {
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve((message as Record<string, T>)[key]);
-        }
-      };
-      const onExit = (): void => reject(new Error('the gateway bench clients exited'));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
+    childMessage<T>(child, key, 'the gateway bench clients');
   try {
     await next<number>('ready');
     const measuring = next<boolean>('measuring');

@@ -1,11 +1,11 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WsError } from '../../src/errors/ws-error';
 import {
   ManagementClient,
   type ManagementClientOptions,
 } from '../../src/management/management-client';
 import { ConnectionsRecorder } from '../../src/testing';
+import { failureOf } from '../support/failure-of';
 
 // At-most-once by default: a post that may have reached AWS is not sent again.
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -147,13 +147,3 @@ describe('answers that never complete', () => {
     expect(requests).toBe(3);
   });
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<WsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WsError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}

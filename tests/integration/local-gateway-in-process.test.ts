@@ -12,18 +12,9 @@ import {
   recordingLogger,
   type LoggedLine,
 } from './local-gateway-kit';
+import { failureOf } from '../support/failure-of';
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-async function failureOf(promise: Promise<unknown>): Promise<WsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WsError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 /** The gateway's own debug line for each `@connections` request it answered over HTTP. */
 const httpRequests = (lines: LoggedLine[]): string[] =>

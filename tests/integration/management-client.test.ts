@@ -6,6 +6,7 @@ import {
 } from '../../src/management/management-client';
 import { ConnectionsRecorder } from '../../src/testing';
 import { eventually } from '../support/eventually';
+import { failureOf } from '../support/failure-of';
 
 // Every call goes through the real ApiGatewayManagementApiClient over real HTTP to the recorder.
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -29,16 +30,6 @@ function client(options: Partial<ManagementClientOptions> = {}): ManagementClien
   });
   clients.push(created);
   return created;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<WsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WsError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 function causeOf(error: WsError): { name: string; $metadata?: { httpStatusCode?: number } } {

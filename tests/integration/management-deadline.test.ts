@@ -1,7 +1,7 @@
 import { ManagementClient } from '../../src/management/management-client';
-import { WsError } from '../../src/errors/ws-error';
 import { ConnectionsRecorder } from '../../src/testing';
 import { eventually } from '../support/eventually';
+import { failureOf } from '../support/failure-of';
 
 // Real HTTP to the @connections recorder; `hang` never answers, like a stuck call.
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -99,13 +99,3 @@ describe('the deadline bounds every @connections call, attempts in flight includ
     await Promise.all(holders);
   });
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<WsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WsError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
