@@ -181,9 +181,18 @@ describe('local gateway: limits and disconnects', () => {
   });
 
   it('close() closes every socket with 1001, awaits each $disconnect, and refuses nothing twice', async () => {
+    // Every $disconnect is still running until all three have started: close() must wait.
+    let started = 0;
+    let finished = 0;
+    let allStarted: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => (allStarted = resolve));
     const recorded = recordingHandler(async (event) => {
-      if (event.requestContext.eventType === 'DISCONNECT')
-        await new Promise((resolve) => setTimeout(resolve, 30));
+      if (event.requestContext.eventType === 'DISCONNECT') {
+        started += 1;
+        if (started === 3) allStarted();
+        await together;
+        finished += 1;
+      }
       return { statusCode: 200 };
     });
     const gateway = await startLocalGateway({
@@ -193,6 +202,7 @@ describe('local gateway: limits and disconnects', () => {
     const all = await Promise.all([1, 2, 3].map(() => TestClient.open(gateway.wsUrl)));
     await Promise.all([gateway.close(), gateway.close()]);
     expect(recorded.ofRoute('$disconnect')).toHaveLength(3);
+    expect(finished).toBe(3);
     for (const client of all) expect((await client.closed).code).toBe(1001);
     await expect(TestClient.open(gateway.wsUrl)).rejects.toThrow();
   });

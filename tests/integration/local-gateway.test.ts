@@ -503,10 +503,18 @@ describe('local gateway: WebSocket side', () => {
     });
 
     it('serves many concurrent clients, each getting its own answers', async () => {
+      // No handler answers before all 40 run at once: the invocations really overlap.
+      let running = 0;
+      let allRunning: () => void = () => undefined;
+      const together = new Promise<void>((resolve) => (allRunning = resolve));
       const gateway = await start({
         routeResponses: true,
         handler: async (event) => {
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (event.requestContext.eventType === 'MESSAGE') {
+            running += 1;
+            if (running === 40) allRunning();
+            await together;
+          }
           return {
             statusCode: 200,
             body: `${event.requestContext.connectionId}:${event.body ?? ''}`,
