@@ -11,6 +11,7 @@ import {
   recordingHandler,
   recordingLogger,
   type LoggedLine,
+  type TestClient,
 } from './local-gateway-kit';
 import { failureOf } from '../support/failure-of';
 
@@ -54,15 +55,24 @@ describe('local gateway: posts from its own process', () => {
     return { gateway, client, connectionId, logger };
   }
 
-  it('by default posts go over HTTP, signed, as they do in AWS', async () => {
-    const { gateway, client, connectionId, logger } = await gatewayWithClient(undefined, 'http');
-    const management = managementClient(gateway.managementEndpoint);
-
+  /** One post and a broadcast to it and a gone id, through lift-ws's own client. */
+  async function postAndBroadcast(
+    endpoint: string,
+    client: TestClient,
+    connectionId: string,
+  ): Promise<ManagementClient> {
+    const management = managementClient(endpoint);
     await management.post(connectionId, 'one');
     const result = await management.broadcast([connectionId, 'gone-id='], 'two');
     expect(await client.next()).toBe('one');
     expect(await client.next()).toBe('two');
     expect(result).toEqual({ sent: 1, gone: ['gone-id='], failed: [] });
+    return management;
+  }
+
+  it('by default posts go over HTTP, signed, as they do in AWS', async () => {
+    const { gateway, client, connectionId, logger } = await gatewayWithClient(undefined, 'http');
+    await postAndBroadcast(gateway.managementEndpoint, client, connectionId);
     expect(httpRequests(logger.lines)).toEqual([
       expect.stringMatching(/^POST @connections\/.+ 200 /),
       expect.stringMatching(/^POST @connections\/.+ 200 /),
@@ -78,13 +88,7 @@ describe('local gateway: posts from its own process', () => {
 
   it('in-process: delivers posts and broadcasts without any HTTP request; the SDK client still uses HTTP', async () => {
     const { gateway, client, connectionId, logger } = await gatewayWithClient();
-    const management = managementClient(gateway.managementEndpoint);
-
-    await management.post(connectionId, 'one');
-    const result = await management.broadcast([connectionId, 'gone-id='], 'two');
-    expect(await client.next()).toBe('one');
-    expect(await client.next()).toBe('two');
-    expect(result).toEqual({ sent: 1, gone: ['gone-id='], failed: [] });
+    const management = await postAndBroadcast(gateway.managementEndpoint, client, connectionId);
     expect(httpRequests(logger.lines)).toEqual([]);
 
     await management.sdk.send(
