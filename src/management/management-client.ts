@@ -10,6 +10,7 @@ import { deadlineSignal } from '../concurrency/lambda-deadline';
 import { sleep } from '../concurrency/sleep';
 import type { ConnectionStore } from '../connections/connection-store';
 import { MAX_MESSAGE_BYTES } from '../events/api-gateway-limits';
+import { isConnectionId } from '../events/connection-id';
 import { BadRequestError, PayloadTooLargeError } from '../errors/named-errors';
 import type { Logger } from '../logging/logger';
 import { optionNumber } from '../validation/option-number';
@@ -43,7 +44,6 @@ const MAX_SOCKETS = 512;
 
 // API Gateway's ids are 16 characters; anything far longer is not one, and would only make a
 // huge URL (and a huge log line) on its way to a 4xx.
-const MAX_CONNECTION_ID_LENGTH = 128;
 
 export interface ManagementClientOptions {
   /** `https://{domainName}/{stage}` or a custom/local endpoint, without a trailing slash. */
@@ -456,15 +456,6 @@ function notSent(
   );
   const failure = classifyFailure(error, { timedOut: false, deadline: true, written: false });
   return { ok: false, failure, error, attempts: 0 };
-}
-
-function isConnectionId(connectionId: unknown): connectionId is string {
-  return (
-    typeof connectionId === 'string' &&
-    connectionId.length > 0 &&
-    connectionId.length <= MAX_CONNECTION_ID_LENGTH &&
-    connectionId.isWellFormed()
-  );
 }
 
 function checkConnectionId(connectionId: unknown): void {

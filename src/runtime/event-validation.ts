@@ -1,9 +1,9 @@
 import { BadRequestError } from '../errors/named-errors';
+import { isConnectionId, MAX_CONNECTION_ID_LENGTH } from '../events/connection-id';
 import type { WebSocketEvent, WebSocketEventType } from '../events/websocket-event';
 import { isPlainObject } from '../validation/is-plain-object';
 
 /** Connection ids and route keys are bounded so that logs, errors and store keys stay small. */
-const MAX_CONNECTION_ID_LENGTH = 128;
 const MAX_ROUTE_KEY_LENGTH = 128;
 
 /**
@@ -12,17 +12,6 @@ const MAX_ROUTE_KEY_LENGTH = 128;
  * would reach `encodeURIComponent` and the store's keys; it is refused here instead. A loop over
  * the char codes, not a regular expression: this runs on every event.
  */
-function isConnectionId(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const length = value.length;
-  if (length === 0 || length > MAX_CONNECTION_ID_LENGTH) return false;
-  for (let i = 0; i < length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x21 || code > 0x7e) return false;
-  }
-  return true;
-}
-
 function isRouteKey(value: unknown): value is string {
   return (
     typeof value === 'string' &&
