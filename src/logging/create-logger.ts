@@ -1,10 +1,10 @@
-import winston from 'winston';
 import { writeDirectly } from './direct-write';
 import { jsonLineFormat } from './json-line-format';
 import { LineTransport } from './line-transport';
 import type { Logger } from './logger';
 import { prettyLineFormat } from './pretty-line-format';
 import { quietSdkNodeVersionWarning } from './quiet-sdk-node-version-warning';
+import { createWinstonLogger } from './winston-entry-points';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -49,7 +49,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const transport = new LineTransport(options.stream);
   const colors =
     options.stream === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const logger = winston.createLogger({
+  const logger = createWinstonLogger({
     level,
     defaultMeta: options.defaultMeta,
     format: format === 'json' ? jsonLineFormat() : prettyLineFormat({ colors }),

@@ -1,5 +1,5 @@
-import winston from 'winston';
 import { DEFAULT_LOG_LIMITS, redactRecord, type LogInfo, type LogValueLimits } from './redact';
+import { winstonFormat } from './winston-entry-points';
 
 /** winston's key for the formatted line (triple-beam's MESSAGE). */
 export const MESSAGE = Symbol.for('message');
@@ -56,7 +56,7 @@ function isoNow(): string {
  * single pass over the fields, where `errors() + redact + timestamp() + json()` made four
  * passes, three copies and a safe-stable-stringify with key sorting checks.
  */
-export const jsonLineFormat = winston.format((info) => {
+export const jsonLineFormat = winstonFormat((info) => {
   const timestamp = isoNow();
   try {
     (info as LogInfo)[MESSAGE] = jsonLine(info, timestamp);

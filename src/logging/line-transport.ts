@@ -1,10 +1,5 @@
-import winston from 'winston';
-import type TransportStream from 'winston-transport';
 import { MESSAGE } from './json-line-format';
-
-// winston exports its transport base class as `Transport`; its typings name it `transport`,
-// which is undefined at run time.
-const Transport = (winston as unknown as { Transport: typeof TransportStream }).Transport;
+import { WinstonTransport } from './winston-entry-points';
 
 /** The transport's destination: anything with a stream's `write`. */
 export interface LineSink {
@@ -20,7 +15,7 @@ export interface LineSink {
  * schedules a `setImmediate` per line to emit `logged`, which nothing here listens to and
  * which piles up (with its info object) in a synchronous burst of lines.
  */
-export class LineTransport extends Transport {
+export class LineTransport extends WinstonTransport {
   readonly #sink: LineSink | undefined;
 
   /** @param sink Where lines go; default `process.stdout`, looked up per line (tests swap it). */

@@ -1,9 +1,9 @@
-import winston from 'winston';
 import { MESSAGE } from './json-line-format';
 import { DEFAULT_LOG_LIMITS, redactRecord, type LogInfo } from './redact';
+import { winstonColorizer, winstonFormat } from './winston-entry-points';
 
-/** Made on the first coloured line: JSON mode (Lambda) never loads winston's colour support. */
-let colorizer: ReturnType<typeof winston.format.colorize> | undefined;
+/** Made on the first coloured line (winston's level config has already loaded logform's colours). */
+let colorizer: ReturnType<typeof winstonColorizer> | undefined;
 const STACK_INDENT = '    ';
 
 function clock(now: Date): string {
@@ -66,7 +66,7 @@ function prettyLine(info: LogInfo, now: Date, colors: boolean): string {
   const levelText = String(level);
   const head = [
     clock(now),
-    colors ? (colorizer ??= winston.format.colorize()).colorize(levelText, levelText) : levelText,
+    colors ? (colorizer ??= winstonColorizer()).colorize(levelText, levelText) : levelText,
     typeof message === 'string' ? message : JSON.stringify(message),
   ];
   const below: string[] = [];
@@ -89,7 +89,7 @@ function prettyLine(info: LogInfo, now: Date, colors: boolean): string {
 }
 
 /** The readable format; `colors` when the destination is a terminal. */
-export const prettyLineFormat = winston.format((info, options?: unknown) => {
+export const prettyLineFormat = winstonFormat((info, options?: unknown) => {
   const now = new Date();
   const colors = (options as { colors?: unknown } | undefined)?.colors === true;
   try {
