@@ -1,5 +1,3 @@
-import { fork } from 'node:child_process';
-import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -9,6 +7,7 @@ import { enqueueBroadcast } from '../src/fanout/enqueue-broadcast';
 import { FanoutWorkerRunner } from '../src/local/fanout-worker-runner';
 import { SqsApi } from '../src/local/sqs-api';
 import { SqsQueue } from '../src/local/sqs-queue';
+import { startDynaliteChild } from './dynalite-child';
 import { startStandIn } from './fanout.bench';
 import { round2, row } from './measure';
 
@@ -195,23 +194,4 @@ async function roomReads(): Promise<Record<string, number>> {
     client.destroy();
     await dynalite.stop();
   }
-}
-
-/** dynalite in its own process (tests/support/dynalite-child.js), as the 20k test runs it. */
-async function startDynaliteChild(): Promise<{ port: number; stop: () => Promise<void> }> {
-  // The bench runs bundled into .tmp/, one level below the project root.
-  const script = path.resolve(__dirname, '..', 'tests', 'support', 'dynalite-child.js');
-  const child = fork(script, [], { stdio: 'inherit' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`dynalite exited (${code})`)));
-  });
-  return {
-    port,
-    stop: async () => {
-      child.send('close');
-      await exited;
-    },
-  };
 }

@@ -218,12 +218,12 @@ export interface StandIn {
   stop(): Promise<void>;
 }
 
-/** Forks bench/connections-stand-in.js and waits for its port. */
-export async function startStandIn(): Promise<StandIn> {
+/** Forks bench/connections-stand-in.js (answering every POST after `latencyMs`) and waits for its port. */
+export async function startStandIn(latencyMs = LATENCY_MS): Promise<StandIn> {
   // The bench runs bundled into .tmp/, one level below the project root.
   const script = path.resolve(__dirname, '..', 'bench', 'connections-stand-in.js');
   const child: ChildProcess = fork(script, [], {
-    env: { ...process.env, LATENCY_MS: String(LATENCY_MS) },
+    env: { ...process.env, LATENCY_MS: String(latencyMs) },
   });
   const next = <T>(key: string): Promise<T> =>
     childMessage<T>(child, key, 'the @connections stand-in');

@@ -4,6 +4,7 @@ import { runDistributedFanoutBench } from './distributed-fanout.bench';
 import { runFanoutBench } from './fanout.bench';
 import { runGatewayBench } from './gateway.bench';
 import { runMemoryBench } from './memory.bench';
+import { runRoomHistoryBench } from './room-history.bench';
 
 /**
  * Every figure of issue 8 with its baseline in the same run, then one JSON line (figure ->
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   Object.assign(summary, await runMemoryBench());
   Object.assign(summary, await runFanoutBench());
   Object.assign(summary, await runDistributedFanoutBench());
+  Object.assign(summary, await runRoomHistoryBench());
   Object.assign(summary, await runGatewayBench());
   console.log(`\n${JSON.stringify(summary)}`);
 }

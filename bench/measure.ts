@@ -17,7 +17,9 @@ export interface CandidateResult {
   opsPerSec: number;
   /** nsPerOp divided by the baseline's. */
   ratio: number;
-  /** Median CPU nanoseconds per operation divided by the baseline's. */
+  /** Median CPU nanoseconds (user + system) per operation over the rounds. */
+  cpuNsPerOp: number;
+  /** cpuNsPerOp divided by the baseline's. */
   cpuRatio: number;
 }
 
@@ -77,12 +79,14 @@ export async function compare(
   const baselineCpu = cpu(candidates[0].name);
   const results = candidates.map((candidate) => {
     const nsPerOp = wall(candidate.name);
+    const cpuNsPerOp = cpu(candidate.name);
     return {
       name: candidate.name,
       nsPerOp,
       opsPerSec: 1e9 / nsPerOp,
       ratio: nsPerOp / baselineWall,
-      cpuRatio: cpu(candidate.name) / baselineCpu,
+      cpuNsPerOp,
+      cpuRatio: cpuNsPerOp / baselineCpu,
     };
   });
   console.log(`\n${title}`);
