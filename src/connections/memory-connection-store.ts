@@ -98,14 +98,14 @@ export class MemoryConnectionStore implements ConnectionStore {
       if (record.userId) addTo(this.#connectionsByUser, record.userId, record.connectionId);
       if (record.tenantId) addTo(this.#connectionsByTenant, record.tenantId, record.connectionId);
       for (const room of rooms) this.#addMembership(record.connectionId, room);
-      return structuredClone(record);
+      return copyOf(record);
     });
   }
 
   get(connectionId: string, options?: StoreCallOptions): Promise<ConnectionRecord | undefined> {
     return settle('get', options, () => {
       const record = this.#live(connectionId);
-      return record ? structuredClone(record) : undefined;
+      return record ? copyOf(record) : undefined;
     });
   }
 
@@ -339,6 +339,45 @@ export class MemoryConnectionStore implements ConnectionStore {
       if (tat <= nowUs) this.#buckets.delete(key);
     }
   }
+}
+
+/**
+ * The caller's own copy of a kept record, as fresh and mutable as a DynamoDB read gives it
+ * (so a record is not frozen: code that sets a field works the same on both stores). Every
+ * event's identity reads one: `structuredClone` took about 2.7 µs (3.8 with a few claims), this
+ * 0.05 (0.3). Claims and metadata are JSON copies since `save`, so copying their tree is whole.
+ */
+function copyOf(record: ConnectionRecord): ConnectionRecord {
+  const copy: ConnectionRecord = {
+    connectionId: record.connectionId,
+    connectedAt: record.connectedAt,
+    lastSeenAt: record.lastSeenAt,
+    expiresAt: record.expiresAt,
+  };
+  if (record.userId !== undefined) copy.userId = record.userId;
+  if (record.tenantId !== undefined) copy.tenantId = record.tenantId;
+  if (record.claims !== undefined) copy.claims = jsonTreeCopy(record.claims);
+  if (record.metadata !== undefined) copy.metadata = jsonTreeCopy(record.metadata);
+  return copy;
+}
+
+function jsonTreeCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(jsonTreeCopy) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const entry = jsonTreeCopy((value as Record<string, unknown>)[key]);
+    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype.
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: entry,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[key] = entry;
+  }
+  return copy as T;
 }
 
 /**

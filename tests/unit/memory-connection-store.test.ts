@@ -33,4 +33,27 @@ describe('MemoryConnectionStore', () => {
     expect(await store.get('c1')).toBeUndefined();
     expect(await store.roomsOf('c1')).toEqual([]);
   });
+
+  it('gives every read its own mutable copy, nested values and a "__proto__" claim included', async () => {
+    const store = new MemoryConnectionStore();
+    const claims = JSON.parse('{"sub":"u1","__proto__":{"admin":true},"roles":["a"]}') as Record<
+      string,
+      unknown
+    >;
+    await store.save({ connectionId: 'c1', claims, metadata: { seen: [{ at: 1 }] } });
+    const read = (await store.get('c1'))!;
+    read.lastSeenAt = 'changed';
+    (read.claims!.roles as string[]).push('b');
+    (read.metadata!.seen as Array<{ at: number }>)[0].at = 2;
+    const again = (await store.get('c1'))!;
+    expect(again.lastSeenAt).not.toBe('changed');
+    expect(again.metadata).toEqual({ seen: [{ at: 1 }] });
+    expect(again.claims!.roles).toEqual(['a']);
+    // Still an own property holding the value, not the record's prototype.
+    expect(Object.getPrototypeOf(again.claims)).toBe(Object.prototype);
+    expect(Object.keys(again.claims!)).toEqual(['sub', '__proto__', 'roles']);
+    expect(Object.getOwnPropertyDescriptor(again.claims, '__proto__')?.value).toEqual({
+      admin: true,
+    });
+  });
 });
