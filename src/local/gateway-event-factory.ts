@@ -56,6 +56,8 @@ const ACCOUNT_ID = '123456789012';
 export class GatewayEventFactory {
   /** The Lambda context fields a warm container keeps across invocations, log stream included. */
   private readonly container: Partial<LambdaContext>;
+  /** The last `requestTime` made and its epoch second: a thousand events a second share one. */
+  private lastRequestTime = { second: NaN, text: '' };
 
   constructor(private readonly config: EventFactoryConfig) {
     const { functionName, region } = config;
@@ -143,7 +145,7 @@ export class GatewayEventFactory {
       routeKey: '$connect',
       eventType: 'CONNECT',
       extendedRequestId: requestId,
-      requestTime: gatewayIds.requestTime(now),
+      requestTime: this.requestTime(now),
       messageDirection: 'IN',
       stage: this.config.stage,
       connectedAt: facts.connectedAt,
@@ -192,7 +194,7 @@ export class GatewayEventFactory {
         messageId: gatewayIds.newId(),
         eventType: 'MESSAGE',
         extendedRequestId: requestId,
-        requestTime: gatewayIds.requestTime(now),
+        requestTime: this.requestTime(now),
         messageDirection: 'IN',
         stage: this.config.stage,
         connectedAt: facts.connectedAt,
@@ -231,7 +233,7 @@ export class GatewayEventFactory {
         disconnectStatusCode: statusCode,
         eventType: 'DISCONNECT',
         extendedRequestId: requestId,
-        requestTime: gatewayIds.requestTime(now),
+        requestTime: this.requestTime(now),
         messageDirection: 'IN',
         disconnectReason: reason,
         stage: this.config.stage,
@@ -255,6 +257,14 @@ export class GatewayEventFactory {
       awsRequestId: randomUUID(),
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
+  }
+
+  private requestTime(now: number): string {
+    const second = Math.floor(now / 1000);
+    if (this.lastRequestTime.second !== second) {
+      this.lastRequestTime = { second, text: gatewayIds.requestTime(now) };
+    }
+    return this.lastRequestTime.text;
   }
 
   private identity(

@@ -22,30 +22,33 @@ export interface LambdaInvokerConfig {
 export class LambdaInvoker {
   constructor(private readonly config: LambdaInvokerConfig) {}
 
-  async invoke<E>(
+  invoke<E>(
     fn: (event: E, context: LambdaContext) => unknown,
     event: E,
   ): Promise<InvocationOutcome> {
     const started = Date.now();
-    const context = this.config.createContext(started + this.config.timeoutMs);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.config.timeoutMs);
+    // One promise settled by whichever comes first, the result or the timer (a race of two
+    // promises cost two more per message); a late settlement after the timeout is ignored, so a
+    // late rejection is never unhandled.
+    return new Promise<InvocationOutcome>((resolve) => {
+      const timer = setTimeout(
+        () => resolve({ status: 'timeout', durationMs: Date.now() - started }),
+        this.config.timeoutMs,
+      );
+      const settle = (outcome: InvocationOutcome): void => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      try {
+        const context = this.config.createContext(started + this.config.timeoutMs);
+        this.config.beforeInvoke?.();
+        Promise.resolve(fn(event, context)).then(
+          (result) => settle({ status: 'ok', result, durationMs: Date.now() - started }),
+          (error: unknown) => settle({ status: 'error', error, durationMs: Date.now() - started }),
+        );
+      } catch (error) {
+        settle({ status: 'error', error, durationMs: Date.now() - started });
+      }
     });
-    try {
-      this.config.beforeInvoke?.();
-      const pending = Promise.resolve(fn(event, context));
-      // A late rejection after the timeout must not become an unhandled rejection.
-      pending.catch(() => undefined);
-      const settled = await Promise.race([pending.then((result) => ({ result })), timedOut]);
-      const durationMs = Date.now() - started;
-      return settled === 'timeout'
-        ? { status: 'timeout', durationMs }
-        : { status: 'ok', result: settled.result, durationMs };
-    } catch (error) {
-      return { status: 'error', error, durationMs: Date.now() - started };
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -31,7 +31,9 @@ export function getManagementClient(
   options: Omit<ManagementClientOptions, 'endpoint' | 'client'> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ManagementClient {
-  const credentials = options.credentials ?? localCredentials(endpoint, env);
+  // Only a new pool or client needs them: parsing the endpoint per event is not free.
+  const credentials = (): ManagementClientOptions['credentials'] =>
+    options.credentials ?? localCredentials(endpoint, env);
   // Region and credentials belong to the pool (they are the SDK client's and the signer's).
   const poolKey = `${endpoint}\n${options.region ?? ''}\n${identityOf(options.credentials)}`;
   let entry = pools.get(poolKey);
@@ -40,7 +42,7 @@ export function getManagementClient(
       pool: new EndpointPool({
         endpoint,
         region: options.region,
-        credentials,
+        credentials: credentials(),
         // Each client grows the pool to its own concurrency.
         sockets: 1,
       }),
@@ -55,7 +57,11 @@ export function getManagementClient(
     if (entry.clients.size >= MAX_CLIENTS_PER_POOL) {
       entry.clients.delete(entry.clients.keys().next().value as string);
     }
-    const clientOptions: ManagementClientOptions = { ...options, endpoint, credentials };
+    const clientOptions: ManagementClientOptions = {
+      ...options,
+      endpoint,
+      credentials: credentials(),
+    };
     lendPool(clientOptions, entry.pool);
     client = new ManagementClient(clientOptions);
     entry.clients.set(clientKey, client);

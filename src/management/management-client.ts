@@ -176,9 +176,9 @@ export class ManagementClient implements ManagementApi {
    */
   async post(connectionId: string, data: MessageData, options?: SendOptions): Promise<void> {
     checkConnectionId(connectionId);
-    const payload = this.#payload(data);
-    const settings = this.#settings(options);
     const inProcess = this.#inProcess();
+    const payload = this.#payload(data, inProcess);
+    const settings = this.#settings(options);
     const bounds = {
       deadline: inProcess ? undefined : deadlineSignal(options?.deadline),
       deadlineMs: options?.deadline,
@@ -252,7 +252,8 @@ export class ManagementClient implements ManagementApi {
     data: MessageData,
     options: BroadcastOptions = {},
   ): Promise<BroadcastResult> {
-    const payload = this.#payload(data);
+    const inProcess = this.#inProcess();
+    const payload = this.#payload(data, inProcess);
     const settings = this.#settings(options);
     const concurrency = optionNumber(
       options.concurrency,
@@ -262,7 +263,6 @@ export class ManagementClient implements ManagementApi {
     );
     this.#pool.slots.grow(Math.min(concurrency, MAX_SOCKETS));
     const deadlineMs = options.deadline;
-    const inProcess = this.#inProcess();
     // In-process posts never wait on a socket or the wire: the deadline is checked before each
     // one, and its timer signal (not free at a thousand fan-outs a second) is made only when a
     // store call needs it.
@@ -429,7 +429,7 @@ export class ManagementClient implements ManagementApi {
   }
 
   /** Converted (and hashed) once per call: a fan-out shares both between all its recipients. */
-  #payload(data: MessageData): SignedPayload {
+  #payload(data: MessageData, inProcess: InProcessConnections | undefined): SignedPayload {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (!(bytes instanceof Uint8Array)) {
       throw new BadRequestError('a message is a string or a Uint8Array');
@@ -439,8 +439,9 @@ export class ManagementClient implements ManagementApi {
         `message of ${bytes.byteLength} bytes is over the ${this.#maxMessageBytes}-byte limit of API Gateway`,
       );
     }
-    // The SDK path hashes on its own; only the lean path's signer takes the precomputed hash.
-    return this.#pool.target ? signedPayload(bytes) : { bytes };
+    // The SDK path hashes on its own; only the lean path's signer takes the precomputed hash,
+    // and an in-process post is not signed at all.
+    return this.#pool.target && !inProcess ? signedPayload(bytes) : { bytes };
   }
 }
 
