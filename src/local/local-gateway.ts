@@ -372,14 +372,17 @@ export class LocalGateway {
 
   /** Keeps a background task for `close()` to wait on; its failure is logged, never thrown. */
   #track(task: Promise<unknown>): void {
+    // One promise per task (a message's, most often): settled, it leaves the set itself.
     const settled: Promise<void> = task.then(
-      () => undefined,
+      () => {
+        this.#inFlight.delete(settled);
+      },
       (error: unknown) => {
+        this.#inFlight.delete(settled);
         this.#logger.error(`local gateway task failed: ${errorMessage(error)}`, { error });
       },
     );
     this.#inFlight.add(settled);
-    void settled.then(() => this.#inFlight.delete(settled));
   }
 }
 
