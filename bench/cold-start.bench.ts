@@ -142,8 +142,8 @@ export function runColdStartBench(): Record<string, number> {
   const wall = samples.map((runs) => median(runs.map((run) => run.wallMs)));
   const cpu = samples.map((runs) => median(runs.map((run) => run.cpuMs)));
   // Each round's difference to the baseline of the same round, then the median of those.
-  const delta = (index: number, of: (run: ColdStart) => number) =>
-    median(samples[index].map((run, round) => of(run) - of(samples[0][round])));
+  const delta = (index: number, of: (run: ColdStart) => number, baseline = 0) =>
+    median(samples[index].map((run, round) => of(run) - of(samples[baseline][round])));
   const wallDelta = candidates.map((_, i) => delta(i, (run) => run.wallMs));
   const cpuDelta = candidates.map((_, i) => delta(i, (run) => run.cpuMs));
   console.log(
@@ -171,8 +171,8 @@ export function runColdStartBench(): Record<string, number> {
   return {
     'cold_start.delta_ms': round2(wallDelta[1]),
     'cold_start.cpu_delta_ms': round2(cpuDelta[1]),
-    'cold_start.cpu_delta_ms_vs_bodies_only': round2(cpuDelta[1] - cpuDelta[2]),
-    'cold_start.delta_ms_vs_without_zod': round2(wallDelta[1] - wallDelta[3]),
+    'cold_start.cpu_delta_ms_vs_bodies_only': round2(delta(1, (run) => run.cpuMs, 2)),
+    'cold_start.delta_ms_vs_without_zod': round2(delta(1, (run) => run.wallMs, 3)),
     'cold_start.ratio': round2(wall[1] / wall[0]),
   };
 }
