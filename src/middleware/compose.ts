@@ -10,6 +10,8 @@ import type { MiddlewareFunction, Next } from './middleware';
 export type ComposedRoute = (ctx: WebSocketContext) => unknown;
 
 const SECOND_NEXT = 'next() called more than once in one middleware';
+/** A route that returns nothing (most do) is answered by `next()` with one shared promise. */
+const FULFILLED_UNDEFINED: Promise<unknown> = Promise.resolve(undefined);
 
 /**
  * Builds the onion once, at bootstrap. Dispatch walks the array by index (the array is never
@@ -68,8 +70,11 @@ function settle(run: OnionRun, index: number): Promise<unknown> {
   // A native promise from further in is handed on as is (no extra resolution step).
   if (value instanceof Promise) return value;
   if (isThenable(value)) return Promise.resolve(value);
+  // A pass-through layer further in handed back the promise made for this very value: the
+  // same (fulfilled, immutable) promise serves this layer too, one allocation for the chain.
+  if (run.fulfilled !== undefined && value === run.fulfilledWith) return run.fulfilled;
   run.fulfilledWith = value;
-  return (run.fulfilled = Promise.resolve(value));
+  return (run.fulfilled = value === undefined ? FULFILLED_UNDEFINED : Promise.resolve(value));
 }
 
 function isThenable(value: unknown): boolean {
