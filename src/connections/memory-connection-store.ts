@@ -1,3 +1,4 @@
+import { firedSignal } from '../concurrency/deadline-call-options';
 import type {
   ConnectionRecord,
   ConnectionStore,
@@ -390,8 +391,8 @@ function settle<T>(
   work: () => T,
 ): Promise<T> {
   return new Promise<T>((resolve) => {
-    const signal = options?.signal;
-    if (signal?.aborted) throw StoreCallError.aborted(operation, 'MemoryConnectionStore', signal);
+    const fired = firedSignal(options);
+    if (fired) throw StoreCallError.aborted(operation, 'MemoryConnectionStore', fired);
     resolve(work());
   });
 }

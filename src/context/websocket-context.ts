@@ -18,7 +18,8 @@ import type {
   MessageData,
 } from '../management/management-api';
 import type { ContextServices, OutboundStats } from './context-services';
-import { deadlineSignal, lambdaDeadline } from '../concurrency/lambda-deadline';
+import { DeadlineCallOptions } from '../concurrency/deadline-call-options';
+import { lambdaDeadline } from '../concurrency/lambda-deadline';
 import { WebSocketResponse } from './websocket-response';
 import type { JoinOptions } from './join-options';
 import { replayBatches, replayFrames } from '../history/replay-frames';
@@ -114,8 +115,8 @@ export interface ContextInternals {
   /** The value given to `ctx.reply()`, or NO_REPLY. */
   explicitReply(ctx: WebSocketContext): unknown;
   deadline(ctx: WebSocketContext): number | undefined;
-  /** An AbortSignal for the event's deadline, made once on first use. */
-  signal(ctx: WebSocketContext): AbortSignal | undefined;
+  /** The event's store call options: its deadline, and a signal for it made on first read. */
+  callOptions(ctx: WebSocketContext): DeadlineCallOptions;
 }
 
 /** @internal */
@@ -157,7 +158,7 @@ interface ContextExtras {
   ownPostFailed: boolean;
   management: ManagementApi | undefined;
   deadline: number | undefined | typeof NOT_COMPUTED;
-  signal: AbortSignal | undefined;
+  callOptions: DeadlineCallOptions | undefined;
 }
 
 /**
@@ -243,7 +244,7 @@ export class WebSocketContext {
       },
       explicitReply: (ctx) => (ctx.#extra ? ctx.#extra.reply : NO_REPLY),
       deadline: (ctx) => ctx.#eventDeadline(),
-      signal: (ctx) => ctx.#eventSignal(),
+      callOptions: (ctx) => ctx.#callOptions(),
     } satisfies ContextInternals);
   }
 
@@ -567,13 +568,13 @@ export class WebSocketContext {
     if (afterSeq !== undefined && (!Number.isSafeInteger(afterSeq) || afterSeq < 0)) {
       throw new BadRequestError('ctx.join(): afterSeq must be a non-negative integer');
     }
-    const signal = this.#eventSignal();
-    await store.join(this.connectionId, room, { signal });
+    const call = this.#callOptions();
+    await store.join(this.connectionId, room, call);
     if (!retention || this.eventType !== 'MESSAGE') return;
-    let history = await store.roomHistory!(room, afterSeq, retention, { signal });
+    let history = await store.roomHistory!(room, afterSeq, retention, call);
     if (afterSeq !== undefined && afterSeq > history.latestSeq) {
       // The room's counter was lost (a restarted memory store): replay its new sequence whole.
-      history = await store.roomHistory!(room, 0, retention, { signal });
+      history = await store.roomHistory!(room, 0, retention, call);
     }
     // One post at a time: posts to one connection arrive in the order they were made.
     const frames = replayFrames(room, afterSeq, history, retention);
@@ -584,9 +585,7 @@ export class WebSocketContext {
 
   async leave(room: string): Promise<void> {
     checkRoom(room, 'leave');
-    await this.#requireStore('leave').leave(this.connectionId, room, {
-      signal: this.#eventSignal(),
-    });
+    await this.#requireStore('leave').leave(this.connectionId, room, this.#callOptions());
   }
 
   /**
@@ -602,19 +601,19 @@ export class WebSocketContext {
     const store = this.#requireStore('broadcastToRoom');
     checkRoom(room, 'broadcastToRoom');
     const { exceptSelf, ...rest } = options;
-    const signal = this.#eventSignal();
+    const call = this.#callOptions();
     const retention = this.#services.roomHistory;
     let payload = data;
     let skipped: number | undefined;
     if (retention) {
       const frameWith = sequencedFrame(data, room);
-      const seq = await store.nextRoomSeq!(room, { signal });
+      const seq = await store.nextRoomSeq!(room, call);
       const frame = frameWith(seq);
-      await store.putRoomMessage!(room, { seq, frame }, retention, { signal });
+      await store.putRoomMessage!(room, { seq, frame }, retention, call);
       payload = frame;
       skipped = exceptSelf ? seq : undefined;
     }
-    const result = await this.broadcast(store.roomMembers(room, { signal }), payload, {
+    const result = await this.broadcast(store.roomMembers(room, call), payload, {
       ...rest,
       exclude: exceptSelf ? [this.connectionId] : rest.exclude,
     });
@@ -629,11 +628,7 @@ export class WebSocketContext {
     options?: BroadcastOptions,
   ): Promise<BroadcastResult> {
     const store = this.#requireStore('sendToUser');
-    return this.broadcast(
-      store.connectionsOfUser(userId, { signal: this.#eventSignal() }),
-      data,
-      options,
-    );
+    return this.broadcast(store.connectionsOfUser(userId, this.#callOptions()), data, options);
   }
 
   /** Sends to every connection of a tenant. */
@@ -643,11 +638,7 @@ export class WebSocketContext {
     options?: BroadcastOptions,
   ): Promise<BroadcastResult> {
     const store = this.#requireStore('broadcastToTenant');
-    return this.broadcast(
-      store.connectionsOfTenant(tenantId, { signal: this.#eventSignal() }),
-      data,
-      options,
-    );
+    return this.broadcast(store.connectionsOfTenant(tenantId, this.#callOptions()), data, options);
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -666,7 +657,7 @@ export class WebSocketContext {
       ownPostFailed: false,
       management: undefined,
       deadline: NOT_COMPUTED,
-      signal: undefined,
+      callOptions: undefined,
     });
   }
 
@@ -704,9 +695,13 @@ export class WebSocketContext {
     return extra.deadline;
   }
 
-  #eventSignal(): AbortSignal | undefined {
+  #callOptions(): DeadlineCallOptions {
     const extra = this.#extras();
-    return (extra.signal ??= deadlineSignal(this.#eventDeadline()));
+    return (extra.callOptions ??= new DeadlineCallOptions(this.#eventDeadline()));
+  }
+
+  #eventSignal(): AbortSignal | undefined {
+    return this.#callOptions().signal;
   }
 
   /** A send found the connection gone: the store forgets it (a fan-out's client does its own). */
@@ -714,7 +709,7 @@ export class WebSocketContext {
     const store = this.#services.store;
     if (!store) return;
     try {
-      await store.removeGone([connectionId], { signal: this.#eventSignal() });
+      await store.removeGone([connectionId], this.#callOptions());
     } catch (error) {
       this.logger.warn('could not remove a gone connection from the store', { error });
     }

@@ -42,7 +42,7 @@ export function heartbeatRoute(
 ): ComposedRoute {
   return async (ctx) => {
     if (store && isStale(ctx)) {
-      await store.touch(ctx.connectionId, { signal: contextInternals.signal(ctx) });
+      await store.touch(ctx.connectionId, contextInternals.callOptions(ctx));
     }
     if (heartbeat.reply === 'response') return ctx.status(200).text(PONG);
     await ctx.send(PONG);

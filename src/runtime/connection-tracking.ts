@@ -39,7 +39,7 @@ export async function saveAcceptedConnection(
 ): Promise<void> {
   if (!accepted(result)) return;
   try {
-    await store.save(recordOf(ctx), { signal: contextInternals.signal(ctx) });
+    await store.save(recordOf(ctx), contextInternals.callOptions(ctx));
   } catch (error) {
     await store.delete(ctx.connectionId).catch((cleanupError: unknown) => {
       ctx.logger.warn('could not remove a half-saved connection; its TTL will', {
@@ -59,7 +59,7 @@ export async function forgetDisconnected(
   store: ConnectionStore,
 ): Promise<void> {
   try {
-    await store.delete(ctx.connectionId, { signal: contextInternals.signal(ctx) });
+    await store.delete(ctx.connectionId, contextInternals.callOptions(ctx));
   } catch (error) {
     ctx.logger.warn('could not delete the connection on $disconnect', { error });
   }

@@ -33,6 +33,6 @@ export function resolveIdentity(
   if (claims) applyClaims(ctx, claims);
   if (!store || ctx.isConnectEvent()) return;
   return store
-    .get(ctx.connectionId, { signal: contextInternals.signal(ctx) })
+    .get(ctx.connectionId, contextInternals.callOptions(ctx))
     .then((connection) => applyRecord(ctx, connection));
 }

@@ -116,9 +116,12 @@ it.each([1, 4])(
     expect(delivered.filter((id) => isGone.has(id))).toEqual([]);
     expect(dlq.size).toBe(0);
     const shards = lines.map(
-      (line) => JSON.parse(line) as { broadcastId: string; sent: number; gone: number },
+      (line) =>
+        JSON.parse(line) as { broadcastId: string; shard: number; sent: number; gone: number },
     );
-    expect(shards).toHaveLength(MEMBERS / 500);
+    // One line per delivery of a shard: a shard that came back (cut off by the invocation's
+    // deadline on a loaded machine) has a line per delivery, and the totals still add up.
+    expect(new Set(shards.map((shard) => shard.shard)).size).toBe(MEMBERS / 500);
     expect(new Set(shards.map((shard) => shard.broadcastId))).toEqual(
       new Set([(result as { broadcastId: string }).broadcastId]),
     );

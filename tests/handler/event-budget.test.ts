@@ -67,3 +67,63 @@ describe("the event's budget", () => {
     });
   });
 });
+
+/**
+ * `AbortSignal.timeout` arms a timer that stays pending until the event's deadline: an event
+ * whose store calls finish at once (the memory store) must not pay for one, and a store that
+ * reads the signal gets one that fires at the deadline.
+ */
+describe("the event's deadline signal", () => {
+  @WebSocketController()
+  class Rooms {
+    @OnMessage('join') async join(ctx: WebSocketContext) {
+      await ctx.join('lobby');
+    }
+  }
+
+  it('is not made for an event whose store calls never read it', async () => {
+    const timeout = jest.spyOn(AbortSignal, 'timeout');
+    try {
+      const store = new MemoryConnectionStore();
+      const handler = bootstrap([Rooms], { connections: store, logger: recordingLogger() });
+      const event = messageEvent({ body: { action: 'join' } });
+      await store.save({ connectionId: event.requestContext.connectionId });
+      const result = await handler(event, lambdaContext({ timeoutMs: 30_000 }));
+      expect(result.statusCode).toBe(200);
+      expect(await store.roomsOf(event.requestContext.connectionId)).toEqual(['lobby']);
+      expect(timeout).not.toHaveBeenCalled();
+    } finally {
+      timeout.mockRestore();
+    }
+  });
+
+  it('is made once, on first read, and fires at the deadline', async () => {
+    const store = new MemoryConnectionStore();
+    const seen: Array<AbortSignal | undefined> = [];
+    const get = store.get.bind(store);
+    store.get = (id, options) => {
+      seen.push(options?.signal, options?.signal);
+      return get(id, options);
+    };
+    const handler = bootstrap([Rooms], { connections: store, logger: recordingLogger() });
+    const context = lambdaContext({ timeoutMs: 1000 });
+    await handler(messageEvent({ body: { action: 'join' } }), context);
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
+    expect(seen[1]).toBe(seen[0]);
+    const fired = await new Promise<unknown>((resolve) =>
+      seen[0]!.addEventListener('abort', () => resolve(seen[0]!.reason), { once: true }),
+    );
+    expect(fired).toBeDefined();
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+  });
+
+  it('a memory store call after the deadline is refused without waiting', async () => {
+    const store = new MemoryConnectionStore();
+    const handler = bootstrap([Rooms], { connections: store, logger: recordingLogger() });
+    const result = await handler(messageEvent({ body: { action: 'join' } }), {
+      awsRequestId: 'late',
+      getRemainingTimeInMillis: () => 0,
+    });
+    expect(result.statusCode).toBe(500);
+  });
+});
