@@ -1,7 +1,10 @@
 /** How `forEachLimited` may be stopped early. */
 export interface ForEachLimitedOptions {
-  /** Once aborted, no further item is read or started; work already started is awaited. */
-  signal?: AbortSignal;
+  /**
+   * Once aborted, no further item is read or started; work already started is awaited. Only
+   * `aborted` is read: an AbortSignal or a plain flag (a fan-out's, which costs no EventTarget).
+   */
+  signal?: { readonly aborted: boolean };
 }
 
 /**

@@ -61,7 +61,9 @@ export async function fanOut(
   const seen = new Set<string>();
   const result: BroadcastResult = { sent: 0, gone: [], failed: [] };
   const skipped: string[] = [];
-  const stop = new AbortController();
+  // Set once no new send may start. A plain flag: an AbortController costs a few µs per
+  // broadcast (an EventTarget), and nothing here listens for the moment it flips.
+  const stop = { aborted: false };
   let slowestMs = 0;
 
   const fresh = (id: unknown): id is string => {
@@ -80,9 +82,9 @@ export async function fanOut(
 
   const sendOne = async (id: string): Promise<void> => {
     if (!fresh(id)) return;
-    if (stop.signal.aborted || tooLate()) {
+    if (stop.aborted || tooLate()) {
       skipped.push(id);
-      stop.abort();
+      stop.aborted = true;
       return;
     }
     let outcome: SendOutcome;
@@ -102,7 +104,7 @@ export async function fanOut(
         break;
       case 'skipped':
         skipped.push(id);
-        stop.abort();
+        stop.aborted = true;
         break;
       default:
         result.failed.push({
@@ -114,7 +116,7 @@ export async function fanOut(
   };
 
   try {
-    await forEachLimited(items, options.concurrency, sendOne, { signal: stop.signal });
+    await forEachLimited(items, options.concurrency, sendOne, { signal: stop });
   } catch (error) {
     throw new WsError(
       500,
@@ -125,7 +127,7 @@ export async function fanOut(
     );
   }
 
-  if (stop.signal.aborted) {
+  if (stop.aborted) {
     if (syncIterator) {
       try {
         for (let step = syncIterator.next(); !step.done; step = syncIterator.next()) {
