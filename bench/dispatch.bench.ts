@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import {
   bootstrap,
+  MemoryConnectionStore,
   OnConnect,
   OnMessage,
   UseMiddleware,
@@ -79,6 +80,18 @@ class BareController {
   }
 }
 
+/**
+ * A hand-written handler that keeps its connections in memory, as a baseline for lift-ws with a
+ * MemoryConnectionStore: it looks up the caller's record (who it is) before answering.
+ */
+function handWrittenWithRegistry(registry: Map<string, { userId: string }>) {
+  return (event: WebSocketEvent): Promise<Result> => {
+    const caller = registry.get(event.requestContext.connectionId);
+    if (caller === undefined) return Promise.resolve({ statusCode: 401 });
+    return handWritten(event);
+  };
+}
+
 export async function runDispatchBench(): Promise<Record<string, number>> {
   const options = { logger: { level: 'warn' }, errorFrames: false } as const;
   const withMiddleware = bootstrap([ChatController], { ...options, middleware: [passThrough] });
@@ -132,5 +145,24 @@ export async function runDispatchBench(): Promise<Record<string, number>> {
   );
   await table('custom_route_key', 'custom route key message (goal 1.2x)', byRouteKey);
   await table('connect', '$connect without JwtAuth (goal 1.5x)', connect);
+
+  // With a store, a message event first reads the caller's record (identity) under the event's
+  // deadline: the Lambda context has a remaining time, as in Lambda and the local gateway.
+  const store = new MemoryConnectionStore();
+  const connectionId = byAction.requestContext.connectionId;
+  await store.save({ connectionId, userId: 'u-1' });
+  const withStore = bootstrap([BareController], { ...options, connections: store });
+  const registry = new Map([[connectionId, { userId: 'u-1' }]]);
+  const registryHandler = handWrittenWithRegistry(registry);
+  const timed = lambdaContext({ timeoutMs: 900_000 });
+  const stored = await compare(
+    '$default message with a MemoryConnectionStore (identity from the store)',
+    [
+      { name: 'hand-written switch + Map of connections', run: () => registryHandler(byAction) },
+      { name: 'lift-ws, MemoryConnectionStore', run: () => withStore(byAction, timed) },
+    ],
+    run,
+  );
+  summary['dispatch.memory_store'] = round2(stored[1].cpuRatio);
   return summary;
 }
