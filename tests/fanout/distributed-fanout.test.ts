@@ -37,7 +37,10 @@ beforeAll(async () => {
   recorder = new ConnectionsRecorder();
   await recorder.start();
   dlq = new SqsQueue();
-  queue = new SqsQueue({ visibilityTimeoutMs: 60_000, maxReceiveCount: 3, deadLetterQueue: dlq });
+  // Lambda's longest invocation, and a visibility timeout above it (as AWS requires): a loaded
+  // machine slows an invocation of 10 shards, and a post cut off by the deadline may have been
+  // delivered without being counted sent (at-most-once), which this test's totals cannot allow.
+  queue = new SqsQueue({ visibilityTimeoutMs: 960_000, maxReceiveCount: 3, deadLetterQueue: dlq });
   sqsApi = new SqsApi(new Map([['fanout', queue]]));
   await sqsApi.start();
   sqs = new SQSClient({
@@ -99,7 +102,7 @@ it.each([1, 4])(
       store,
       write: (line) => lines.push(line),
     });
-    runner = new FanoutWorkerRunner(queue, worker, { concurrency });
+    runner = new FanoutWorkerRunner(queue, worker, { concurrency, timeoutMs: 900_000 });
     const result = await distributeBroadcast(
       settings,
       store.roomMembers(ROOM),
@@ -116,12 +119,9 @@ it.each([1, 4])(
     expect(delivered.filter((id) => isGone.has(id))).toEqual([]);
     expect(dlq.size).toBe(0);
     const shards = lines.map(
-      (line) =>
-        JSON.parse(line) as { broadcastId: string; shard: number; sent: number; gone: number },
+      (line) => JSON.parse(line) as { broadcastId: string; sent: number; gone: number },
     );
-    // One line per delivery of a shard: a shard that came back (cut off by the invocation's
-    // deadline on a loaded machine) has a line per delivery, and the totals still add up.
-    expect(new Set(shards.map((shard) => shard.shard)).size).toBe(MEMBERS / 500);
+    expect(shards).toHaveLength(MEMBERS / 500);
     expect(new Set(shards.map((shard) => shard.broadcastId))).toEqual(
       new Set([(result as { broadcastId: string }).broadcastId]),
     );
