@@ -51,8 +51,9 @@ export async function fanOut(
   const source: Iterable<string> | AsyncIterable<string> =
     typeof connectionIds === 'string' ? [connectionIds] : connectionIds;
   // A synchronous source is read through a wrapper without `return()`, so that stopping the
-  // pool leaves its iterator open for listing the skipped ids.
-  const syncIterator = Symbol.asyncIterator in source ? undefined : source[Symbol.iterator]();
+  // pool leaves its iterator open for listing the skipped ids. A source that is both (the memory
+  // store's listings) is read synchronously: the same ids without a promise each.
+  const syncIterator = Symbol.iterator in source ? source[Symbol.iterator]() : undefined;
   const items: Iterable<string> | AsyncIterable<string> = syncIterator
     ? { [Symbol.iterator]: () => ({ next: () => syncIterator.next() }) }
     : source;

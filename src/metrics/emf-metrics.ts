@@ -68,6 +68,10 @@ export class EmfMetrics {
   /** Errors get their own directive so that ErrorCode is a dimension only for them. */
   private readonly errorDirective: Directive;
   private readonly routeLabels: ReadonlySet<string> | undefined;
+  /** The base dimensions as JSON members, without the braces. */
+  private readonly baseDimensionsJson: string;
+  /** [event kind][with fan-out][errored] -> the CloudWatchMetrics array as JSON. */
+  private readonly directivesJson: Record<string, [[string, string], [string, string]]>;
 
   /**
    * @param routeLabels Every label a route of the route table can report (its actions); with
@@ -101,6 +105,15 @@ export class EmfMetrics {
       this.directives[name] = [directive(base, 'Route'), directive([...base, ...FANOUT], 'Route')];
     }
     this.errorDirective = directive([{ Name: 'Errors', Unit: 'Count' }], 'ErrorCode');
+    this.baseDimensionsJson = JSON.stringify(this.baseDimensions).slice(1, -1);
+    this.directivesJson = {};
+    for (const [name, pair] of Object.entries(this.directives)) {
+      const json = (list: Directive[]) => JSON.stringify(list);
+      this.directivesJson[name] = [
+        [json([pair[0]]), json([pair[0], this.errorDirective])],
+        [json([pair[1]]), json([pair[1], this.errorDirective])],
+      ];
+    }
   }
 
   record(event: EventMetrics): void {
@@ -108,25 +121,32 @@ export class EmfMetrics {
     const countName = EVENT_COUNT[event.eventType];
     const fannedOut = out.fanoutSent + out.fanoutGone + out.fanoutFailed > 0;
     const errored = event.statusCode >= 400;
-    const directives = [this.directives[countName][fannedOut ? 1 : 0]];
-    if (errored) directives.push(this.errorDirective);
-    const line = {
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: directives },
-      ...this.baseDimensions,
-      Route: this.routeDimension(event.route),
-      ...(errored ? { ErrorCode: errorCodeDimension(event), Errors: 1 } : {}),
-      EventType: event.eventType,
-      StatusCode: event.statusCode,
-      [countName]: 1,
-      Latency: Math.round(event.latencyMs * 1000) / 1000,
-      BytesIn: event.bytesIn,
-      BytesOut: out.bytesOut,
-      MessagesOut: out.messagesOut,
-      ...(fannedOut
-        ? { FanoutSent: out.fanoutSent, FanoutGone: out.fanoutGone, FanoutFailed: out.fanoutFailed }
-        : {}),
-    };
-    this.write(JSON.stringify(line));
+    // The same fields in the same order as one object literal with spreads would give, built
+    // from parts: the directives and the base dimensions are the same on every line, so their
+    // JSON is made once (stringifying them was most of a line's cost), and an object literal
+    // spreading one object and then adding named fields takes ~1 µs on Node 20.
+    const values: Record<string, unknown> = { Route: this.routeDimension(event.route) };
+    if (errored) {
+      values.ErrorCode = errorCodeDimension(event);
+      values.Errors = 1;
+    }
+    values.EventType = event.eventType;
+    values.StatusCode = event.statusCode;
+    values[countName] = 1;
+    values.Latency = Math.round(event.latencyMs * 1000) / 1000;
+    values.BytesIn = event.bytesIn;
+    values.BytesOut = out.bytesOut;
+    values.MessagesOut = out.messagesOut;
+    if (fannedOut) {
+      values.FanoutSent = out.fanoutSent;
+      values.FanoutGone = out.fanoutGone;
+      values.FanoutFailed = out.fanoutFailed;
+    }
+    const directives = this.directivesJson[countName][fannedOut ? 1 : 0][errored ? 1 : 0];
+    this.write(
+      `{"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":${directives}},` +
+        `${this.baseDimensionsJson},${JSON.stringify(values).slice(1)}`,
+    );
   }
 
   private routeDimension(route: unknown): string {

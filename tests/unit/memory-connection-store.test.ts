@@ -57,3 +57,35 @@ describe('MemoryConnectionStore', () => {
     });
   });
 });
+
+describe('MemoryConnectionStore listings read synchronously', () => {
+  it('give the same snapshot of live members as the asynchronous read', async () => {
+    const store = new MemoryConnectionStore();
+    for (const id of ['c1', 'c2', 'c3']) {
+      await store.save({ connectionId: id });
+      await store.join(id, 'lobby');
+    }
+    const listing = store.roomMembers('lobby') as AsyncIterable<string> & Iterable<string>;
+    const iterator = listing[Symbol.iterator]();
+    // A member leaving after the read started is still in this read, as with `for await`.
+    const first = iterator.next();
+    await store.leave('c3', 'lobby');
+    expect([first.value, ...{ [Symbol.iterator]: () => iterator }]).toEqual(['c1', 'c2', 'c3']);
+    const read: string[] = [];
+    for await (const id of store.roomMembers('lobby')) read.push(id);
+    expect([...(store.roomMembers('lobby') as AsyncIterable<string> & Iterable<string>)]).toEqual(
+      read,
+    );
+    expect(read).toEqual(['c1', 'c2']);
+  });
+
+  it('are refused on the first read once the caller signal has fired', async () => {
+    const store = new MemoryConnectionStore();
+    await store.save({ connectionId: 'c1' });
+    await store.join('c1', 'lobby');
+    const signal = AbortSignal.abort(new Error('deadline'));
+    const listing = store.roomMembers('lobby', { signal }) as AsyncIterable<string> &
+      Iterable<string>;
+    expect(() => [...listing]).toThrow(/roomMembers on MemoryConnectionStore aborted/);
+  });
+});
