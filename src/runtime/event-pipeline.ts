@@ -99,18 +99,14 @@ export function createEventPipeline(pipeline: EventPipeline): LiftWsHandler {
 
 /**
  * Identity, route, onion, result, reply and tracking: the answer to a valid event, as a value
- * when every step was synchronous. Straight-line code rather than a chain of continuations: the
- * synchronous path allocates no closure per step.
+ * when every step was synchronous. Each step is a plain function handed the previous step's
+ * value (see `thenStep`): the synchronous path allocates no closure per step.
  */
 function answerEvent(
   pipeline: EventPipeline,
   ctx: WebSocketContext,
 ): WebSocketResult | Promise<WebSocketResult> {
-  const value = runRoute(pipeline, ctx);
-  if (isThenable(value)) {
-    return Promise.resolve(value).then((settled) => answerValue(pipeline, ctx, settled));
-  }
-  return answerValue(pipeline, ctx, value);
+  return thenStep(pipeline, ctx, runRoute(pipeline, ctx), answerValue);
 }
 
 /** The route's value -> the result, the reply to a request frame, the connection's tracking. */
@@ -120,8 +116,24 @@ function answerValue(
   value: unknown,
 ): WebSocketResult | Promise<WebSocketResult> {
   const answered = answerRequest(pipeline, ctx, value, shapeResult(ctx, value));
-  if (isThenable(answered)) return answered.then((result) => tracked(pipeline, ctx, result));
-  return tracked(pipeline, ctx, answered);
+  return thenStep(pipeline, ctx, answered, tracked);
+}
+
+type Step<T> = (
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  value: T,
+) => WebSocketResult | Promise<WebSocketResult>;
+
+/** `step(value)` now when `value` is a plain value, after it settles when it is a promise. */
+function thenStep<T>(
+  pipeline: EventPipeline,
+  ctx: WebSocketContext,
+  value: T | PromiseLike<T>,
+  step: Step<T>,
+): WebSocketResult | Promise<WebSocketResult> {
+  if (!isThenable(value)) return step(pipeline, ctx, value);
+  return Promise.resolve(value).then((settled) => step(pipeline, ctx, settled));
 }
 
 function tracked(
