@@ -134,17 +134,25 @@ describe('DynamoDBConnectionStore table layout', () => {
     const ids = Array.from({ length: 40 }, (_, index) => `race-${index}`);
     await Promise.all(ids.map((connectionId) => store.save({ connectionId })));
 
-    // Deletes start spread over 600 ms, so some joins finish first, some lose, some interleave.
+    // A third of the joins finish before their delete starts, a third start after it ended (and
+    // lose), a third run at the same time as it (and interleave).
+    const join = (connectionId: string) =>
+      store.join(connectionId, 'lobby').catch((error: unknown) => {
+        // Losing the race is fine; it must be reported as gone, though.
+        expect(error).toMatchObject({ statusCode: 410 });
+      });
     await Promise.all(
-      ids.flatMap((connectionId, index) => [
-        store.join(connectionId, 'lobby').catch((error: unknown) => {
-          // Losing the race is fine; it must be reported as gone, though.
-          expect(error).toMatchObject({ statusCode: 410 });
-        }),
-        new Promise((resolve) => setTimeout(resolve, index * 15)).then(() =>
-          store.delete(connectionId),
-        ),
-      ]),
+      ids.map(async (connectionId, index) => {
+        if (index % 3 === 0) {
+          await join(connectionId);
+          await store.delete(connectionId);
+        } else if (index % 3 === 1) {
+          await store.delete(connectionId);
+          await join(connectionId);
+        } else {
+          await Promise.all([join(connectionId), store.delete(connectionId)]);
+        }
+      }),
     );
 
     expect(await scanAll(tableName)).toEqual([]);

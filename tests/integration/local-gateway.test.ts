@@ -483,13 +483,16 @@ describe('local gateway: WebSocket side', () => {
     });
 
     it('runs sequentially per connection with messageOrder "sequential"', async () => {
+      const started: string[] = [];
       const order: string[] = [];
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
       const gateway = await start({
         messageOrder: 'sequential',
         handler: async (event) => {
           if (event.requestContext.eventType === 'MESSAGE') {
-            const delay = event.body === 'first' ? 80 : 0;
-            await new Promise((resolve) => setTimeout(resolve, delay));
+            started.push(event.body ?? '');
+            if (event.body === 'first') await gate;
             order.push(event.body ?? '');
           }
           return { statusCode: 200 };
@@ -498,7 +501,16 @@ describe('local gateway: WebSocket side', () => {
       const client = await connect(gateway.wsUrl);
       client.send('first');
       client.send('second');
-      await eventually(() => order.length === 2);
+      await eventually(() => started.length > 0, 3000, 'the first invocation');
+      // The gateway reads a socket's frames in order and answers a ping when it reads it: once
+      // the pong is back, 'second' has arrived, and must wait while 'first' is still running.
+      await new Promise<void>((resolve) => {
+        client.socket.once('pong', () => resolve());
+        client.socket.ping();
+      });
+      expect(started).toEqual(['first']);
+      release();
+      await eventually(() => order.length === 2, 3000, 'both invocations');
       expect(order).toEqual(['first', 'second']);
     });
 
