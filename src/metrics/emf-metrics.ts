@@ -61,16 +61,14 @@ const FANOUT: MetricDefinition[] = [
  * Lambda freezes the container). The directives are built once; an event only fills in values.
  */
 export class EmfMetrics {
-  private readonly baseDimensions: Record<string, string>;
   private readonly write: (line: string) => void;
-  /** [event kind][with fan-out] -> the metrics directive. */
-  private readonly directives: Record<string, [Directive, Directive]>;
-  /** Errors get their own directive so that ErrorCode is a dimension only for them. */
-  private readonly errorDirective: Directive;
   private readonly routeLabels: ReadonlySet<string> | undefined;
   /** The base dimensions as JSON members, without the braces. */
   private readonly baseDimensionsJson: string;
-  /** [event kind][with fan-out][errored] -> the CloudWatchMetrics array as JSON. */
+  /**
+   * [event kind][with fan-out][errored] -> the CloudWatchMetrics array as JSON. Errors get a
+   * directive of their own, so that ErrorCode is a dimension only for them.
+   */
   private readonly directivesJson: Record<string, [[string, string], [string, string]]>;
 
   /**
@@ -85,13 +83,13 @@ export class EmfMetrics {
       routeLabels === undefined ? undefined : new Set([...FIXED_ROUTE_LABELS, ...routeLabels]);
     const namespace = options.namespace ?? 'LiftWs';
     const service = options.service ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'lift-ws';
-    this.baseDimensions = { Service: service, ...(options.dimensions ?? {}) };
-    for (const [key, value] of Object.entries(this.baseDimensions)) {
+    const baseDimensions = { Service: service, ...(options.dimensions ?? {}) };
+    for (const [key, value] of Object.entries(baseDimensions)) {
       if (typeof value !== 'string' || value.length === 0) {
         throw new Error(`metrics: dimension ${key} must be a non-empty string`);
       }
     }
-    const keys = Object.keys(this.baseDimensions);
+    const keys = Object.keys(baseDimensions);
     if (keys.length > 28) throw new Error('metrics: at most 28 extra dimensions (EMF allows 30)');
     this.write = options.write ?? ((line) => void process.stdout.write(line + '\n'));
     const directive = (metrics: MetricDefinition[], extra: string): Directive => ({
@@ -99,19 +97,17 @@ export class EmfMetrics {
       Dimensions: [keys, [...keys, extra]],
       Metrics: metrics,
     });
-    this.directives = {};
+    const errorDirective = directive([{ Name: 'Errors', Unit: 'Count' }], 'ErrorCode');
+    const json = (list: Directive[]) => JSON.stringify(list);
+    this.baseDimensionsJson = JSON.stringify(baseDimensions).slice(1, -1);
+    this.directivesJson = {};
     for (const name of new Set(Object.values(EVENT_COUNT))) {
       const base = [{ Name: name, Unit: 'Count' }, ...COMMON];
-      this.directives[name] = [directive(base, 'Route'), directive([...base, ...FANOUT], 'Route')];
-    }
-    this.errorDirective = directive([{ Name: 'Errors', Unit: 'Count' }], 'ErrorCode');
-    this.baseDimensionsJson = JSON.stringify(this.baseDimensions).slice(1, -1);
-    this.directivesJson = {};
-    for (const [name, pair] of Object.entries(this.directives)) {
-      const json = (list: Directive[]) => JSON.stringify(list);
+      const plain = directive(base, 'Route');
+      const fannedOut = directive([...base, ...FANOUT], 'Route');
       this.directivesJson[name] = [
-        [json([pair[0]]), json([pair[0], this.errorDirective])],
-        [json([pair[1]]), json([pair[1], this.errorDirective])],
+        [json([plain]), json([plain, errorDirective])],
+        [json([fannedOut]), json([fannedOut, errorDirective])],
       ];
     }
   }
