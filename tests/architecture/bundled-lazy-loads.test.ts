@@ -17,11 +17,18 @@ const SECRET = 'lazy-loads-test-secret-of-at-least-32-bytes';
  * but must not run at require or on the first event. Each watched module is marked to record
  * its own evaluation; the bundle runs in a fresh `node`, as a Lambda cold start does.
  */
-const WATCHED: ReadonlyArray<[name: string, file: RegExp]> = [
+const SDK_CLIENTS: ReadonlyArray<[name: string, file: RegExp]> = [
   ['@aws-sdk/client-sqs', /node_modules\/@aws-sdk\/client-sqs\/dist-cjs\/index\.js$/],
   ['@aws-sdk/client-dynamodb', /node_modules\/@aws-sdk\/client-dynamodb\/dist-cjs\/index\.js$/],
   ['@aws-sdk/lib-dynamodb', /node_modules\/@aws-sdk\/lib-dynamodb\/dist-cjs\/index\.js$/],
 ];
+/** The two builds of winston's tracer; the development one carries ANSI colour tables. */
+const DIAGNOSTICS_BUILDS: ReadonlyArray<[name: string, file: RegExp]> = [
+  ['diagnostics:development', /node_modules\/@dabh\/diagnostics\/node\/development\.js$/],
+  ['diagnostics:production', /node_modules\/@dabh\/diagnostics\/node\/production\.js$/],
+];
+const WATCHED = [...SDK_CLIENTS, ...DIAGNOSTICS_BUILDS];
+const isSdkClient = (name: string) => SDK_CLIENTS.some(([client]) => client === name);
 
 const markEvaluation: Plugin = {
   name: 'mark-evaluation',
@@ -44,7 +51,7 @@ const { handler } = require(process.argv[2]);
 const event = process.env.EVENT ? JSON.parse(process.env.EVENT) : undefined;
 Promise.resolve(event && handler(event, { awsRequestId: 'cold', getRemainingTimeInMillis: () => 3000 }))
   .then((result) => {
-    process.stdout.write(JSON.stringify({ statusCode: result?.statusCode, evaluated: globalThis.__evaluated ?? [] }));
+    process.stdout.write(JSON.stringify({ statusCode: result?.statusCode, evaluated: globalThis.__evaluated ?? [], nodeEnv: process.env.NODE_ENV ?? null }));
   });
 `;
 
@@ -80,9 +87,17 @@ describe('the chat handler, bundled with esbuild --bundle --minify', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function coldStart(
-    env: Record<string, string>,
-  ): Promise<{ statusCode?: number; evaluated: string[] }> {
+  interface ColdStart {
+    statusCode?: number;
+    /** The SDK clients evaluated, in order. */
+    evaluated: string[];
+    /** The diagnostics builds evaluated. */
+    diagnostics: string[];
+    /** NODE_ENV as the handler left it. */
+    nodeEnv: string | null;
+  }
+
+  async function coldStart(env: Record<string, string>): Promise<ColdStart> {
     const { stdout } = await execFileAsync(process.execPath, [runner, bundle], {
       timeout: 20_000,
       env: {
@@ -97,9 +112,11 @@ describe('the chat handler, bundled with esbuild --bundle --minify', () => {
         ...env,
       },
     });
-    return JSON.parse(stdout.split('\n').pop() ?? '') as {
-      statusCode?: number;
-      evaluated: string[];
+    const printed = JSON.parse(stdout.split('\n').pop() ?? '') as Omit<ColdStart, 'diagnostics'>;
+    return {
+      ...printed,
+      evaluated: printed.evaluated.filter(isSdkClient),
+      diagnostics: printed.evaluated.filter((name) => !isSdkClient(name)),
     };
   }
 
@@ -119,7 +136,26 @@ describe('the chat handler, bundled with esbuild --bundle --minify', () => {
       expiresIn: 300,
     });
     const event = JSON.stringify(connectEvent({ query: { Authorization: token } }));
-    await expect(coldStart({ EVENT: event })).resolves.toEqual({ statusCode: 200, evaluated: [] });
+    const started = await coldStart({ EVENT: event });
+    expect(started).toMatchObject({ statusCode: 200, evaluated: [] });
+  });
+
+  it("loads winston's tracer in its production build when Lambda sets no NODE_ENV, and leaves NODE_ENV unset", async () => {
+    await expect(coldStart({})).resolves.toMatchObject({
+      diagnostics: ['diagnostics:production'],
+      nodeEnv: null,
+    });
+  });
+
+  it("keeps the tracer's development build when DEBUG asks for winston's tracing, or NODE_ENV is set", async () => {
+    await expect(coldStart({ DEBUG: 'winston:*' })).resolves.toMatchObject({
+      diagnostics: ['diagnostics:development'],
+      nodeEnv: null,
+    });
+    await expect(coldStart({ NODE_ENV: 'development' })).resolves.toMatchObject({
+      diagnostics: ['diagnostics:development'],
+      nodeEnv: 'development',
+    });
   });
 
   it('runs the SQS client at require when the fan-out queue is configured', async () => {
