@@ -28,7 +28,15 @@ interface Sample {
   cpuNs: number;
 }
 
-async function timeBatch(run: () => unknown, iterations: number): Promise<Sample> {
+/** The collector, when the process runs with `--expose-gc` (scripts/bench.js starts it so). */
+export const fullGc = (globalThis as { gc?: () => void }).gc;
+
+async function timeBatch(
+  run: () => unknown,
+  iterations: number,
+  afterFullGc = false,
+): Promise<Sample> {
+  if (afterFullGc) fullGc?.();
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   // Every candidate is awaited the same way, as Lambda awaits a handler.
@@ -59,10 +67,18 @@ export function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+export interface CompareOptions {
+  iterations: number;
+  rounds: number;
+  warmup: number;
+  /** Each timed batch starts right after a full garbage collection (needs `--expose-gc`). */
+  afterFullGc?: boolean;
+}
+
 export async function compare(
   title: string,
   candidates: Candidate[],
-  options: { iterations: number; rounds: number; warmup: number },
+  options: CompareOptions,
 ): Promise<CandidateResult[]> {
   for (const candidate of candidates) await timeBatch(candidate.run, options.warmup);
   const samples = new Map<string, Sample[]>(candidates.map((c) => [c.name, []]));
@@ -70,7 +86,9 @@ export async function compare(
     // Rotate the order each round so no candidate always runs with a warmer or colder heap.
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[(i + round) % candidates.length];
-      samples.get(candidate.name)!.push(await timeBatch(candidate.run, options.iterations));
+      samples
+        .get(candidate.name)!
+        .push(await timeBatch(candidate.run, options.iterations, options.afterFullGc));
     }
   }
   const wall = (name: string) => median(samples.get(name)!.map((s) => s.wallNs));

@@ -1,3 +1,4 @@
+import { keepShape } from '../engine/keep-shape';
 import { deadlineSignal } from './lambda-deadline';
 
 /**
@@ -24,6 +25,9 @@ export class DeadlineCallOptions {
     return this.#signal;
   }
 }
+
+// A full GC would otherwise collect the options' map between events (see keepShape).
+keepShape(new DeadlineCallOptions(Date.now()));
 
 /**
  * The signal of call options when it has fired, without making a deadline signal that was

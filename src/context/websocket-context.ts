@@ -21,6 +21,7 @@ import type { ContextServices, OutboundStats } from './context-services';
 import { DeadlineCallOptions } from '../concurrency/deadline-call-options';
 import { lambdaDeadline } from '../concurrency/lambda-deadline';
 import { WebSocketResponse } from './websocket-response';
+import { keepShape } from '../engine/keep-shape';
 import type { JoinOptions } from './join-options';
 import { replayBatches, replayFrames } from '../history/replay-frames';
 import { resumeAfterSeq } from '../history/resume-request';
@@ -246,6 +247,17 @@ export class WebSocketContext {
       deadline: (ctx) => ctx.#eventDeadline(),
       callOptions: (ctx) => ctx.#callOptions(),
     } satisfies ContextInternals);
+    // A full GC would otherwise collect the context's map between events (see keepShape): one
+    // made like the runtime's, from an event of the same kinds of values.
+    keepShape(
+      new WebSocketContext(
+        {
+          requestContext: { connectionId: 'shape', routeKey: '$default', eventType: 'MESSAGE' },
+        } as WebSocketEvent,
+        { awsRequestId: 'shape' },
+        {} as ContextServices,
+      ),
+    );
   }
 
   // ---- event facts ---------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import { keepShape } from '../engine/keep-shape';
+
 /**
  * An explicit answer built with `ctx.status(code).json(value)` (Lift's `ctx.Status(401).JSON(...)`).
  * Returning it from a route sets the status code, headers and body together.
@@ -35,3 +37,6 @@ export class WebSocketResponse {
     return this;
   }
 }
+
+// A full GC would otherwise collect the response's map between events (see keepShape).
+keepShape(new WebSocketResponse(200));

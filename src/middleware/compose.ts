@@ -1,4 +1,5 @@
 import type { WebSocketContext } from '../context/websocket-context';
+import { keepShape } from '../engine/keep-shape';
 import type { MiddlewareFunction, Next } from './middleware';
 
 /**
@@ -47,6 +48,9 @@ class OnionRun {
     readonly ctx: WebSocketContext,
   ) {}
 }
+
+// A full GC would otherwise collect the run's map between events (see keepShape).
+keepShape(new OnionRun([], () => undefined, {} as WebSocketContext));
 
 function step(run: OnionRun, index: number): unknown {
   if (index <= run.entered) throw new Error(SECOND_NEXT);
