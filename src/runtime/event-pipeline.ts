@@ -13,7 +13,7 @@ import { forgetDisconnected, saveAcceptedConnection } from './connection-trackin
 import { errorResult, mapError, type MappedError } from './error-envelope';
 import { validateEvent } from './event-validation';
 import { resolveIdentity } from './identity';
-import { toResult } from './result-mapper';
+import { toResult, withBody } from './result-mapper';
 
 /** The Lambda handler `bootstrap` returns. It never throws and never rejects. */
 export type LiftWsHandler = (
@@ -265,12 +265,7 @@ function answerRequest(
   const explicit = contextInternals.explicitReply(ctx);
   const body = explicit !== NO_REPLY ? explicit : replyBody(value);
   const frame = JSON.stringify({ type: 'reply', id, body });
-  if (routeResponses(pipeline)) {
-    // Copied, then the body set: `{ ...result, body }` costs ~1 µs on Node 20.
-    const answered = { ...result };
-    answered.body = frame;
-    return answered;
-  }
+  if (routeResponses(pipeline)) return withBody(result, frame);
   return ctx.send(frame).then(() => result);
 }
 
