@@ -6,7 +6,7 @@ import {
   WebSocketContext,
 } from 'lift-ws';
 import { lambdaContext, messageEvent } from 'lift-ws/testing';
-import { round2, row } from './measure';
+import { fullGc, round2, row } from './measure';
 
 /**
  * Memory (issue 8, goal 6): the heap after 1,000,000 events against the heap after 10,000 (a
@@ -21,15 +21,13 @@ class MemoryController {
   }
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 function settledHeap(): number {
-  for (let i = 0; i < 3; i++) gc!();
+  for (let i = 0; i < 3; i++) fullGc!();
   return process.memoryUsage().heapUsed;
 }
 
 export async function runMemoryBench(): Promise<Record<string, number>> {
-  if (!gc) {
+  if (!fullGc) {
     console.log('\nmemory: skipped (run node with --expose-gc)');
     return {};
   }
