@@ -11,6 +11,7 @@ import {
   type WebSocketEvent,
 } from 'lift-ws';
 import { connectEvent, lambdaContext, messageEvent } from 'lift-ws/testing';
+import { floorHandler } from './dispatch-floor';
 import { compare, fullGc, round2 } from './measure';
 
 /**
@@ -110,6 +111,7 @@ export async function runDispatchBench(): Promise<Record<string, number>> {
       await withMiddleware(event, context),
       await bare(event, context),
       await middyHandler(event, context as never),
+      await floorHandler(event),
     ]) {
       if (JSON.stringify(answered) !== expected)
         throw new Error(`candidates disagree: ${JSON.stringify(answered)} vs ${expected}`);
@@ -132,11 +134,16 @@ export async function runDispatchBench(): Promise<Record<string, number>> {
           name: '@middy/core around the same switch',
           run: () => middyHandler(event, context as never),
         },
+        { name: 'floor: the contract in one function', run: () => floorHandler(event) },
       ],
       run,
     );
     summary[`dispatch.${key}`] = round2(results[1].cpuRatio);
     summary[`dispatch.${key}.no_middleware`] = round2(results[2].cpuRatio);
+    summary[`dispatch.${key}.floor`] = round2(results[4].cpuRatio);
+    console.log(
+      `lift-ws with middleware against the floor: ${(results[1].cpuRatio / results[4].cpuRatio).toFixed(2)}x CPU`,
+    );
   };
   await table(
     'default_by_action',
