@@ -29,12 +29,8 @@ export function resolveIdentity(
   ctx: WebSocketContext,
   store: ConnectionStore | undefined,
 ): void | Promise<void> {
-  const authorizer = ctx.event.requestContext.authorizer;
-  // Without an authorizer (most APIs) no event pays for the call.
-  if (authorizer !== undefined && authorizer !== null) {
-    const claims = claimsFromAuthorizerContext(authorizer);
-    if (claims) applyClaims(ctx, claims);
-  }
+  const claims = claimsFromAuthorizerContext(ctx.event.requestContext.authorizer);
+  if (claims) applyClaims(ctx, claims);
   if (!store || ctx.isConnectEvent()) return;
   return store
     .get(ctx.connectionId, contextInternals.callOptions(ctx))
